@@ -1,0 +1,319 @@
+"""Accounts, the people who use them, where they live, how they pay, and their ledgers.
+
+Enumerations take their values from the Kraken customer graph (spec/customer-graph.graphql) so the
+GraphQL and import layers map one to one.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from accounts import money
+
+
+class User(AbstractUser):
+    """A person: an account user (customer) or a member of staff. Logs in with email."""
+
+    email = models.EmailField(unique=True)
+    preferred_name = models.CharField(max_length=255, blank=True)
+    mobile = models.CharField(max_length=32, blank=True)
+    landline = models.CharField(max_length=32, blank=True)
+    date_of_birth = models.DateField(null=True, blank=True)
+
+    objects = UserManager()
+
+    def __str__(self) -> str:
+        return self.email or self.username
+
+
+class AccountStatus(models.TextChoices):
+    PENDING = "PENDING"
+    INCOMPLETE = "INCOMPLETE"
+    WITHDRAWN = "WITHDRAWN"
+    ACTIVE = "ACTIVE"
+    ENROLMENT_ERROR = "ENROLMENT_ERROR"
+    ENROLMENT_REJECTED = "ENROLMENT_REJECTED"
+    DORMANT = "DORMANT"
+    VOID = "VOID"
+
+
+class AccountType(models.TextChoices):
+    BUSINESS = "BUSINESS"
+    DOMESTIC = "DOMESTIC"
+    BUSINESS_OCCUPIER = "BUSINESS_OCCUPIER"
+    OCCUPIER = "OCCUPIER"
+    MANAGED = "MANAGED"
+    PORTFOLIO_LEAD = "PORTFOLIO_LEAD"
+    BUSINESS_VACANT = "BUSINESS_VACANT"
+    VACANT = "VACANT"
+
+
+ACCOUNT_NUMBER_REGEX = r"^A-[0-9A-F]{8}$"
+
+
+def generate_account_number() -> str:
+    return f"A-{secrets.token_hex(4).upper()}"
+
+
+class Address(models.Model):
+    line_1 = models.CharField(max_length=255)
+    line_2 = models.CharField(max_length=255, blank=True)
+    line_3 = models.CharField(max_length=255, blank=True)
+    locality = models.CharField(max_length=255, blank=True, help_text="Town or city")
+    administrative_area = models.CharField(
+        max_length=255, blank=True, help_text="County, state or prefecture"
+    )
+    postcode = models.CharField(max_length=16, blank=True, db_index=True)
+    country = models.CharField(max_length=2, default="GB", help_text="ISO 3166-1 alpha-2")
+
+    class Meta:
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.line_1, self.locality, self.postcode) if part)
+
+
+class Account(models.Model):
+    number = models.CharField(
+        max_length=10,
+        unique=True,
+        default=generate_account_number,
+        help_text="Public account number, e.g. A-1A2B3C4D. Never the primary key.",
+    )
+    status = models.CharField(max_length=32, choices=AccountStatus.choices, default=AccountStatus.ACTIVE)
+    account_type = models.CharField(max_length=32, choices=AccountType.choices, default=AccountType.DOMESTIC)
+    billing_name = models.CharField(max_length=255)
+    billing_address = models.ForeignKey(
+        Address, on_delete=models.PROTECT, null=True, blank=True, related_name="billed_accounts"
+    )
+    billing_email = models.EmailField(blank=True)
+    currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES, default="GBP")
+    brand = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    users = models.ManyToManyField(User, through="AccountUserRole", related_name="accounts")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__regex=ACCOUNT_NUMBER_REGEX), name="account_number_format"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class AccountUserRoleType(models.TextChoices):
+    ADMIN = "ADMIN"
+    CARER = "CARER"
+    LOYALTY_POINT_USER = "LOYALTY_POINT_USER"
+    TRACED = "TRACED"
+
+
+class AccountUserRole(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="user_roles")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_roles")
+    role = models.CharField(
+        max_length=32, choices=AccountUserRoleType.choices, default=AccountUserRoleType.ADMIN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "user"], name="one_role_per_account_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user} is {self.role} of {self.account}"
+
+
+class Property(models.Model):
+    """A supply address an account occupies for a half-open period `[occupied_from, occupied_to)`."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="properties")
+    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="properties")
+    occupied_from = models.DateTimeField()
+    occupied_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "properties"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(occupied_to__isnull=True) | Q(occupied_to__gte=models.F("occupied_from")),
+                name="property_occupancy_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} ({self.account})"
+
+
+class PaymentMethodType(models.TextChoices):
+    DIRECT_DEBIT = "DIRECT_DEBIT"
+    CARD_PAYMENT = "CARD_PAYMENT"
+    BACS_TRANSFER = "BACS_TRANSFER"
+    PAYMENT_SLIP = "PAYMENT_SLIP"
+
+
+class PaymentMethodStatus(models.TextChoices):
+    ACTIVE = "ACTIVE"
+    PROVISIONAL = "PROVISIONAL"
+    FAILED = "FAILED"
+    ACCOUNT_CLOSED = "ACCOUNT_CLOSED"
+
+
+class PaymentMethod(models.Model):
+    """A direct debit mandate or a vendor's card token. Raw card or bank numbers are never stored."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="payment_methods")
+    method_type = models.CharField(max_length=32, choices=PaymentMethodType.choices)
+    status = models.CharField(
+        max_length=32, choices=PaymentMethodStatus.choices, default=PaymentMethodStatus.ACTIVE
+    )
+    vendor = models.CharField(max_length=64, help_text="Payment vendor holding the mandate or token")
+    vendor_reference = models.CharField(max_length=255, help_text="Mandate reference or card token")
+    last_four = models.CharField(max_length=4, blank=True, help_text="Last four digits, for display")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account"],
+                condition=Q(status="ACTIVE"),
+                name="one_active_payment_method_per_account",
+            ),
+            models.UniqueConstraint(fields=["vendor", "vendor_reference"], name="unique_vendor_reference"),
+            models.CheckConstraint(condition=Q(last_four__regex=r"^[0-9]{0,4}$"), name="last_four_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method_type} {self.vendor_reference} ({self.account})"
+
+
+class LedgerType(models.TextChoices):
+    ENERGY = "ENERGY"
+    ELECTRICITY = "ELECTRICITY"
+    GAS = "GAS"
+    VOUCHERS = "VOUCHERS"
+
+
+class Ledger(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="ledgers")
+    ledger_type = models.CharField(max_length=32, choices=LedgerType.choices, default=LedgerType.ENERGY)
+    currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "ledger_type"], name="one_ledger_per_type"),
+            # The target of LedgerEntry's (ledger, currency) foreign key, created in the migration.
+            models.UniqueConstraint(fields=["id", "currency"], name="ledger_id_currency"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} {self.ledger_type} ({self.currency})"
+
+
+class LedgerEntryKind(models.TextChoices):
+    CHARGE = "CHARGE"
+    PAYMENT = "PAYMENT"
+    REFUND = "REFUND"
+    CREDIT = "CREDIT"
+    ADJUSTMENT = "ADJUSTMENT"
+    OPENING_BALANCE = "OPENING_BALANCE"
+
+
+class AppendOnlyError(Exception):
+    """Raised on an attempt to change or remove a ledger entry: corrections are new entries."""
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Ledger entries are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("Ledger entries are append-only")
+
+    def balance(self) -> int:
+        return self.aggregate(total=Sum("amount"))["total"] or 0
+
+
+class LedgerEntry(models.Model):
+    """One posting. `amount` is signed integer minor units: positive credits the customer (payments,
+    refunds of charges), negative debits them (charges). A ledger's balance is the sum of its entries,
+    so positive means in credit, as Kraken reports balances.
+
+    The database refuses UPDATE and DELETE (trigger) and a currency other than the ledger's
+    (composite foreign key), whatever the caller.
+    """
+
+    ledger = models.ForeignKey(Ledger, on_delete=models.PROTECT, related_name="entries")
+    amount = models.BigIntegerField(help_text="Signed minor units; positive is in the customer's favour")
+    currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES)
+    kind = models.CharField(max_length=32, choices=LedgerEntryKind.choices)
+    description = models.CharField(max_length=255)
+    reference = models.CharField(
+        max_length=128, blank=True, help_text="Source of the entry, e.g. a bill or payment identifier"
+    )
+    posted_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    objects = LedgerEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ledger", "reference"], condition=~Q(reference=""), name="unique_ledger_reference"
+            ),
+        ]
+        indexes = [models.Index(fields=["ledger", "posted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {money.format_money(minor_units=self.amount, currency=self.currency)}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Ledger entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Ledger entries are append-only")
+
+
+class AccountNote(models.Model):
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="notes")
+    body = models.TextField()
+    is_pinned = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        indexes = [models.Index(fields=["account", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Note on {self.account} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class AuditEntry(models.Model):
+    """A record of a state change that matters (import, bill issue, payment, adjustment)."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    action = models.CharField(max_length=64, db_index=True)
+    object_type = models.CharField(max_length=64)
+    object_id = models.CharField(max_length=64)
+    data = models.JSONField(default=dict, blank=True)
+    occurred_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["account", "occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}:{self.object_id} at {self.occurred_at:%Y-%m-%d %H:%M}"

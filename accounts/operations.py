@@ -1,0 +1,125 @@
+"""Writes to accounts and ledgers. Each public function is one business operation in one transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from accounts import models
+
+MAX_ACCOUNT_NUMBER_ATTEMPTS = 5
+
+
+class CurrencyMismatch(ValueError):
+    """An entry's currency differs from its ledger's."""
+
+
+class ZeroAmount(ValueError):
+    """A ledger entry of nothing."""
+
+
+def record_audit(
+    *,
+    action: str,
+    obj: object,
+    occurred_at: datetime,
+    account: models.Account | None = None,
+    actor: models.User | None = None,
+    data: dict | None = None,
+) -> models.AuditEntry:
+    """Leave an audit row for a state change that matters. Call inside the operation's transaction."""
+    return models.AuditEntry.objects.create(
+        account=account,
+        actor=actor,
+        action=action,
+        object_type=type(obj).__name__,
+        object_id=str(getattr(obj, "pk", obj)),
+        data=data or {},
+        occurred_at=occurred_at,
+    )
+
+
+def create_account(
+    *,
+    billing_name: str,
+    currency: str,
+    created_at: datetime,
+    billing_address: models.Address | None = None,
+    account_type: str = models.AccountType.DOMESTIC,
+    status: str = models.AccountStatus.ACTIVE,
+    number: str | None = None,
+) -> models.Account:
+    """Create an account with its energy ledger, under a fresh public number.
+
+    Raises IntegrityError if `number` is given and taken.
+    """
+    for _ in range(MAX_ACCOUNT_NUMBER_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                account = models.Account.objects.create(
+                    billing_name=billing_name,
+                    billing_address=billing_address,
+                    currency=currency,
+                    account_type=account_type,
+                    status=status,
+                    **({"number": number} if number else {}),
+                )
+                models.Ledger.objects.create(
+                    account=account, ledger_type=models.LedgerType.ENERGY, currency=currency
+                )
+                record_audit(action="ACCOUNT_CREATED", obj=account, account=account, occurred_at=created_at)
+                return account
+        except IntegrityError:
+            if number:
+                raise
+    raise RuntimeError("Could not find a free account number")
+
+
+def post_ledger_entry(
+    *,
+    ledger: models.Ledger,
+    amount: int,
+    currency: str,
+    kind: str,
+    description: str,
+    posted_at: datetime,
+    reference: str = "",
+    created_by: models.User | None = None,
+) -> models.LedgerEntry:
+    """Append an entry to a ledger, with its audit row.
+
+    Raises CurrencyMismatch, ZeroAmount, IntegrityError if `reference` was already posted.
+    """
+    if currency != ledger.currency:
+        raise CurrencyMismatch(f"Ledger {ledger} is in {ledger.currency}, not {currency}")
+    if amount == 0:
+        raise ZeroAmount("A ledger entry must move money")
+    with transaction.atomic():
+        entry = models.LedgerEntry.objects.create(
+            ledger=ledger,
+            amount=amount,
+            currency=currency,
+            kind=kind,
+            description=description,
+            reference=reference,
+            posted_at=posted_at,
+            created_by=created_by,
+        )
+        record_audit(
+            action=f"LEDGER_{kind}",
+            obj=entry,
+            account=ledger.account,
+            actor=created_by,
+            data={"amount": amount, "currency": currency, "reference": reference},
+            occurred_at=posted_at,
+        )
+    return entry
+
+
+def add_note(
+    *, account: models.Account, body: str, created_at: datetime, created_by: models.User | None = None
+) -> models.AccountNote:
+    return models.AccountNote.objects.create(
+        account=account, body=body, created_at=created_at, created_by=created_by
+    )

@@ -1,0 +1,360 @@
+"""Products and tariffs, agreements that put a meter point on a tariff, and what billing writes:
+billing runs, bills and their lines, payments and payment collection attempts.
+
+Money columns are integer minor units (`BigIntegerField`); rates are `Decimal` minor units per unit
+(e.g. 24.5678 pence per kWh) because tariffs quote fractions of a penny. Rounding to whole minor
+units happens once per bill line (billing/calculation.py).
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q
+
+from accounts import money
+
+
+class TsTzRange(Func):
+    """`tstzrange(start, end, '[)')`: the half-open period of two columns, end NULL meaning open."""
+
+    function = "TSTZRANGE"
+    template = "%(function)s(%(expressions)s, '[)')"
+    output_field = models.DateTimeField()
+
+
+class ProductDirection(models.TextChoices):
+    IMPORT = "IMPORT"
+    EXPORT = "EXPORT"
+
+
+class Product(models.Model):
+    code = models.CharField(max_length=64, unique=True)
+    display_name = models.CharField(max_length=255)
+    full_name = models.CharField(max_length=255)
+    description = models.TextField(blank=True)
+    brand = models.CharField(max_length=64, blank=True)
+    direction = models.CharField(
+        max_length=8, choices=ProductDirection.choices, default=ProductDirection.IMPORT
+    )
+    is_variable = models.BooleanField(default=True)
+    is_green = models.BooleanField(default=False)
+    tax_rate = models.DecimalField(
+        max_digits=5, decimal_places=4, default=0, help_text="VAT/GST as a fraction, e.g. 0.0500 for 5 %"
+    )
+    available_from = models.DateTimeField()
+    available_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lt=1), name="product_tax_rate_fraction"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Tariff(models.Model):
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="tariffs")
+    code = models.CharField(max_length=64, unique=True, help_text="e.g. E-1R-VAR-22-11-01-A")
+    utility_type = models.CharField(max_length=32, help_text="ELECTRICITY or GAS")
+    region = models.CharField(max_length=8, blank=True, help_text="GSP group or distribution region")
+    currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES, default="GBP")
+    standing_charge = models.DecimalField(
+        max_digits=12, decimal_places=4, help_text="Minor units per day, before tax"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(standing_charge__gte=0), name="standing_charge_not_negative")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class RateBand(models.TextChoices):
+    STANDARD = "STANDARD"
+    DAY = "DAY"
+    NIGHT = "NIGHT"
+    PEAK = "PEAK"
+    OFF_PEAK = "OFF_PEAK"
+    SHOULDER = "SHOULDER"
+
+
+class TariffRate(models.Model):
+    """A unit rate of a tariff's band, valid for `[active_from, active_to)`. A time-of-use band also
+    has a daily local-time window `[start_time, end_time)` (wrapping midnight when end < start)."""
+
+    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="rates")
+    band = models.CharField(max_length=16, choices=RateBand.choices, default=RateBand.STANDARD)
+    unit_rate = models.DecimalField(
+        max_digits=12, decimal_places=4, help_text="Minor units per kWh, before tax"
+    )
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    active_from = models.DateTimeField()
+    active_to = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(unit_rate__gte=0), name="unit_rate_not_negative"),
+            models.CheckConstraint(
+                condition=Q(start_time__isnull=True, end_time__isnull=True)
+                | Q(start_time__isnull=False, end_time__isnull=False),
+                name="time_of_use_window_complete",
+            ),
+            ExclusionConstraint(
+                name="no_overlapping_rates_per_band",
+                violation_error_message="This band already has a rate overlapping that period.",
+                expressions=[
+                    ("tariff", RangeOperators.EQUAL),
+                    ("band", RangeOperators.EQUAL),
+                    (TsTzRange("active_from", "active_to"), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tariff} {self.band} {self.unit_rate}"
+
+
+class Agreement(models.Model):
+    """An account's meter point on a tariff for `[active_from, active_to)`. The database refuses two
+    agreements on one meter point whose periods overlap."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="agreements")
+    meter_point = models.ForeignKey(
+        "metering.MeterPoint", on_delete=models.PROTECT, related_name="agreements"
+    )
+    tariff = models.ForeignKey(Tariff, on_delete=models.PROTECT, related_name="agreements")
+    active_from = models.DateTimeField()
+    active_to = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True) | Q(active_to__gt=F("active_from")),
+                name="agreement_ends_after_start",
+            ),
+            ExclusionConstraint(
+                name="no_overlapping_agreements_per_meter_point",
+                violation_error_message="This meter point already has an agreement overlapping that period.",
+                expressions=[
+                    ("meter_point", RangeOperators.EQUAL),
+                    (TsTzRange("active_from", "active_to"), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "active_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.meter_point} on {self.tariff} from {self.active_from:%Y-%m-%d}"
+
+
+class BillingRunStatus(models.TextChoices):
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    COMPLETED_WITH_ERRORS = "COMPLETED_WITH_ERRORS"
+    CANCELLED = "CANCELLED"
+
+
+class BillingRun(models.Model):
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    scope = models.JSONField(default=dict, blank=True, help_text="Which accounts: empty means all active")
+    status = models.CharField(
+        max_length=32, choices=BillingRunStatus.choices, default=BillingRunStatus.PENDING
+    )
+    total_accounts = models.PositiveIntegerField(default=0)
+    billed_accounts = models.PositiveIntegerField(default=0)
+    skipped_accounts = models.PositiveIntegerField(default=0)
+    failed_accounts = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gt=F("period_start")), name="billing_run_period_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Billing run {self.pk} [{self.period_start:%Y-%m-%d}, {self.period_end:%Y-%m-%d})"
+
+
+class BillType(models.TextChoices):
+    STATEMENT = "STATEMENT"
+    INVOICE = "INVOICE"
+    CREDIT_NOTE = "CREDIT_NOTE"
+    PRE_KRAKEN = "PRE_KRAKEN"
+
+
+class BillStatus(models.TextChoices):
+    ISSUED = "ISSUED"
+    VOID = "VOID"
+
+
+class Bill(models.Model):
+    """A bill for `[period_start, period_end)`. The database refuses a second live bill of the same
+    account whose period overlaps, so no period is ever billed twice, whatever the caller."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="bills")
+    billing_run = models.ForeignKey(
+        BillingRun, on_delete=models.PROTECT, null=True, blank=True, related_name="bills"
+    )
+    bill_type = models.CharField(max_length=16, choices=BillType.choices, default=BillType.STATEMENT)
+    status = models.CharField(max_length=8, choices=BillStatus.choices, default=BillStatus.ISSUED)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES)
+    subtotal = models.BigIntegerField(help_text="Minor units before tax")
+    tax = models.BigIntegerField(help_text="Minor units")
+    total = models.BigIntegerField(help_text="Minor units including tax")
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="bill_period_valid"),
+            models.CheckConstraint(
+                condition=Q(total=F("subtotal") + F("tax")), name="bill_total_is_subtotal_plus_tax"
+            ),
+            ExclusionConstraint(
+                name="no_overlapping_live_bills_per_account",
+                violation_error_message="This account already has a live bill overlapping that period.",
+                expressions=[
+                    ("account", RangeOperators.EQUAL),
+                    (TsTzRange("period_start", "period_end"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(status="ISSUED") & ~Q(bill_type="CREDIT_NOTE"),
+            ),
+        ]
+        indexes = [models.Index(fields=["account", "issued_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.bill_type} {self.pk} for {self.account_id} [{self.period_start:%Y-%m-%d}, {self.period_end:%Y-%m-%d})"
+
+
+class BillLineKind(models.TextChoices):
+    STANDING_CHARGE = "STANDING_CHARGE"
+    CONSUMPTION = "CONSUMPTION"
+    TAX = "TAX"
+    ADJUSTMENT = "ADJUSTMENT"
+
+
+class BillLine(models.Model):
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines")
+    agreement = models.ForeignKey(
+        Agreement, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=BillLineKind.choices)
+    description = models.CharField(max_length=255)
+    band = models.CharField(max_length=16, blank=True)
+    period_start = models.DateTimeField()
+    period_end = models.DateTimeField()
+    quantity = models.DecimalField(max_digits=14, decimal_places=4, help_text="kWh or days")
+    unit_rate = models.DecimalField(max_digits=12, decimal_places=4, help_text="Minor units per unit")
+    amount = models.BigIntegerField(help_text="Minor units, rounded once, half up")
+    is_estimated = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.description}: {self.amount}"
+
+
+class PaymentStatus(models.TextChoices):
+    SCHEDULED = "SCHEDULED"
+    PENDING = "PENDING"
+    REQUESTED = "REQUESTED"
+    CLEARED = "CLEARED"
+    FAILED = "FAILED"
+    DELETED = "DELETED"
+
+
+class PaymentTransactionType(models.TextChoices):
+    DD_FIRST_COLLECTION = "DD_FIRST_COLLECTION"
+    DD_REGULAR_COLLECTION = "DD_REGULAR_COLLECTION"
+    DD_RE_PRESENTATION = "DD_RE_PRESENTATION"
+    DD_FINAL_COLLECTION = "DD_FINAL_COLLECTION"
+    CREDIT_CARD = "CREDIT_CARD"
+    DEBIT_CARD = "DEBIT_CARD"
+    BACS_DEPOSIT = "BACS_DEPOSIT"
+    CHEQUE = "CHEQUE"
+    CASH = "CASH"
+    UNKNOWN = "UNKNOWN"
+
+
+class Payment(models.Model):
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="payments")
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, null=True, blank=True, related_name="payments")
+    payment_method = models.ForeignKey(
+        "accounts.PaymentMethod", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
+    )
+    amount = models.BigIntegerField(help_text="Minor units collected, positive")
+    currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES)
+    status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
+    transaction_type = models.CharField(
+        max_length=32, choices=PaymentTransactionType.choices, default=PaymentTransactionType.UNKNOWN
+    )
+    idempotency_key = models.CharField(max_length=128, unique=True)
+    vendor_reference = models.CharField(max_length=255, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return (
+            f"Payment {money.format_money(minor_units=self.amount, currency=self.currency)} ({self.status})"
+        )
+
+
+class CollectionAttemptStatus(models.TextChoices):
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    DECLINED = "DECLINED"
+    FAILED = "FAILED"
+
+
+class PaymentCollectionAttempt(models.Model):
+    """One request to a payment vendor. `idempotency_key` is per (account, bill, attempt) and is sent
+    to the vendor, so a retried request never charges twice."""
+
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+")
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="collection_attempts")
+    payment_method = models.ForeignKey("accounts.PaymentMethod", on_delete=models.PROTECT, related_name="+")
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="collection_attempt"
+    )
+    attempt_number = models.PositiveSmallIntegerField()
+    idempotency_key = models.CharField(max_length=128, unique=True)
+    amount = models.BigIntegerField()
+    currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES)
+    status = models.CharField(
+        max_length=16, choices=CollectionAttemptStatus.choices, default=CollectionAttemptStatus.PENDING
+    )
+    vendor = models.CharField(max_length=64)
+    vendor_reference = models.CharField(max_length=255, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_detail = models.TextField(blank=True)
+    requested_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["bill", "attempt_number"], name="one_attempt_number_per_bill"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="collection_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Collection {self.idempotency_key} ({self.status})"

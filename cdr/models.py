@@ -1,0 +1,1 @@
+"""Consumer Data Right: data recipients, consents and access tokens."""

@@ -1,0 +1,65 @@
+from django.contrib import admin
+
+from devices import models
+
+
+class DevicePreferencesInline(admin.StackedInline):
+    model = models.DevicePreferences
+    extra = 0
+    show_change_link = True
+
+
+class DispatchInline(admin.TabularInline):
+    model = models.Dispatch
+    extra = 0
+    fields = ("start_at", "end_at", "delta_kwh", "status", "source")
+    ordering = ("-start_at",)
+    show_change_link = True
+
+
+class DevicePreferenceScheduleInline(admin.TabularInline):
+    model = models.DevicePreferenceSchedule
+    extra = 0
+
+
+@admin.register(models.Device)
+class DeviceAdmin(admin.ModelAdmin):
+    list_display = (
+        "public_id",
+        "account",
+        "kind",
+        "provider",
+        "vendor",
+        "model",
+        "status",
+        "state",
+        "is_suspended",
+    )
+    list_select_related = ("account",)
+    list_filter = ("kind", "status", "state", "provider", "is_suspended")
+    search_fields = ("=account__number", "vendor", "model", "=public_id")
+    raw_id_fields = ("account", "property")
+    readonly_fields = ("public_id", "created_at")
+    inlines = [DevicePreferencesInline, DispatchInline]
+
+
+@admin.register(models.DevicePreferences)
+class DevicePreferencesAdmin(admin.ModelAdmin):
+    list_display = ("device", "mode", "unit", "updated_at")
+    list_select_related = ("device",)
+    raw_id_fields = ("device",)
+    inlines = [DevicePreferenceScheduleInline]
+
+
+@admin.register(models.Dispatch)
+class DispatchAdmin(admin.ModelAdmin):
+    list_display = ("device", "account_number", "start_at", "end_at", "delta_kwh", "status", "source")
+    list_select_related = ("device__account",)
+    list_filter = ("status", "source", "start_at")
+    search_fields = ("=device__account__number", "=device__public_id")
+    raw_id_fields = ("device",)
+    date_hierarchy = "start_at"
+
+    @admin.display(description="Account", ordering="device__account__number")
+    def account_number(self, dispatch: models.Dispatch) -> str:
+        return dispatch.device.account.number

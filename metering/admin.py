@@ -1,0 +1,68 @@
+from django.contrib import admin
+
+from metering import models
+
+
+class MeterInline(admin.TabularInline):
+    model = models.Meter
+    extra = 0
+    fields = ("serial_number", "meter_type", "is_smart", "installed_from", "installed_to")
+    show_change_link = True
+
+
+class RegisterInline(admin.TabularInline):
+    model = models.Register
+    extra = 0
+
+
+@admin.register(models.MeterPoint)
+class MeterPointAdmin(admin.ModelAdmin):
+    list_display = (
+        "identifier",
+        "utility_type",
+        "market",
+        "status",
+        "account_number",
+        "gsp_group_id",
+        "supply_from",
+    )
+    list_select_related = ("property__account",)
+    list_filter = ("utility_type", "market", "status", "gsp_group_id")
+    search_fields = ("=identifier", "=property__account__number", "property__address__postcode")
+    raw_id_fields = ("property",)
+    inlines = [MeterInline]
+
+    @admin.display(description="Account", ordering="property__account__number")
+    def account_number(self, meter_point: models.MeterPoint) -> str:
+        return meter_point.property.account.number
+
+
+@admin.register(models.Meter)
+class MeterAdmin(admin.ModelAdmin):
+    list_display = (
+        "serial_number",
+        "meter_point",
+        "meter_type",
+        "is_smart",
+        "installed_from",
+        "installed_to",
+    )
+    list_select_related = ("meter_point",)
+    list_filter = ("is_smart", "meter_type")
+    search_fields = ("=serial_number", "=meter_point__identifier")
+    raw_id_fields = ("meter_point",)
+    inlines = [RegisterInline]
+
+
+@admin.register(models.Reading)
+class ReadingAdmin(admin.ModelAdmin):
+    list_display = ("read_at", "meter_point_identifier", "register", "value", "source", "quality")
+    list_select_related = ("register__meter__meter_point",)
+    list_filter = ("source", "quality", "read_at")
+    search_fields = ("=register__meter__meter_point__identifier", "=register__meter__serial_number")
+    raw_id_fields = ("register",)
+    date_hierarchy = "read_at"
+
+    @admin.display(description="Meter point", ordering="register__meter__meter_point__identifier")
+    def meter_point_identifier(self, reading: models.Reading) -> str:
+        return reading.register.meter.meter_point.identifier
