@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("imports.api.urls")),
+    path("", include("billing.api.urls")),
     path("cds-au/v1/", include("cdr.urls")),
 ]
