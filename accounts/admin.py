@@ -12,9 +12,11 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db.models import Sum
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 
 from accounts import admin_actions, models, money, operations, queries
 
@@ -164,14 +166,11 @@ class AccountAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(balance=Sum("ledgers__entries__amount"))
+        return super().get_queryset(request).annotate(balance=Coalesce(Sum("ledgers__entries__amount"), 0))
 
     @admin.display(description="Balance", ordering="balance")
     def balance_display(self, account: models.Account) -> str:
-        balance = getattr(account, "balance", None)
-        if balance is None:
-            balance = queries.account_balance(account=account) if account.pk else 0
-        return money.format_money(minor_units=balance, currency=account.currency)
+        return money.format_money(minor_units=account.balance, currency=account.currency)
 
     @admin.display(description="Meter points")
     def meter_points_display(self, account: models.Account):
@@ -187,7 +186,7 @@ class AccountAdmin(admin.ModelAdmin):
         ]
         if not rows:
             return "—"
-        return format_html_join(format_html("<br>"), '<a href="{}">{}</a> {} ({})', rows)
+        return format_html_join(mark_safe("<br>"), '<a href="{}">{}</a> {} ({})', rows)
 
     @admin.display(description=f"Latest {RECENT_LEDGER_ENTRIES} ledger entries")
     def ledger_display(self, account: models.Account):
@@ -258,11 +257,11 @@ class LedgerAdmin(admin.ModelAdmin):
     readonly_fields = ("account", "ledger_type", "currency", "created_at")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(balance=Sum("entries__amount"))
+        return super().get_queryset(request).annotate(balance=Coalesce(Sum("entries__amount"), 0))
 
     @admin.display(description="Balance", ordering="balance")
     def balance_display(self, ledger: models.Ledger) -> str:
-        return money.format_money(minor_units=ledger.balance or 0, currency=ledger.currency)
+        return money.format_money(minor_units=ledger.balance, currency=ledger.currency)
 
     def has_delete_permission(self, request, obj=None):
         return False

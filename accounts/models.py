@@ -317,3 +317,57 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id} at {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+# --- Customer API credentials (GraphQL: obtainKrakenToken / forceReauthentication) -----------------
+
+
+class AuthenticationState(models.Model):
+    """Per user: the generation every access token must carry. forceReauthentication bumps it, so every
+    token issued before the call stops working at once."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="authentication_state"
+    )
+    generation = models.PositiveIntegerField(default=0)
+    reauthenticated_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} token generation {self.generation}"
+
+
+class RefreshToken(models.Model):
+    """An opaque refresh token, stored hashed, valid for `[created_at, expires_at)` unless revoked."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="refresh_tokens")
+    token_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the token")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("created_at")), name="refresh_token_expires_after_creation"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"Refresh token {self.pk} of {self.user}"
+
+
+class APIKey(models.Model):
+    """A user's standalone API key (`sk_live_…`), stored hashed; the raw key is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
+    prefix = models.CharField(max_length=16, help_text="First characters, to recognise the key")
+    key_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key")
+    created_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "API key"
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… of {self.user}"

@@ -164,6 +164,12 @@ class BillingRunStatus(models.TextChoices):
     CANCELLED = "CANCELLED"
 
 
+class BillingRunOrigin(models.TextChoices):
+    ADMIN = "ADMIN"
+    SCHEDULE = "SCHEDULE"
+    API = "API"
+
+
 class BillingRun(models.Model):
     period_start = models.DateTimeField()
     period_end = models.DateTimeField()
@@ -181,11 +187,21 @@ class BillingRun(models.Model):
     created_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    origin = models.CharField(max_length=16, choices=BillingRunOrigin.choices, default=BillingRunOrigin.ADMIN)
+    chunk_size = models.PositiveIntegerField(default=200)
+    chunk_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gt=F("period_start")), name="billing_run_period_valid"
+            ),
+            models.CheckConstraint(condition=Q(chunk_size__gt=0), name="billing_run_chunk_size_positive"),
+            # Beat may fire twice (two beat processes, a retried task): one scheduled run per period.
+            models.UniqueConstraint(
+                fields=["period_start", "period_end"],
+                condition=Q(origin="SCHEDULE"),
+                name="one_scheduled_run_per_period",
             ),
         ]
 
@@ -237,6 +253,11 @@ class Bill(models.Model):
                     (TsTzRange("period_start", "period_end"), RangeOperators.OVERLAPS),
                 ],
                 condition=Q(status="ISSUED") & ~Q(bill_type="CREDIT_NOTE"),
+            ),
+            models.UniqueConstraint(
+                fields=["billing_run", "account"],
+                condition=Q(billing_run__isnull=False),
+                name="one_bill_per_run_account",
             ),
         ]
         indexes = [models.Index(fields=["account", "issued_at"])]
@@ -353,8 +374,54 @@ class PaymentCollectionAttempt(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["bill", "attempt_number"], name="one_attempt_number_per_bill"),
+            # At most one request in flight per bill, and a bill is collected at most once.
+            models.UniqueConstraint(
+                fields=["bill"], condition=Q(status="PENDING"), name="one_pending_attempt_per_bill"
+            ),
+            models.UniqueConstraint(
+                fields=["bill"], condition=Q(status="SUCCEEDED"), name="one_successful_attempt_per_bill"
+            ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="collection_amount_positive"),
         ]
 
     def __str__(self) -> str:
         return f"Collection {self.idempotency_key} ({self.status})"
+
+
+class BillingRunItemStatus(models.TextChoices):
+    PENDING = "PENDING"
+    BILLED = "BILLED"
+    SKIPPED = "SKIPPED"
+    FAILED = "FAILED"
+
+
+class BillingRunItem(models.Model):
+    """One account's share of a billing run: the unit of work a chunk task claims.
+
+    `(billing_run, account)` is unique, so an account is in a run once; a chunk task claims its
+    PENDING items with `SELECT … FOR UPDATE SKIP LOCKED`, writes the bills, and marks them in the same
+    transaction, so a redelivered or duplicated task finds nothing left to do.
+    """
+
+    billing_run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="items")
+    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+")
+    chunk = models.PositiveIntegerField()
+    status = models.CharField(
+        max_length=8, choices=BillingRunItemStatus.choices, default=BillingRunItemStatus.PENDING
+    )
+    bill = models.OneToOneField(Bill, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    error_code = models.CharField(max_length=64, blank=True)
+    error_detail = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["billing_run", "account"], name="one_item_per_run_account"),
+            models.CheckConstraint(
+                condition=~Q(status="BILLED") | Q(bill__isnull=False), name="billed_item_has_bill"
+            ),
+        ]
+        indexes = [models.Index(fields=["billing_run", "chunk", "status"])]
+
+    def __str__(self) -> str:
+        return f"Run {self.billing_run_id} account {self.account_id}: {self.status}"

@@ -10,6 +10,7 @@ path can be exercised on a machine that does have local servers, by pointing the
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import socket
@@ -124,6 +125,17 @@ def _start_embedded_redis() -> str:
     return f"unix://{server.socket_file}?db=0"
 
 
+def stop_embedded() -> None:
+    """Stop the embedded servers this process started (they also stop when it exits)."""
+    while _embedded_handles:
+        handle = _embedded_handles.pop()
+        if hasattr(handle, "cleanup"):
+            handle.cleanup()
+            atexit.unregister(handle._cleanup)  # it would run again, and log, at interpreter exit
+        else:
+            handle.shutdown()
+
+
 def celery_broker_url(redis_url: str) -> str:
     """Celery (kombu) spells a Redis unix socket `redis+socket://`; redis-py spells it `unix://`."""
     if redis_url.startswith("unix://"):
@@ -131,13 +143,24 @@ def celery_broker_url(redis_url: str) -> str:
     return redis_url
 
 
+def database_settings(database_url: str) -> dict:
+    """Django's DATABASES entry for a URL. A unix-socket directory is written percent-encoded in the
+    host part (`postgres://user@%2Fsocket%2Fdir/db`), which django-environ leaves encoded."""
+    from urllib.parse import unquote
+
+    import environ
+
+    config = environ.Env.db_url_config(database_url)
+    config["HOST"] = unquote(config.get("HOST") or "")
+    return config
+
+
 def ensure_database_exists(database_url: str) -> bool:
     """Create the configured database if the server lacks it. Returns True if it was created."""
-    import environ
     import psycopg
     from psycopg import sql
 
-    config = environ.Env.db_url_config(database_url)
+    config = database_settings(database_url)
     connect_kwargs = {
         "dbname": "postgres",
         "user": config.get("USER") or "postgres",

@@ -69,7 +69,7 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": env.db_url_config(_services.database_url)}
+DATABASES = {"default": services.database_settings(_services.database_url)}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 # Parallel test runs (several developers or helpers on one server) each get their own test database.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_kraken")}

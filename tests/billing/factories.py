@@ -44,7 +44,7 @@ class AgreementFactory(factory.django.DjangoModelFactory):
         model = models.Agreement
 
     account = factory.SubFactory(AccountFactory)
-    meter_point = factory.SubFactory(MeterPointFactory, property__account=factory.SelfAttribute("..account"))
+    meter_point = factory.SubFactory(MeterPointFactory, property__account=factory.SelfAttribute("...account"))
     tariff = factory.SubFactory(TariffFactory)
     active_from = EPOCH
 

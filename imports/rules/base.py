@@ -1,0 +1,359 @@
+"""The rule machinery: a `Rule` is one documented validator (one error code) of one schema group; a
+`Registry` holds them in documented order and runs every one that applies, collecting all failures.
+
+Rules are declared in the modules of this package (`account.py`, `supply.py`, ...). Names and
+descriptions come from `imports/schema/validators.json` (the contract, `spec/import-validators.json`)
+so the error text and the OpenAPI `x-validators` stay word for word with the documentation; the
+condition, order, group and code are declared in Python and a test asserts the two agree 1:1.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from imports import catalogue as catalogue_module
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schema"
+CONTRACT = json.loads((SCHEMA_DIR / "contract.json").read_text())
+VALIDATORS = json.loads((SCHEMA_DIR / "validators.json").read_text())
+SPEC_RULES = {
+    (group["schema"], rule["order"]): rule for group in VALIDATORS["groups"] for rule in group["rules"]
+}
+NON_FIELD_ERRORS = "non_field_errors"
+
+# Documents a rule set can validate, and the JSON schema each one uses.
+ACCOUNT = "account"
+PROCESS = "process"
+TASK_PARAMS = "task_params"
+HISTORICAL_STATEMENTS = "historical_statements"
+TRANSACTIONS = "transactions"
+NOTES = "notes"
+PAYMENT_INSTRUCTION = "payment_instruction"
+
+GB = "GB"
+JP = "JP"
+ALL_TERRITORIES = ("GB", "JP", "AU")
+
+
+@dataclasses.dataclass(frozen=True)
+class SupplierConfig:
+    """What the rules need to know about the import supplier (a plain value, no ORM)."""
+
+    code: str
+    territory: str = GB
+    migration_status: str = "ONGOING"
+    skip_property_creation: bool = False
+    skip_supply_point_creation: bool = False
+    enforce_business_contracts_exist: bool = False
+    send_registration_flows: bool = False
+    operations_team_name: str = ""
+    link_account_to_business_with_contract: bool = False
+    create_new_portfolios: bool = False
+
+    @property
+    def auto_allocates_operations_team(self) -> bool:
+        return bool(self.operations_team_name)
+
+
+@dataclasses.dataclass
+class RuleContext:
+    supplier: SupplierConfig
+    now: datetime
+    catalogue: catalogue_module.Catalogue
+    variant: str = "v1"
+    root: Any = None
+    # Per-run memo for derived values several rules share (e.g. all agreements of the payload).
+    memo: dict = dataclasses.field(default_factory=dict)
+
+    @property
+    def today(self) -> date:
+        return self.now.date()
+
+    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
+
+
+@dataclasses.dataclass(frozen=True)
+class Failure:
+    attr: str
+    code: str
+    detail: str
+    group: str
+    order: int
+
+
+@dataclasses.dataclass(frozen=True)
+class Rule:
+    group: str
+    order: int
+    error_code: str | None
+    check: Callable
+    document: str
+    locations: tuple[str, ...]
+    field: str | None
+    territories: tuple[str, ...]
+    variants: tuple[str, ...] = ("v1", "v2")
+    discriminator: tuple[str, Any] | None = None
+
+    @property
+    def spec(self) -> dict:
+        return SPEC_RULES.get((self.group, self.order), {})
+
+    @property
+    def name(self) -> str:
+        return self.spec.get("name", "")
+
+    @property
+    def description(self) -> str:
+        return self.spec.get("description", "")
+
+    @property
+    def is_normaliser(self) -> bool:
+        return self.error_code is None
+
+    @property
+    def detail(self) -> str:
+        return _plain(self.spec.get("description") or self.name or str(self.error_code))
+
+    @property
+    def level(self) -> str:
+        return "field" if self.field else "object"
+
+    def applies_to(self, *, document: str, territory: str, variant: str) -> bool:
+        return (
+            self.document == document and territory in self.territories and variant in self.variants
+        )
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"<[^>]+>|[\u2068\u2069]", "", text).strip()
+
+
+# --- locating nodes --------------------------------------------------------------------------
+
+
+def iter_nodes(root: Any, pattern: str) -> Iterator[tuple[tuple, Any]]:
+    """Yield (path, node) for every node at `pattern` (`a.b[].c`, `[]` = each list item)."""
+    if pattern == "":
+        yield (), root
+        return
+    nodes: list[tuple[tuple, Any]] = [((), root)]
+    for part in pattern.split("."):
+        is_list = part.endswith("[]")
+        key = part[:-2] if is_list else part
+        following: list[tuple[tuple, Any]] = []
+        for path, node in nodes:
+            if not isinstance(node, dict):
+                continue
+            value = node.get(key)
+            if value is None:
+                continue
+            if is_list:
+                if isinstance(value, list):
+                    following.extend(((*path, key, index), item) for index, item in enumerate(value))
+            else:
+                following.append(((*path, key), value))
+        nodes = following
+    yield from nodes
+
+
+def attr_of(path: tuple) -> str:
+    return ".".join(str(part) for part in path)
+
+
+# --- the registry ----------------------------------------------------------------------------
+
+
+class Registry:
+    def __init__(self) -> None:
+        self.rules: list[Rule] = []
+        self._plans: dict[tuple[str, str, str], list[Rule]] = {}
+
+    def group(
+        self,
+        schema: str,
+        *,
+        document: str = ACCOUNT,
+        territories: tuple[str, ...] = ALL_TERRITORIES,
+        locations: tuple[str, ...] | None = None,
+        variants: tuple[str, ...] = ("v1", "v2"),
+    ) -> GroupBuilder:
+        return GroupBuilder(
+            self, schema, document=document, territories=territories, locations=locations, variants=variants
+        )
+
+    def add(self, rule: Rule) -> None:
+        self.rules.append(rule)
+        self._plans.clear()
+
+    def plan(self, *, document: str, territory: str, variant: str) -> list[Rule]:
+        """Rules for one document in run order: property-level groups before the enclosing object's
+        group, deeper schemas before shallower ones, each group in documented order."""
+        key = (document, territory, variant)
+        if key not in self._plans:
+            chosen = [
+                rule
+                for rule in self.rules
+                if rule.applies_to(document=document, territory=territory, variant=variant)
+            ]
+            depth = {rule.group: min(loc.count(".") + loc.count("[]") for loc in rule.locations) for rule in chosen}
+            chosen.sort(key=lambda rule: (-depth[rule.group], rule.field is None, rule.group, rule.order))
+            self._plans[key] = chosen
+        return self._plans[key]
+
+    def run(self, data: Any, *, document: str, ctx: RuleContext) -> list[Failure]:
+        """Run every applicable rule over `data` (normalisers may change it in place) and return all
+        failures in run order, without duplicates of one (attr, code)."""
+        ctx.root = data
+        failures: list[Failure] = []
+        seen: set[tuple[str, str]] = set()
+        for rule in self.plan(document=document, territory=ctx.supplier.territory, variant=ctx.variant):
+            for path, node in self._targets(rule, data, ctx):
+                if rule.field is None:
+                    failed = rule.check(node, ctx)
+                    attr = attr_of((*path, NON_FIELD_ERRORS)) if path else NON_FIELD_ERRORS
+                else:
+                    if not isinstance(node, dict) or node.get(rule.field) is None:
+                        continue
+                    failed = rule.check(node[rule.field], ctx, node)
+                    attr = attr_of((*path, rule.field))
+                if failed and rule.error_code is not None and (attr, rule.error_code) not in seen:
+                    seen.add((attr, rule.error_code))
+                    failures.append(Failure(attr, rule.error_code, rule.detail, rule.group, rule.order))
+        return failures
+
+    @staticmethod
+    def _targets(rule: Rule, data: Any, ctx: RuleContext) -> Iterator[tuple[tuple, Any]]:
+        for location in rule.locations:
+            for path, node in iter_nodes(data, location):
+                if not isinstance(node, dict):
+                    continue
+                if rule.discriminator is not None and not _discriminated(rule.discriminator, node, ctx):
+                    continue
+                yield path, node
+
+    def x_validators(self, *, document: str, territory: str = GB, variant: str = "v1") -> list[dict]:
+        """The `x-validators` list for an operation, in documented form, grouped by schema."""
+        groups: dict[str, dict[str, dict]] = {}
+        for rule in self.plan(document=document, territory=territory, variant=variant):
+            schema = f"{rule.group}" if rule.field is None or rule.group.endswith(rule.field) else rule.group
+            validators = groups.setdefault(schema, {})
+            entry = validators.setdefault(
+                f"{rule.spec.get('validator', rule.order)}",
+                {
+                    "schema": schema,
+                    "order": rule.order,
+                    "name": _plain(rule.name),
+                    "description": _plain(rule.description),
+                    "possible_errors": [],
+                },
+            )
+            if rule.error_code and rule.error_code not in entry["possible_errors"]:
+                entry["possible_errors"].append(rule.error_code)
+        return [entry for validators in groups.values() for entry in validators.values()]
+
+
+def _discriminated(discriminator: tuple[str, Any], node: dict, ctx: RuleContext) -> bool:
+    prop, value = discriminator
+    if prop == "enforce_business_contracts_exist":
+        return ctx.supplier.enforce_business_contracts_exist is value
+    return node.get(prop) == value
+
+
+class GroupBuilder:
+    def __init__(self, registry, schema, *, document, territories, locations, variants):
+        self.registry = registry
+        self.schema = schema
+        self.document = document
+        self.territories = territories
+        self.variants = variants
+        base, _, field = schema.partition(".")
+        self.field = field or None
+        if locations is None:
+            locations = tuple(CONTRACT["locations"][document].get(base, ()))
+            if not locations:
+                raise LookupError(f"{base} does not occur in the {document} document")
+        self.locations = tuple(locations)
+        discriminator = CONTRACT["discriminators"].get(base)
+        self.discriminator = tuple(discriminator) if discriminator else None
+
+    def rule(self, order: int, error_code: str | None, check: Callable, *, field: str | None = None) -> Rule:
+        rule = Rule(
+            group=self.schema,
+            order=order,
+            error_code=error_code,
+            check=check,
+            document=self.document,
+            locations=self.locations,
+            field=field or self.field,
+            territories=self.territories,
+            variants=self.variants,
+            discriminator=self.discriminator,
+        )
+        self.registry.add(rule)
+        return rule
+
+    def rules(self, *specs: tuple) -> GroupBuilder:
+        """Declare consecutive rules: each spec is (error_code, check), order = position from 1."""
+        for order, (error_code, check) in enumerate(specs, start=1):
+            self.rule(order, error_code, check)
+        return self
+
+
+# --- value helpers shared by the rule modules ------------------------------------------------
+
+
+def as_date(value: Any) -> date | None:
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        return None
+
+
+def as_datetime(value: Any) -> datetime | None:
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed
+
+
+def as_decimal(value: Any) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def items(node: Any, key: str) -> list:
+    value = node.get(key) if isinstance(node, dict) else None
+    return value if isinstance(value, list) else []
+
+
+def present(node: dict, key: str) -> bool:
+    value = node.get(key)
+    return value not in (None, "", [], {})
+
+
+def duplicates(values) -> bool:
+    seen = set()
+    for value in values:
+        if value in seen:
+            return True
+        seen.add(value)
+    return False
