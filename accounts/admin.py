@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -108,18 +109,49 @@ class LedgerAdjustmentForm(forms.Form):
 
 def post_adjustment(modeladmin, request, queryset, form) -> str:
     now = timezone.now()
-    for account in queryset:
-        ledger = account.ledgers.get(ledger_type=models.LedgerType.ENERGY)
-        operations.post_ledger_entry(
-            ledger=ledger,
-            amount=form.cleaned_data["minor_units"],
-            currency=form.cleaned_data["currency"],
-            kind=models.LedgerEntryKind.ADJUSTMENT,
-            description=form.cleaned_data["description"],
-            posted_at=now,
-            created_by=request.user,
-        )
+    with transaction.atomic():
+        for account in queryset:
+            ledger = account.ledgers.get(ledger_type=models.LedgerType.ENERGY)
+            operations.post_ledger_entry(
+                ledger=ledger,
+                amount=form.cleaned_data["minor_units"],
+                currency=form.cleaned_data["currency"],
+                kind=models.LedgerEntryKind.ADJUSTMENT,
+                description=form.cleaned_data["description"],
+                posted_at=now,
+                created_by=request.user,
+            )
     return f"Posted an adjustment to {len(queryset)} account(s)."
+
+
+class AccountStatusForm(forms.Form):
+    status = forms.ChoiceField(choices=models.AccountStatus.choices)
+    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, queryset, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.accounts = list(queryset)
+
+    def clean_status(self):
+        status = self.cleaned_data["status"]
+        unchanged = [account.number for account in self.accounts if account.status == status]
+        if unchanged:
+            raise forms.ValidationError(f"Already {status}: {', '.join(unchanged)}")
+        return status
+
+
+def change_status(modeladmin, request, queryset, form) -> str:
+    now = timezone.now()
+    with transaction.atomic():
+        for account in queryset:
+            operations.change_account_status(
+                account=account,
+                status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                changed_at=now,
+                changed_by=request.user,
+            )
+    return f"Moved {len(queryset)} account(s) to {form.cleaned_data['status']}."
 
 
 class AccountAdmin(admin.ModelAdmin):
@@ -162,6 +194,9 @@ class AccountAdmin(admin.ModelAdmin):
     actions = [
         admin_actions.confirmed_action(
             form_class=LedgerAdjustmentForm, description="Post a ledger adjustment", perform=post_adjustment
+        ),
+        admin_actions.confirmed_action(
+            form_class=AccountStatusForm, description="Change account status", perform=change_status
         ),
     ]
 

@@ -123,3 +123,44 @@ def add_note(
     return models.AccountNote.objects.create(
         account=account, body=body, created_at=created_at, created_by=created_by
     )
+
+
+class UnchangedStatus(ValueError):
+    """The account already has the requested status."""
+
+
+def change_account_status(
+    *,
+    account: models.Account,
+    status: str,
+    reason: str,
+    changed_at: datetime,
+    changed_by: models.User | None = None,
+) -> models.Account:
+    """Move an account to another status, leaving a note with the reason and an audit row.
+
+    Raises UnchangedStatus, ValueError for an unknown status.
+    """
+    if status not in models.AccountStatus.values:
+        raise ValueError(f"Unknown account status {status!r}")
+    if account.status == status:
+        raise UnchangedStatus(f"{account.number} is already {status}")
+    with transaction.atomic():
+        previous = account.status
+        account.status = status
+        account.save(update_fields=["status"])
+        models.AccountNote.objects.create(
+            account=account,
+            body=f"Status {previous} → {status}: {reason}",
+            created_at=changed_at,
+            created_by=changed_by,
+        )
+        record_audit(
+            action="ACCOUNT_STATUS_CHANGED",
+            obj=account,
+            account=account,
+            actor=changed_by,
+            data={"from": previous, "to": status, "reason": reason},
+            occurred_at=changed_at,
+        )
+    return account

@@ -210,3 +210,37 @@ class TestAccountSearch:
         assert agreement.tariff.code in content
         assert "Tesla" in content
         assert billing_models.Bill.objects.filter(account=agreement.account).exists()
+
+
+@pytest.mark.django_db
+class TestChangeStatusAction:
+    def _post(self, client, accounts, **data):
+        return client.post(
+            reverse("admin:accounts_account_changelist"),
+            {"action": "change_status", "_selected_action": [account.pk for account in accounts], **data},
+        )
+
+    def test_moves_accounts_and_records_why(self, staff_client):
+        accounts = [AccountFactory(), AccountFactory()]
+
+        response = self._post(staff_client, accounts, confirmed="yes", status="DORMANT", reason="Moved out")
+
+        assert response.status_code == 302
+        for account in accounts:
+            account.refresh_from_db()
+            assert account.status == "DORMANT"
+            assert account.notes.get().body == "Status ACTIVE → DORMANT: Moved out"
+            assert account_models.AuditEntry.objects.filter(
+                account=account, action="ACCOUNT_STATUS_CHANGED"
+            ).exists()
+
+    def test_refuses_when_an_account_already_has_the_status_and_changes_nothing(self, staff_client):
+        active, dormant = AccountFactory(), AccountFactory(status="DORMANT")
+
+        response = self._post(staff_client, [active, dormant], confirmed="yes", status="DORMANT", reason="x")
+
+        assert response.status_code == 200
+        assert f"Already DORMANT: {dormant.number}" in response.content.decode()
+        active.refresh_from_db()
+        assert active.status == "ACTIVE"
+        assert not active.notes.exists()
