@@ -26,7 +26,7 @@ lint: install
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: lint
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
 
 bench: install
 	$(PY) -m benchmarks $(BENCH_ARGS)

@@ -178,6 +178,7 @@ class AccountAdmin(admin.ModelAdmin):
         "=properties__meter_points__identifier",
     )
     list_select_related = ("billing_address",)
+    ordering = ("-created_at", "-id")
     date_hierarchy = "created_at"
     readonly_fields = ("number", "created_at", "balance_display", "meter_points_display", "ledger_display")
     raw_id_fields = ("billing_address",)
