@@ -348,3 +348,40 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     list_filter = ("action", "object_type", "occurred_at")
     search_fields = ("=account__number", "object_id", "action")
     date_hierarchy = "occurred_at"
+
+
+# --- Customer API credentials (GraphQL) ---------------------------------------------------------
+
+
+@admin.register(models.APIKey)
+class APIKeyAdmin(admin.ModelAdmin):
+    """Keys are stored hashed; the raw key is shown once, by `accounts.tokens.create_api_key`."""
+
+    list_display = ("prefix", "user", "created_at", "revoked_at")
+    search_fields = ("prefix", "user__email")
+    readonly_fields = ("user", "prefix", "key_hash", "created_at")
+    fields = ("user", "prefix", "key_hash", "created_at", "revoked_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.RefreshToken)
+class RefreshTokenAdmin(admin.ModelAdmin):
+    list_display = ("id", "user", "created_at", "expires_at", "revoked_at")
+    search_fields = ("user__email",)
+    readonly_fields = ("user", "token_hash", "created_at", "expires_at")
+    fields = ("user", "token_hash", "created_at", "expires_at", "revoked_at")
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.AuthenticationState)
+class AuthenticationStateAdmin(admin.ModelAdmin):
+    list_display = ("user", "generation", "reauthenticated_at")
+    search_fields = ("user__email",)
+    readonly_fields = ("user", "generation", "reauthenticated_at")
+
+    def has_add_permission(self, request):
+        return False

@@ -348,7 +348,8 @@ class RefreshToken(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("created_at")), name="refresh_token_expires_after_creation"
+                condition=Q(expires_at__gt=models.F("created_at")),
+                name="refresh_token_expires_after_creation",
             ),
         ]
         indexes = [models.Index(fields=["user", "expires_at"])]

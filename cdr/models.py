@@ -9,6 +9,7 @@ every software product, and never derived from the primary key or the account nu
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
@@ -67,7 +68,9 @@ class Consent(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(expires_at__gt=F("granted_at")), name="consent_expires_after_grant"),
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=F("granted_at")), name="consent_expires_after_grant"
+            ),
             models.CheckConstraint(
                 condition=Q(scopes__len__gt=0) & Q(scopes__contained_by=[scope.value for scope in Scope]),
                 name="consent_scopes_known",
@@ -103,7 +106,7 @@ class AccountIdentifier(models.Model):
     recipient = models.ForeignKey(DataRecipient, on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="cdr_identifiers")
-    account_id = models.CharField(max_length=64, unique=True)
+    cdr_account_id = models.CharField(max_length=64, unique=True, help_text="The opaque accountId")
     created_at = models.DateTimeField()
 
     class Meta:
@@ -114,7 +117,12 @@ class AccountIdentifier(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.account_id
+        return self.cdr_account_id
+
+
+def hash_token(raw: str) -> str:
+    """The stored form of a bearer token: SHA-256, enough for a random 256-bit secret."""
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class AccessToken(models.Model):
@@ -122,7 +130,9 @@ class AccessToken(models.Model):
 
     consent = models.ForeignKey(Consent, on_delete=models.CASCADE, related_name="access_tokens")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
-    prefix = models.CharField(max_length=12, editable=False, help_text="The first characters, to recognise it")
+    prefix = models.CharField(
+        max_length=12, editable=False, help_text="The first characters, to recognise it"
+    )
     issued_at = models.DateTimeField()
     expires_at = models.DateTimeField()
 

@@ -124,6 +124,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
 }
+GRAPHENE = {"SCHEMA": "kraken.graphql.schema.schema", "ATOMIC_MUTATIONS": True}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kraken core platform API",
     "DESCRIPTION": "Data Import API and Consumer Data Right endpoints.",

@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("imports.api.urls")),
     path("", include("billing.api.urls")),
     path("cds-au/v1/", include("cdr.urls")),
+    path("", include("kraken.graphql.urls")),
 ]

@@ -71,7 +71,10 @@ def bind(*, generated: ModuleType, resolver_modules: list[ModuleType]) -> None:
             if not (inspect.isclass(target) and issubclass(target, graphene.ObjectType | graphene.Interface)):
                 raise BindingError(f"{module.__name__}.{class_name}: no such object type in the contract")
             fields = target._meta.fields
-            for attr, function in vars(holder).items():
+            members: dict = {}
+            for klass in reversed(holder.__mro__[:-1]):
+                members.update(vars(klass))
+            for attr, function in members.items():
                 if not attr.startswith("resolve_"):
                     continue
                 field = attr.removeprefix("resolve_")

@@ -70,3 +70,4 @@ class TestLoadDemoData:
         out = capsys.readouterr().out
         assert demo.DEMO_CUSTOMER_EMAIL in out
         assert demo.DEMO_IMPORT_API_KEY in out
+        assert "CDR bearer token" in out

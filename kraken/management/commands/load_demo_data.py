@@ -3,6 +3,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from cdr import demo as cdr_demo
 from kraken import demo
 
 
@@ -14,10 +15,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, accounts, **options):
         started = time.monotonic()
-        summary = demo.load_demo_data(now=timezone.now(), account_count=accounts)
+        now = timezone.now()
+        summary = demo.load_demo_data(now=now, account_count=accounts)
+        cdr_summary = cdr_demo.load(now=now)
         verb = "Loaded" if summary.created else "Demo data already present:"
         self.stdout.write(f"{verb} {summary.accounts} demo accounts in {time.monotonic() - started:.1f}s")
         self.stdout.write(
             f"  demo customer login: {demo.DEMO_CUSTOMER_EMAIL} / {demo.DEMO_CUSTOMER_PASSWORD}"
         )
         self.stdout.write(f"  import API key ({demo.DEMO_IMPORT_SUPPLIER}): {demo.DEMO_IMPORT_API_KEY}")
+        self.stdout.write(
+            f"  CDR bearer token ({cdr_demo.DEMO_CUSTOMER_EMAIL}'s AU accounts): {cdr_summary.token}"
+        )

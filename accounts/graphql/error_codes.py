@@ -1,0 +1,78 @@
+"""Kraken GraphQL error codes the customer API produces (spec/GRAPHQL.md, "Error shape").
+Messages are for humans; the codes are the contract clients branch on."""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class ErrorCode:
+    code: str
+    error_type: str
+    message: str
+    description: str
+
+
+UNAUTHORIZED = ErrorCode(
+    "KT-CT-1111", "AUTHORIZATION", "Unauthorized.", "The viewer is not authorized to perform this action."
+)
+AUTHORIZATION_HEADER_MISSING = ErrorCode(
+    "KT-CT-1112",
+    "AUTHORIZATION",
+    "'Authorization' header not provided.",
+    "An 'Authorization' header with a Kraken token is required for this field.",
+)
+FIELD_DISABLED = ErrorCode(
+    "KT-CT-1113", "SERVICE_AVAILABILITY", "Disabled GraphQL field requested.", "This field is not enabled."
+)
+TOKEN_EXPIRED = ErrorCode(
+    "KT-CT-1124",
+    "AUTHORIZATION",
+    "Signature of the JWT has expired.",
+    "Signature of the JWT has expired. Obtain a new token with the refresh token.",
+)
+TOKEN_INPUT_INVALID = ErrorCode(
+    "KT-CT-1134",
+    "VALIDATION",
+    "Invalid data.",
+    "Provide exactly one of: email and password, APIKey, refreshToken.",
+)
+TOKEN_INPUT_UNSUPPORTED = ErrorCode(
+    "KT-CT-1135", "VALIDATION", "Invalid data.", "This credential type is not supported."
+)
+INVALID_CREDENTIALS = ErrorCode(
+    "KT-CT-1138",
+    "VALIDATION",
+    "Invalid data.",
+    "Please make sure the email address and password you entered are correct.",
+)
+AUTHENTICATION_FAILED = ErrorCode("KT-CT-1139", "VALIDATION", "Invalid data.", "Authentication failed.")
+INVALID_REFRESH_TOKEN = ErrorCode(
+    "KT-CT-1143", "VALIDATION", "Invalid data.", "The refresh token is invalid, expired or revoked."
+)
+COMPLEXITY_LIMIT = ErrorCode(
+    "KT-CT-1188", "VALIDATION", "Query complexity limit exceeded.", "The query is too complex."
+)
+NODE_LIMIT = ErrorCode(
+    "KT-CT-1189", "VALIDATION", "Query exceeds maximum node count.", "The query asks for too many nodes."
+)
+DEPTH_LIMIT = ErrorCode(
+    "KT-CT-1188", "VALIDATION", "Query complexity limit exceeded.", "The query is nested too deeply."
+)
+# The public schema documents no code for bad Relay arguments; we answer with the generic
+# serializer validation error.
+INVALID_PAGINATION = ErrorCode(
+    "KT-CT-4321", "VALIDATION", "Serializer validation error.", "Invalid pagination arguments."
+)
+INVALID_DATA = ErrorCode("KT-CT-4321", "VALIDATION", "Serializer validation error.", "Invalid input.")
+ACCOUNT_NOT_VISIBLE = ErrorCode(
+    "KT-CT-4177",
+    "AUTHORIZATION",
+    "Unauthorized.",
+    "The viewer is not authorized to access this account, or it does not exist.",
+)
+NO_DEVICE = ErrorCode(
+    "KT-CT-4301", "NOT_FOUND", "Unable to find device for given account.", "No device for this account."
+)
+INTERNAL = ErrorCode("KT-CT-1101", "APPLICATION", "Internal error.", "An unexpected error occurred.")

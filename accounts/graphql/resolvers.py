@@ -1,0 +1,384 @@
+"""Resolvers of the accounts app's part of the customer graph: the token mutations, `viewer`,
+`account`, `properties`/`property`, and the account, user, property, ledger and transaction types.
+
+Each class is named after the contract type it resolves; `kraken.graphql.binding.bind` attaches
+its `resolve_<field>` functions to the generated graphene class. A field nobody resolves is null.
+"""
+
+from __future__ import annotations
+
+from accounts import models, tokens
+from accounts.graphql import core, dataloaders, error_codes
+
+
+def _name(value):
+    """An enum argument's name, whether graphene passes the member or its value."""
+    return getattr(value, "name", value)
+
+
+# --- roots -------------------------------------------------------------------------------------
+
+
+class Query:
+    @staticmethod
+    def resolve_viewer(root, info):
+        return core.context(info).viewer()
+
+    @staticmethod
+    def resolve_account(root, info, accountNumber):
+        return core.viewer_account(info, accountNumber)
+
+    @staticmethod
+    def resolve_properties(root, info, accountNumber, active=None):
+        account = core.viewer_account(info, accountNumber)
+        now = core.context(info).now
+
+        def keep(props):
+            if active is None:
+                return props
+            return [p for p in props if _is_active(p, now) == active]
+
+        return core.then(dataloaders.properties_of_account(info, account.pk), keep)
+
+    @staticmethod
+    def resolve_property(root, info, id):
+        core.context(info).viewer()
+        pk = core.decode_pk(id)
+        prop = models.Property.objects.select_related("address").filter(pk=pk).first() if pk else None
+        if prop is None or prop.account_id not in core.context(info).viewer_account_ids():
+            raise core.KrakenError(error_codes.UNAUTHORIZED)
+        return prop
+
+
+def _is_active(prop: models.Property, now) -> bool:
+    return prop.occupied_from <= now and (prop.occupied_to is None or now < prop.occupied_to)
+
+
+class Mutation:
+    @staticmethod
+    def resolve_obtainKrakenToken(root, info, input):
+        now = core.context(info).now
+        given = {k for k, v in dict(input).items() if v not in (None, "")}
+        if given & {"organizationSecretKey", "preSignedKey"}:
+            raise core.KrakenError(error_codes.TOKEN_INPUT_UNSUPPORTED)
+        try:
+            if given == {"email", "password"}:
+                issued = tokens.obtain_token_with_password(
+                    email=input.email, password=input.password, now=now
+                )
+            elif given == {"APIKey"}:
+                issued = tokens.obtain_token_with_api_key(api_key=input.APIKey, now=now)
+            elif given == {"refreshToken"}:
+                issued = tokens.refresh_access_token(refresh_token=input.refreshToken, now=now)
+            else:
+                raise core.KrakenError(error_codes.TOKEN_INPUT_INVALID)
+        except tokens.InvalidCredentials as exc:
+            raise core.KrakenError(error_codes.INVALID_CREDENTIALS) from exc
+        except tokens.InvalidAPIKey as exc:
+            raise core.KrakenError(error_codes.AUTHENTICATION_FAILED) from exc
+        except tokens.InvalidRefreshToken as exc:
+            raise core.KrakenError(error_codes.INVALID_REFRESH_TOKEN) from exc
+        return {
+            "possibleErrors": [],
+            "token": issued.token,
+            "payload": issued.payload,
+            "refreshToken": issued.refresh_token,
+            "refreshExpiresIn": int(issued.refresh_expires_at.timestamp())
+            if issued.refresh_expires_at
+            else None,
+        }
+
+    @staticmethod
+    def resolve_forceReauthentication(root, info, input):
+        ctx = core.context(info)
+        effective_at = tokens.force_reauthentication(user=ctx.viewer(), now=ctx.now)
+        return {"tokensInvalidated": True, "effectiveAt": effective_at}
+
+    @staticmethod
+    def resolve_invalidateRefreshToken(root, info, input):
+        ctx = core.context(info)
+        ctx.viewer()
+        try:
+            tokens.revoke_refresh_token(refresh_token=input.refreshToken, now=ctx.now)
+        except tokens.InvalidRefreshToken as exc:
+            raise core.KrakenError(error_codes.INVALID_REFRESH_TOKEN) from exc
+        return {"possibleErrors": [], "token": None}
+
+
+# --- types -------------------------------------------------------------------------------------
+
+
+class AccountUserType:
+    @staticmethod
+    def resolve_id(user, info):
+        return core.encode_pk(user.pk)
+
+    @staticmethod
+    def resolve_accounts(user, info, restrictToAccountNumbers=None, excludeAccountTypes=None, **_):
+        excluded = {_name(t) for t in excludeAccountTypes or []}
+
+        def pick(roles):
+            accounts = [r.account for r in roles]
+            if restrictToAccountNumbers:
+                accounts = [a for a in accounts if a.number in restrictToAccountNumbers]
+            return [a for a in accounts if a.account_type not in excluded]
+
+        return core.then(dataloaders.roles_of_user(info, user.pk), pick)
+
+    @staticmethod
+    def resolve_accountUserRoles(user, info, accountNumber=None):
+        def pick(roles):
+            return [r for r in roles if accountNumber is None or r.account.number == accountNumber]
+
+        return core.then(dataloaders.roles_of_user(info, user.pk), pick)
+
+    resolve_givenName = staticmethod(lambda user, info: user.first_name)
+    resolve_firstName = staticmethod(lambda user, info: user.first_name)
+    resolve_familyName = staticmethod(lambda user, info: user.last_name)
+    resolve_lastName = staticmethod(lambda user, info: user.last_name)
+    resolve_email = staticmethod(lambda user, info: user.email)
+    resolve_mobile = staticmethod(lambda user, info: user.mobile)
+    resolve_landline = staticmethod(lambda user, info: user.landline)
+    resolve_landlinePhoneNumber = staticmethod(lambda user, info: user.landline)
+    resolve_dateOfBirth = staticmethod(lambda user, info: user.date_of_birth)
+    resolve_preferredName = staticmethod(lambda user, info: user.preferred_name or None)
+    resolve_fullName = staticmethod(lambda user, info: user.get_full_name() or None)
+    resolve_displayName = staticmethod(lambda user, info: user.get_full_name() or None)
+
+
+class AccountUserRoleType:
+    resolve_id = staticmethod(lambda role, info: core.encode_pk(role.pk))
+    resolve_role = staticmethod(lambda role, info: role.role)
+    resolve_account = staticmethod(lambda role, info: role.account)
+
+    @staticmethod
+    def resolve_user(role, info):
+        return dataloaders.user(info, role.user_id)
+
+
+class AccountType:
+    resolve_id = staticmethod(lambda account, info: core.encode_pk(account.pk))
+    resolve_number = staticmethod(lambda account, info: account.number)
+    resolve_status = staticmethod(lambda account, info: account.status)
+    resolve_accountType = staticmethod(lambda account, info: account.account_type)
+    resolve_brand = staticmethod(lambda account, info: account.brand or None)
+    resolve_billingName = staticmethod(lambda account, info: account.billing_name)
+    resolve_billingEmail = staticmethod(lambda account, info: account.billing_email or None)
+    resolve_createdAt = staticmethod(lambda account, info: account.created_at)
+
+    @staticmethod
+    def resolve_users(account, info):
+        return dataloaders.users_of_account(info, account.pk)
+
+    @staticmethod
+    def resolve_balance(account, info, includeAllLedgers=False):
+        return dataloaders.balance_of_account(info, account.pk)
+
+    @staticmethod
+    def resolve_ledgers(account, info, ledgerId=None, ledgerNumber=None):
+        def pick(ledgers):
+            wanted = ledgerNumber or ledgerId
+            return [lg for lg in ledgers if wanted is None or LedgerType.resolve_number(lg, info) == wanted]
+
+        return core.then(dataloaders.ledgers_of_account(info, account.pk), pick)
+
+    @staticmethod
+    def resolve_properties(account, info, activeFrom=None):
+        def pick(props):
+            return [
+                p for p in props if activeFrom is None or p.occupied_to is None or p.occupied_to > activeFrom
+            ]
+
+        return core.then(dataloaders.properties_of_account(info, account.pk), pick)
+
+    @staticmethod
+    def resolve_transactions(account, info, transactionTypes=None, transactionTypesExcluded=None, **kwargs):
+        return _transactions(
+            info,
+            parent="ledger__account_id",
+            parent_id=account.pk,
+            order=_name(kwargs.get("orderBy")) or "POSTED_DATE_DESC",
+            types=transactionTypes,
+            excluded=transactionTypesExcluded,
+            kwargs=kwargs,
+        )
+
+    @staticmethod
+    def resolve_address(account, info):
+        return core.then(dataloaders.address(info, account.billing_address_id), _rich_address)
+
+    @staticmethod
+    def resolve_billingAddress(account, info):
+        return core.then(
+            dataloaders.address(info, account.billing_address_id), lambda a: str(a) if a else None
+        )
+
+    @staticmethod
+    def resolve_billingAddressPostcode(account, info):
+        return core.then(
+            dataloaders.address(info, account.billing_address_id), lambda a: a.postcode if a else None
+        )
+
+    @staticmethod
+    def resolve_billingPostcode(account, info):
+        return AccountType.resolve_billingAddressPostcode(account, info)
+
+    @staticmethod
+    def resolve_billingCountryCode(account, info):
+        return core.then(
+            dataloaders.address(info, account.billing_address_id), lambda a: a.country if a else None
+        )
+
+    @staticmethod
+    def resolve_splitBillingAddress(account, info):
+        return core.then(dataloaders.address(info, account.billing_address_id), _split_address)
+
+
+def _lines(address: models.Address) -> list[str]:
+    return [p for p in (address.line_1, address.line_2, address.line_3, address.locality) if p]
+
+
+def _split_address(address):
+    return _lines(address) + ([address.postcode] if address.postcode else []) if address else None
+
+
+def _rich_address(address):
+    if address is None:
+        return None
+    return {
+        "streetAddress": "\n".join(p for p in (address.line_1, address.line_2, address.line_3) if p),
+        "locality": address.locality or None,
+        "administrativeArea": address.administrative_area or None,
+        "postalCode": address.postcode or None,
+        "country": address.country,
+    }
+
+
+# Kraken's filter names mapped onto our ledger entry kinds.
+TRANSACTION_FILTERS = {
+    "ISSUED_TRANSACTIONS": (),
+    "ENERGY_CHARGES": (models.LedgerEntryKind.CHARGE,),
+    "IMPORTED_CHARGES": (models.LedgerEntryKind.CHARGE, models.LedgerEntryKind.OPENING_BALANCE),
+    "IMPORTED_CREDITS": (models.LedgerEntryKind.CREDIT,),
+    "IMPORTED_REPAYMENTS": (models.LedgerEntryKind.REFUND,),
+    "IMPORTED_PAYMENTS": (models.LedgerEntryKind.PAYMENT,),
+}
+
+
+def _kinds(filters) -> tuple[str, ...]:
+    kinds: set[str] = set()
+    for f in filters or []:
+        kinds.update(TRANSACTION_FILTERS[_name(f)])
+    return tuple(sorted(kinds))
+
+
+def _transactions(info, *, parent, parent_id, order, types, excluded, kwargs):
+    args = core.page_args(**kwargs)
+    return dataloaders.transactions_of(
+        info,
+        parent=parent,
+        parent_id=parent_id,
+        args=args,
+        order=order,
+        kinds=_kinds(types),
+        excluded=_kinds(excluded),
+    )
+
+
+class LedgerType:
+    resolve_id = staticmethod(lambda ledger, info: core.encode_pk(ledger.pk))
+    resolve_ledgerType = staticmethod(lambda ledger, info: ledger.ledger_type)
+    resolve_name = staticmethod(lambda ledger, info: ledger.get_ledger_type_display())
+    resolve_number = staticmethod(lambda ledger, info: f"L-{core.encode_pk(ledger.pk).upper()}")
+    resolve_affectsAccountBalance = staticmethod(lambda ledger, info: True)
+
+    @staticmethod
+    def resolve_balance(ledger, info):
+        return getattr(ledger, "balance", None) or 0
+
+    @staticmethod
+    def resolve_amountOwedByCustomer(ledger, info):
+        return max(-(getattr(ledger, "balance", None) or 0), 0)
+
+    @staticmethod
+    def resolve_transactions(ledger, info, transactionTypes=None, **kwargs):
+        return _transactions(
+            info,
+            parent="ledger_id",
+            parent_id=ledger.pk,
+            order="POSTED_DATE_DESC",
+            types=transactionTypes,
+            excluded=None,
+            kwargs=kwargs,
+        )
+
+
+def transaction_type(entry: models.LedgerEntry) -> str:
+    """Which TransactionType implementation a ledger entry is."""
+    kind = entry.kind
+    if kind == models.LedgerEntryKind.PAYMENT:
+        return "Payment"
+    if kind == models.LedgerEntryKind.REFUND:
+        return "Refund"
+    if kind == models.LedgerEntryKind.CHARGE or entry.amount < 0:
+        return "Charge"
+    return "Credit"
+
+
+class _Transaction:
+    """Shared by Charge, Credit, Payment and Refund (ledger entries). Amounts are positive, as
+    Kraken reports them; the type says the direction."""
+
+    resolve_id = staticmethod(lambda e, info: core.encode_pk(e.pk))
+    resolve_postedDate = staticmethod(lambda e, info: e.posted_at.date())
+    resolve_createdAt = staticmethod(lambda e, info: e.created_at)
+    resolve_accountNumber = staticmethod(lambda e, info: e.ledger.account.number)
+    resolve_amount = staticmethod(lambda e, info: abs(e.amount))
+    resolve_amounts = staticmethod(lambda e, info: {"gross": abs(e.amount)})
+    resolve_balanceCarriedForward = staticmethod(lambda e, info: getattr(e, "balance_after", None))
+    resolve_isCredit = staticmethod(lambda e, info: e.amount > 0)
+    resolve_isAccountCharge = staticmethod(lambda e, info: transaction_type(e) == "Charge")
+    resolve_isAccountPayment = staticmethod(lambda e, info: transaction_type(e) == "Payment")
+    resolve_title = staticmethod(lambda e, info: e.description)
+    resolve_billingDocumentIdentifier = staticmethod(lambda e, info: e.reference or None)
+    resolve_statementId = staticmethod(lambda e, info: e.reference or None)
+    # Entries are append-only; a correction is a new entry, never a reversal of this one.
+    resolve_isReversed = staticmethod(lambda e, info: False)
+
+
+class Charge(_Transaction):
+    pass
+
+
+class Credit(_Transaction):
+    pass
+
+
+class Payment(_Transaction):
+    pass
+
+
+class Refund(_Transaction):
+    pass
+
+
+class PropertyType:
+    resolve_id = staticmethod(lambda prop, info: core.encode_pk(prop.pk))
+    resolve_postcode = staticmethod(lambda prop, info: prop.address.postcode)
+    resolve_address = staticmethod(lambda prop, info: ", ".join(_split_address(prop.address)))
+    resolve_splitAddress = staticmethod(lambda prop, info: _split_address(prop.address))
+    resolve_richAddress = staticmethod(lambda prop, info: _rich_address(prop.address))
+
+    @staticmethod
+    def resolve_occupancyPeriods(prop, info):
+        return [
+            {
+                "id": core.encode_pk(prop.pk),
+                "effectiveFrom": prop.occupied_from,
+                "effectiveTo": prop.occupied_to,
+                "isOccupier": True,
+            }
+        ]
+
+
+TYPE_RESOLVERS = {models.LedgerEntry: transaction_type, models.Account: lambda account: "AccountType"}

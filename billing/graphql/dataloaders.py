@@ -1,0 +1,83 @@
+"""Request-scoped batch loads of agreements, tariffs with their rates, bills and payments."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch
+
+from accounts.graphql import core
+from billing import models
+
+
+def _with_tariffs(rows):
+    """Agreements with their tariffs attached: each distinct tariff is loaded once with its
+    product and rates (two more queries), however many agreements share it."""
+    agreements = list(rows)
+    tariff_ids = {a.tariff_id for a in agreements}
+    tariffs = models.Tariff.objects.filter(pk__in=tariff_ids).select_related("product")
+    tariffs = {
+        t.pk: t
+        for t in tariffs.prefetch_related(
+            Prefetch("rates", queryset=models.TariffRate.objects.order_by("band", "active_from"))
+        )
+    }
+    for a in agreements:
+        a.tariff = tariffs[a.tariff_id]
+    return agreements
+
+
+def agreements_of_meter_point(info, meter_point_id: int):
+    def batch(ids):
+        rows = _with_tariffs(
+            models.Agreement.objects.filter(meter_point_id__in=ids).order_by("active_from", "id")
+        )
+        return core.grouped(rows, lambda a: a.meter_point_id, ids)
+
+    return core.context(info).loader("agreements_of_meter_point", batch).load(meter_point_id)
+
+
+def agreements_of_account(info, account_id: int):
+    def batch(ids):
+        rows = models.Agreement.objects.filter(account_id__in=ids).select_related("meter_point")
+        rows = _with_tariffs(rows.order_by("active_from", "id"))
+        return core.grouped(rows, lambda a: a.account_id, ids)
+
+    return core.context(info).loader("agreements_of_account", batch).load(account_id)
+
+
+def tariff(info, tariff_id: int):
+    """A tariff with its product and all its rates (one query for the tariffs, one for the rates)."""
+
+    def batch(ids):
+        rows = (
+            models.Tariff.objects.filter(pk__in=ids)
+            .select_related("product")
+            .prefetch_related(
+                Prefetch("rates", queryset=models.TariffRate.objects.order_by("band", "active_from"))
+            )
+        )
+        return core.by_key(rows, lambda t: t.pk, ids)
+
+    return core.context(info).loader("tariff", batch).load(tariff_id)
+
+
+BILL_ORDER = {"FROM_DATE_DESC": ("-period_start", "-id"), "ISSUED_DATE_DESC": ("-issued_at", "-id")}
+
+
+def bills_of_account(info, account_id: int, *, args: core.PageArgs, order: str, filters: tuple):
+    def batch(ids, page):
+        rows = models.Bill.objects.exclude(status=models.BillStatus.VOID).filter(**dict(filters))
+        return core.paginate_by_parent(
+            rows, parent_field="account_id", parent_ids=ids, order_by=BILL_ORDER[order], args=page
+        )
+
+    return core.paged_loader(info, f"bills:{order}:{filters}", args, batch).load(account_id)
+
+
+def payments_of_account(info, account_id: int, *, args: core.PageArgs, filters: tuple):
+    def batch(ids, page):
+        rows = models.Payment.objects.filter(**dict(filters))
+        return core.paginate_by_parent(
+            rows, parent_field="account_id", parent_ids=ids, order_by=("-created_at", "-id"), args=page
+        )
+
+    return core.paged_loader(info, f"payments:{filters}", args, batch).load(account_id)

@@ -1,0 +1,16 @@
+"""Request-scoped batch loads of devices, their preferences and dispatches."""
+
+from __future__ import annotations
+
+from accounts.graphql import core
+from devices import models
+
+
+def schedules_of_device(info, device_id: int):
+    def batch(ids):
+        rows = models.DevicePreferenceSchedule.objects.filter(preferences__device_id__in=ids).select_related(
+            "preferences"
+        )
+        return core.grouped(rows, lambda s: s.preferences.device_id, ids)
+
+    return core.context(info).loader("schedules_of_device", batch).load(device_id)

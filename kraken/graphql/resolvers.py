@@ -1,0 +1,53 @@
+"""Roots that span apps or belong to the platform itself: `krakenVersion`, `node`,
+`queryComplexity`."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from importlib import metadata
+
+from django.conf import settings
+from graphql import GraphQLError, parse, validate
+
+from accounts.graphql import core, error_codes
+from kraken.graphql import limits
+from metering import models as metering_models
+
+
+class Query:
+    @staticmethod
+    def resolve_krakenVersion(root, info):
+        try:
+            number = metadata.version("kraken-core")
+        except metadata.PackageNotFoundError:
+            with open(settings.BASE_DIR / "pyproject.toml", "rb") as f:
+                number = tomllib.load(f)["project"]["version"]
+        return {"number": number, "SHA": os.environ.get("KRAKEN_GIT_SHA") or None}
+
+    @staticmethod
+    def resolve_node(root, info, id):
+        ctx = core.context(info)
+        ctx.viewer()
+        pk = core.parse_model_id(id, "ElectricityMeterType", "GasMeterType")
+        meter = (
+            metering_models.Meter.objects.select_related("meter_point__property").filter(pk=pk).first()
+            if pk is not None
+            else None
+        )
+        if meter is None or meter.meter_point.property.account_id not in ctx.viewer_account_ids():
+            raise core.KrakenError(error_codes.UNAUTHORIZED)
+        return meter
+
+    @staticmethod
+    def resolve_queryComplexity(root, info, input):
+        core.context(info).viewer()
+        try:
+            document = parse(input.query)
+        except GraphQLError as exc:
+            raise core.KrakenError(error_codes.INVALID_DATA, description=exc.message) from exc
+        errors = validate(info.schema, document)
+        if errors:
+            raise core.KrakenError(error_codes.INVALID_DATA, description=errors[0].message)
+        score = limits.measure(info.schema, document, input.operationName, input.variables)
+        return {"complexityValue": score.complexity}

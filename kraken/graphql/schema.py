@@ -1,0 +1,37 @@
+"""The customer graph: the generated contract types with the apps' hand-written resolvers bound
+to them. `schema` is what `/v1/graphql/` serves and what `schema.graphql` prints."""
+
+from __future__ import annotations
+
+import graphene
+
+from accounts.graphql import resolvers as accounts_resolvers
+from billing.graphql import resolvers as billing_resolvers
+from devices.graphql import resolvers as devices_resolvers
+from kraken.graphql import binding, generated
+from kraken.graphql import resolvers as kraken_resolvers
+from metering.graphql import resolvers as metering_resolvers
+
+RESOLVER_MODULES = [
+    accounts_resolvers,
+    metering_resolvers,
+    devices_resolvers,
+    billing_resolvers,
+    kraken_resolvers,
+]
+
+binding.bind(generated=generated, resolver_modules=RESOLVER_MODULES)
+for _module in RESOLVER_MODULES:
+    binding.TYPE_RESOLVERS.update(getattr(_module, "TYPE_RESOLVERS", {}))
+
+schema = graphene.Schema(
+    query=generated.Query,
+    mutation=generated.Mutation,
+    types=generated.OBJECT_TYPES,
+    auto_camelcase=False,
+)
+
+
+def print_schema() -> str:
+    """The SDL committed as `schema.graphql`."""
+    return str(schema).rstrip("\n") + "\n"
