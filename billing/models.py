@@ -9,8 +9,9 @@ units happens once per bill line (billing/calculation.py).
 from __future__ import annotations
 
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import RangeOperators
+from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F, Func, Q
 
 from accounts import money
@@ -22,6 +23,16 @@ class TsTzRange(Func):
     function = "TSTZRANGE"
     template = "%(function)s(%(expressions)s, '[)')"
     output_field = models.DateTimeField()
+
+
+class PeriodQuerySet(models.QuerySet):
+    """Rows whose `[active_from, active_to)` period overlaps `[start, end)`, with PostgreSQL's range
+    `&&`, the same operator the exclusion constraints use (no hand-written comparisons)."""
+
+    def overlapping(self, *, start, end):
+        return self.alias(
+            active_period=TsTzRange("active_from", "active_to", output_field=DateTimeRangeField())
+        ).filter(active_period__overlap=DateTimeTZRange(start, end, "[)"))
 
 
 class ProductDirection(models.TextChoices):
@@ -99,6 +110,8 @@ class TariffRate(models.Model):
     active_from = models.DateTimeField()
     active_to = models.DateTimeField(null=True, blank=True)
 
+    objects = PeriodQuerySet.as_manager()
+
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(unit_rate__gte=0), name="unit_rate_not_negative"),
@@ -134,6 +147,8 @@ class Agreement(models.Model):
     active_from = models.DateTimeField()
     active_to = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PeriodQuerySet.as_manager()
 
     class Meta:
         constraints = [

@@ -6,85 +6,142 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_customer_api_credentials'),
-        ('billing', '0001_initial'),
+        ("accounts", "0003_customer_api_credentials"),
+        ("billing", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BillingRunItem',
+            name="BillingRunItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('chunk', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('PENDING', 'Pending'), ('BILLED', 'Billed'), ('SKIPPED', 'Skipped'), ('FAILED', 'Failed')], default='PENDING', max_length=8)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('error_detail', models.TextField(blank=True)),
-                ('processed_at', models.DateTimeField(blank=True, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("chunk", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("PENDING", "Pending"),
+                            ("BILLED", "Billed"),
+                            ("SKIPPED", "Skipped"),
+                            ("FAILED", "Failed"),
+                        ],
+                        default="PENDING",
+                        max_length=8,
+                    ),
+                ),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                ("error_detail", models.TextField(blank=True)),
+                ("processed_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.AddField(
-            model_name='billingrun',
-            name='chunk_count',
+            model_name="billingrun",
+            name="chunk_count",
             field=models.PositiveIntegerField(default=0),
         ),
         migrations.AddField(
-            model_name='billingrun',
-            name='chunk_size',
+            model_name="billingrun",
+            name="chunk_size",
             field=models.PositiveIntegerField(default=200),
         ),
         migrations.AddField(
-            model_name='billingrun',
-            name='origin',
-            field=models.CharField(choices=[('ADMIN', 'Admin'), ('SCHEDULE', 'Schedule'), ('API', 'Api')], default='ADMIN', max_length=16),
+            model_name="billingrun",
+            name="origin",
+            field=models.CharField(
+                choices=[("ADMIN", "Admin"), ("SCHEDULE", "Schedule"), ("API", "Api")],
+                default="ADMIN",
+                max_length=16,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bill',
-            constraint=models.UniqueConstraint(condition=models.Q(('billing_run__isnull', False)), fields=('billing_run', 'account'), name='one_bill_per_run_account'),
+            model_name="bill",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("billing_run__isnull", False)),
+                fields=("billing_run", "account"),
+                name="one_bill_per_run_account",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='billingrun',
-            constraint=models.CheckConstraint(condition=models.Q(('chunk_size__gt', 0)), name='billing_run_chunk_size_positive'),
+            model_name="billingrun",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("chunk_size__gt", 0)), name="billing_run_chunk_size_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='billingrun',
-            constraint=models.UniqueConstraint(condition=models.Q(('origin', 'SCHEDULE')), fields=('period_start', 'period_end'), name='one_scheduled_run_per_period'),
+            model_name="billingrun",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("origin", "SCHEDULE")),
+                fields=("period_start", "period_end"),
+                name="one_scheduled_run_per_period",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paymentcollectionattempt',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'PENDING')), fields=('bill',), name='one_pending_attempt_per_bill'),
+            model_name="paymentcollectionattempt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "PENDING")),
+                fields=("bill",),
+                name="one_pending_attempt_per_bill",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='paymentcollectionattempt',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'SUCCEEDED')), fields=('bill',), name='one_successful_attempt_per_bill'),
+            model_name="paymentcollectionattempt",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "SUCCEEDED")),
+                fields=("bill",),
+                name="one_successful_attempt_per_bill",
+            ),
         ),
         migrations.AddField(
-            model_name='billingrunitem',
-            name='account',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.account'),
+            model_name="billingrunitem",
+            name="account",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.account"
+            ),
         ),
         migrations.AddField(
-            model_name='billingrunitem',
-            name='bill',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='billing.bill'),
+            model_name="billingrunitem",
+            name="bill",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="billing.bill",
+            ),
         ),
         migrations.AddField(
-            model_name='billingrunitem',
-            name='billing_run',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='billing.billingrun'),
+            model_name="billingrunitem",
+            name="billing_run",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="items", to="billing.billingrun"
+            ),
         ),
         migrations.AddIndex(
-            model_name='billingrunitem',
-            index=models.Index(fields=['billing_run', 'chunk', 'status'], name='billing_bil_billing_ee35a6_idx'),
+            model_name="billingrunitem",
+            index=models.Index(
+                fields=["billing_run", "chunk", "status"], name="billing_bil_billing_ee35a6_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='billingrunitem',
-            constraint=models.UniqueConstraint(fields=('billing_run', 'account'), name='one_item_per_run_account'),
+            model_name="billingrunitem",
+            constraint=models.UniqueConstraint(
+                fields=("billing_run", "account"), name="one_item_per_run_account"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='billingrunitem',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'BILLED'), _negated=True), ('bill__isnull', False), _connector='OR'), name='billed_item_has_bill'),
+            model_name="billingrunitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "BILLED"), _negated=True), ("bill__isnull", False), _connector="OR"
+                ),
+                name="billed_item_has_bill",
+            ),
         ),
     ]

@@ -1,0 +1,297 @@
+"""Reads of billing: the inputs of a bill calculation, previews, billing runs, collectable bills."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.contrib.postgres.fields import DateTimeRangeField
+from django.db import connection
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from accounts import models as accounts_models
+from accounts import ranges
+from billing import calculation, models
+from metering import models as metering_models
+
+
+def billing_time_zone() -> ZoneInfo:
+    """The zone whose wall clock counts billing days."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def get_billing_run(*, id: int) -> models.BillingRun:
+    """Raises BillingRun.DoesNotExist."""
+    return models.BillingRun.objects.get(id=id)
+
+
+def get_bill(*, id: int) -> models.Bill:
+    """Raises Bill.DoesNotExist."""
+    return models.Bill.objects.select_related("account").get(id=id)
+
+
+def preview_bill(
+    *, account: accounts_models.Account, period: ranges.Period, as_of: datetime
+) -> calculation.BillDraft:
+    """The bill `account` would get for `period` with the readings taken up to `as_of`. Writes nothing.
+
+    Raises calculation.NothingToBill, CurrencyMismatch, MissingRate, InvalidReadings.
+    """
+    inputs = billing_inputs(account_ids=[account.pk], period=period, as_of=as_of)
+    return calculation.calculate_bill(account=inputs[account.pk], period=period, tz=billing_time_zone())
+
+
+def billing_inputs(
+    *, account_ids: Sequence[int], period: ranges.Period, as_of: datetime
+) -> dict[int, calculation.Account]:
+    """The calculation inputs of many accounts for one period, in a constant number of queries.
+
+    Readings are those taken (`read_at`) up to `as_of`; for each register only the readings needed
+    to value it at the period's boundaries are loaded (the two nearest either side of each).
+    """
+    currencies = dict(
+        accounts_models.Account.objects.filter(id__in=account_ids).values_list("id", "currency")
+    )
+    agreements = list(
+        models.Agreement.objects.filter(account_id__in=account_ids)
+        .overlapping(start=period.start, end=period.end)
+        .select_related("tariff__product", "meter_point")
+        .order_by("account_id", "meter_point_id", "active_from")
+    )
+    tariff_ids = {agreement.tariff_id for agreement in agreements}
+    rates_by_tariff = defaultdict(list)
+    for rate in (
+        models.TariffRate.objects.filter(tariff_id__in=tariff_ids)
+        .overlapping(start=period.start, end=period.end)
+        .order_by("tariff_id", "band", "active_from")
+    ):
+        rates_by_tariff[rate.tariff_id].append(
+            calculation.Rate(
+                band=rate.band,
+                unit_rate=rate.unit_rate,
+                active=ranges.Period(rate.active_from, rate.active_to),
+                window=(rate.start_time, rate.end_time) if rate.start_time is not None else None,
+            )
+        )
+    tariffs = {}
+    for agreement in agreements:
+        tariff = agreement.tariff
+        tariffs[tariff.pk] = calculation.Tariff(
+            code=tariff.code,
+            currency=tariff.currency,
+            standing_charge=tariff.standing_charge,
+            tax_rate=tariff.product.tax_rate,
+            rates=tuple(rates_by_tariff[tariff.pk]),
+        )
+    meter_point_ids = {agreement.meter_point_id for agreement in agreements}
+    registers_by_meter_point = _registers(meter_point_ids=meter_point_ids, period=period, as_of=as_of)
+
+    by_account: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    meter_points = {}
+    for agreement in agreements:
+        meter_points[agreement.meter_point_id] = agreement.meter_point
+        by_account[agreement.account_id][agreement.meter_point_id].append(
+            calculation.Agreement(
+                id=agreement.pk,
+                active=ranges.Period(agreement.active_from, agreement.active_to),
+                tariff=tariffs[agreement.tariff_id],
+            )
+        )
+    return {
+        account_id: calculation.Account(
+            currency=currency,
+            meter_points=tuple(
+                calculation.MeterPoint(
+                    identifier=meter_points[meter_point_id].identifier,
+                    utility_type=meter_points[meter_point_id].utility_type,
+                    agreements=tuple(account_agreements),
+                    registers=registers_by_meter_point.get(meter_point_id, ()),
+                )
+                for meter_point_id, account_agreements in by_account[account_id].items()
+            ),
+        )
+        for account_id, currency in currencies.items()
+    }
+
+
+# The nearest readings on each side of a boundary, per register: enough to value the register
+# there exactly, by interpolation or by extrapolation (billing/calculation.py), using the
+# (register, read_at) index rather than loading a register's whole history.
+_BOUNDARY_READINGS_SQL = """
+SELECT DISTINCT r.id, r.register_id, r.read_at, r.value, r.quality
+FROM unnest(%(register_ids)s::bigint[], %(moments)s::timestamptz[]) AS b(register_id, moment)
+CROSS JOIN LATERAL (
+    (SELECT id, register_id, read_at, value, quality FROM metering_reading
+     WHERE register_id = b.register_id AND read_at <= b.moment AND read_at <= %(as_of)s
+     ORDER BY read_at DESC LIMIT 4)
+    UNION ALL
+    (SELECT id, register_id, read_at, value, quality FROM metering_reading
+     WHERE register_id = b.register_id AND read_at > b.moment AND read_at <= %(as_of)s
+     ORDER BY read_at ASC LIMIT 4)
+) AS r
+"""
+
+
+def _registers(
+    *, meter_point_ids: set[int], period: ranges.Period, as_of: datetime
+) -> dict[int, tuple[calculation.Register, ...]]:
+    registers = list(
+        metering_models.Register.objects.filter(meter__meter_point_id__in=meter_point_ids)
+        .select_related("meter")
+        .order_by("meter__meter_point_id", "meter_id", "identifier")
+    )
+    windows = {}
+    register_ids, moments = [], []
+    for register in registers:
+        installed = ranges.Period(register.meter.installed_from, register.meter.installed_to)
+        window = installed & period
+        windows[register.pk] = installed
+        if window is not None:
+            register_ids += [register.pk, register.pk]
+            moments += [window.start, window.end]
+    readings = defaultdict(list)
+    if register_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _BOUNDARY_READINGS_SQL, {"register_ids": register_ids, "moments": moments, "as_of": as_of}
+            )
+            for _, register_id, read_at, value, quality in sorted(cursor.fetchall(), key=lambda row: row[2]):
+                readings[register_id].append(
+                    calculation.ReadingPoint(
+                        read_at=read_at,
+                        value=value,
+                        is_estimate=quality != metering_models.ReadingQuality.ACTUAL,
+                    )
+                )
+    result = defaultdict(list)
+    for register in registers:
+        result[register.meter.meter_point_id].append(
+            calculation.Register(
+                band=register.rate_band,
+                readings=tuple(readings[register.pk]),
+                installed=windows[register.pk],
+                multiplier=register.multiplier,
+                unit=register.unit,
+            )
+        )
+    return {meter_point_id: tuple(items) for meter_point_id, items in result.items()}
+
+
+def accounts_in_scope(*, scope: dict) -> QuerySet[accounts_models.Account]:
+    """The accounts a billing run covers: `{"account_numbers": [...]}`, else every ACTIVE account."""
+    accounts = accounts_models.Account.objects.filter(status=accounts_models.AccountStatus.ACTIVE)
+    if numbers := scope.get("account_numbers"):
+        accounts = accounts.filter(number__in=numbers)
+    return accounts.order_by("id")
+
+
+def accounts_with_live_bills(*, account_ids: Sequence[int], period: ranges.Period) -> set[int]:
+    """Which of the accounts already have a live bill overlapping `period`."""
+    return set(
+        models.Bill.objects.filter(
+            account_id__in=account_ids,
+            status=models.BillStatus.ISSUED,
+        )
+        .exclude(bill_type=models.BillType.CREDIT_NOTE)
+        .alias(
+            bill_period=models.TsTzRange("period_start", "period_end", output_field=DateTimeRangeField()),
+        )
+        .filter(bill_period__overlap=DateTimeTZRange(period.start, period.end, "[)"))
+        .values_list("account_id", flat=True)
+    )
+
+
+@dataclass(frozen=True)
+class RunProgress:
+    total: int
+    pending: int
+    billed: int
+    skipped: int
+    failed: int
+
+    @property
+    def done(self) -> int:
+        return self.billed + self.skipped + self.failed
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 100
+
+
+def billing_run_progress(*, billing_run: models.BillingRun) -> RunProgress:
+    counts = dict(
+        models.BillingRunItem.objects.filter(billing_run=billing_run)
+        .values_list("status")
+        .annotate(count=Count("id"))
+        .values_list("status", "count")
+    )
+    status = models.BillingRunItemStatus
+    return RunProgress(
+        total=sum(counts.values()),
+        pending=counts.get(status.PENDING, 0),
+        billed=counts.get(status.BILLED, 0),
+        skipped=counts.get(status.SKIPPED, 0),
+        failed=counts.get(status.FAILED, 0),
+    )
+
+
+def pending_chunks(*, billing_run: models.BillingRun) -> list[int]:
+    return list(
+        models.BillingRunItem.objects.filter(
+            billing_run=billing_run, status=models.BillingRunItemStatus.PENDING
+        )
+        .values_list("chunk", flat=True)
+        .distinct()
+        .order_by("chunk")
+    )
+
+
+def failed_items(*, billing_run: models.BillingRun) -> QuerySet[models.BillingRunItem]:
+    return (
+        models.BillingRunItem.objects.filter(
+            billing_run=billing_run, status=models.BillingRunItemStatus.FAILED
+        )
+        .select_related("account")
+        .order_by("id")
+    )
+
+
+def bill_outstanding(*, bill: models.Bill) -> int:
+    """What is still owed on a bill: its total less the payments cleared against it."""
+    paid = models.Payment.objects.filter(bill=bill, status=models.PaymentStatus.CLEARED).aggregate(
+        paid=Coalesce(Sum("amount"), 0)
+    )["paid"]
+    return bill.total - paid
+
+
+def collectable_bill_ids(*, limit: int = 1000) -> list[int]:
+    """Issued bills with something owed, an account with an active payment method, and no attempt
+    in flight, collected or declined (a hard decline is not retried automatically)."""
+    attempts = models.PaymentCollectionAttempt.objects.filter(
+        bill=OuterRef("pk"),
+        status__in=[
+            models.CollectionAttemptStatus.PENDING,
+            models.CollectionAttemptStatus.SUCCEEDED,
+            models.CollectionAttemptStatus.DECLINED,
+        ],
+    )
+    active_method = accounts_models.PaymentMethod.objects.filter(
+        account=OuterRef("account_id"), status=accounts_models.PaymentMethodStatus.ACTIVE
+    )
+    return list(
+        models.Bill.objects.filter(status=models.BillStatus.ISSUED, total__gt=0)
+        .exclude(bill_type=models.BillType.CREDIT_NOTE)
+        .filter(Exists(active_method), ~Exists(attempts))
+        .annotate(
+            paid=Coalesce(Sum("payments__amount", filter=Q(payments__status=models.PaymentStatus.CLEARED)), 0)
+        )
+        .filter(total__gt=F("paid"))
+        .order_by("id")
+        .values_list("id", flat=True)[:limit]
+    )
