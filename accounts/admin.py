@@ -385,3 +385,24 @@ class AuthenticationStateAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(models.LoyaltyPointLedgerEntry)
+class LoyaltyPointLedgerEntryAdmin(admin.ModelAdmin):
+    """Append-only: entries are read here; points are earned and redeemed through operations."""
+
+    list_display = ("posted_at", "user", "account", "points", "reason", "reference")
+    list_select_related = ("user", "account")
+    list_filter = ("reason", "posted_at")
+    search_fields = ("user__email", "=account__number", "=reference")
+    date_hierarchy = "posted_at"
+    readonly_fields = ("user", "account", "points", "reason", "reference", "posted_at", "created_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

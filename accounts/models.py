@@ -372,3 +372,66 @@ class APIKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… of {self.user}"
+
+
+# --- Loyalty points (Octopoints): GraphQL loyaltyPointLedgers / redeemLoyaltyPointsForAccountCredit ---
+
+
+class LoyaltyPointReason(models.TextChoices):
+    SAVING_SESSION_REWARD = "SAVING_SESSION_REWARD"
+    SIGN_UP_BONUS = "SIGN_UP_BONUS"
+    REFERRAL_REWARD = "REFERRAL_REWARD"
+    ACCOUNT_CREDIT_REDEMPTION = "ACCOUNT_CREDIT_REDEMPTION"
+    ADJUSTMENT = "ADJUSTMENT"
+
+
+class LoyaltyPointEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise AppendOnlyError("Loyalty point entries are append-only")
+
+    def delete(self):
+        raise AppendOnlyError("Loyalty point entries are append-only")
+
+    def balance(self) -> int:
+        return self.aggregate(total=Sum("points"))["total"] or 0
+
+
+class LoyaltyPointLedgerEntry(models.Model):
+    """One posting on a user's loyalty point ledger: positive earns, negative spends. The balance is
+    the sum of the user's entries and never goes below zero (checked when spending, under a lock on
+    the user). `account` is the account the points were earned on or redeemed to."""
+
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="loyalty_point_entries")
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="loyalty_point_entries"
+    )
+    points = models.IntegerField()
+    reason = models.CharField(max_length=32, choices=LoyaltyPointReason.choices)
+    reference = models.CharField(
+        max_length=128, blank=True, help_text="Source of the entry, e.g. a saving session event code"
+    )
+    posted_at = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = LoyaltyPointEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "loyalty point ledger entries"
+        constraints = [
+            models.CheckConstraint(condition=~Q(points=0), name="loyalty_points_not_zero"),
+            models.UniqueConstraint(
+                fields=["user", "reference"], condition=~Q(reference=""), name="unique_loyalty_reference"
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "posted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.points:+d} points for {self.user} ({self.reason})"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise AppendOnlyError("Loyalty point entries are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Loyalty point entries are append-only")

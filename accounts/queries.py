@@ -32,3 +32,40 @@ def ledger_entries(*, account: models.Account) -> QuerySet[models.LedgerEntry]:
 
 def accounts_of_user(*, user: models.User) -> QuerySet[models.Account]:
     return models.Account.objects.filter(user_roles__user=user).order_by("number")
+
+
+# --- Loyalty points ---------------------------------------------------------------------------------
+
+
+def loyalty_point_entries(*, user: models.User) -> QuerySet[models.LoyaltyPointLedgerEntry]:
+    """A user's loyalty point entries, oldest first, each with the balance after it
+    (`balance_after`)."""
+    from django.db.models import F, Sum, Window
+
+    return (
+        models.LoyaltyPointLedgerEntry.objects.filter(user=user)
+        .select_related("account")
+        .annotate(
+            balance_after=Window(Sum("points"), order_by=[F("posted_at").asc(), F("id").asc()]),
+        )
+        .order_by("posted_at", "id")
+    )
+
+
+def loyalty_point_balance(*, user: models.User) -> int:
+    return models.LoyaltyPointLedgerEntry.objects.filter(user=user).balance()
+
+
+def is_loyalty_point_user(*, account: models.Account) -> bool:
+    """Whether one of the account's users holds the LOYALTY_POINT_USER role (enrolled in Octoplus)."""
+    return models.AccountUserRole.objects.filter(
+        account=account, role=models.AccountUserRoleType.LOYALTY_POINT_USER
+    ).exists()
+
+
+def has_active_direct_debit(*, account: models.Account) -> bool:
+    return models.PaymentMethod.objects.filter(
+        account=account,
+        method_type=models.PaymentMethodType.DIRECT_DEBIT,
+        status=models.PaymentMethodStatus.ACTIVE,
+    ).exists()

@@ -63,3 +63,27 @@ class DispatchAdmin(admin.ModelAdmin):
     @admin.display(description="Account", ordering="device__account__number")
     def account_number(self, dispatch: models.Dispatch) -> str:
         return dispatch.device.account.number
+
+
+class SavingSessionParticipationInline(admin.TabularInline):
+    model = models.SavingSessionParticipation
+    extra = 0
+    raw_id_fields = ("account",)
+    fields = ("account", "joined_at", "result_status", "points_awarded", "results_set_at")
+
+
+@admin.register(models.SavingSessionEvent)
+class SavingSessionEventAdmin(admin.ModelAdmin):
+    list_display = ("code", "start_at", "end_at", "reward_per_kwh_points", "is_dev_event")
+    list_filter = ("is_dev_event", "start_at")
+    search_fields = ("=code",)
+    date_hierarchy = "start_at"
+    inlines = [SavingSessionParticipationInline]
+
+
+@admin.register(models.SavingSessionEnrolment)
+class SavingSessionEnrolmentAdmin(admin.ModelAdmin):
+    list_display = ("account", "meter_point", "joined_at")
+    list_select_related = ("account", "meter_point")
+    search_fields = ("=account__number", "=meter_point__identifier")
+    raw_id_fields = ("account", "meter_point")

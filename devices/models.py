@@ -191,3 +191,77 @@ class Dispatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.status} {self.device} {self.start_at:%Y-%m-%d %H:%M}"
+
+
+# --- Saving sessions: demand-flexibility events customers opt into for loyalty points ---------------
+
+
+class SavingSessionEvent(models.Model):
+    """An event asking customers to use less electricity during `[start_at, end_at)`; points are paid
+    per kWh saved against the customer's baseline."""
+
+    code = models.CharField(max_length=64, unique=True)
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    reward_per_kwh_points = models.PositiveIntegerField()
+    is_dev_event = models.BooleanField(default=False, help_text="A test event, hidden unless asked for")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_at__gt=F("start_at")), name="saving_session_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["start_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.start_at:%Y-%m-%d %H:%M}"
+
+
+class SavingSessionEnrolment(models.Model):
+    """An account joined the saving sessions campaign with one of its electricity meter points."""
+
+    account = models.OneToOneField(
+        "accounts.Account", on_delete=models.CASCADE, related_name="saving_session_enrolment"
+    )
+    meter_point = models.ForeignKey("metering.MeterPoint", on_delete=models.PROTECT, related_name="+")
+    joined_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.account} in saving sessions with {self.meter_point}"
+
+
+class SavingSessionResultStatus(models.TextChoices):
+    NONE = "NONE"
+    CALCULATING = "CALCULATING"
+    UPCOMING = "UPCOMING"
+    SUCCESS = "SUCCESS"
+    PARTIAL_SUCCESS = "PARTIAL_SUCCESS"
+    FAIL = "FAIL"
+    MISSING_READINGS = "MISSING_READINGS"
+
+
+class SavingSessionParticipation(models.Model):
+    """An account opted into one event; the results are set once the event's readings are in."""
+
+    event = models.ForeignKey(SavingSessionEvent, on_delete=models.PROTECT, related_name="participations")
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.CASCADE, related_name="saving_session_participations"
+    )
+    joined_at = models.DateTimeField()
+    result_status = models.CharField(
+        max_length=16, choices=SavingSessionResultStatus.choices, default=SavingSessionResultStatus.UPCOMING
+    )
+    baseline_kwh = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    consumption_kwh = models.DecimalField(max_digits=10, decimal_places=3, null=True, blank=True)
+    points_awarded = models.PositiveIntegerField(null=True, blank=True)
+    results_set_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["event", "account"], name="one_participation_per_event")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} in {self.event}"

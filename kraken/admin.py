@@ -1,7 +1,9 @@
 """The Account page of the back office: composed here because it shows rows of every app (meter
 points, agreements, bills, devices) and only the project package may import them all."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 
 from accounts import admin as accounts_admin
 from accounts import models as accounts_models
@@ -28,3 +30,13 @@ class AccountAdmin(accounts_admin.AccountAdmin):
         billing_admin.BillInline,
         DeviceInline,
     ]
+    actions = [*accounts_admin.AccountAdmin.actions, "preview_bill"]
+
+    @admin.action(description="Preview the next bill (writes nothing)")
+    def preview_bill(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one account to preview its bill.", messages.ERROR)
+            return None
+        return HttpResponseRedirect(
+            f"{reverse('admin:billing_bill_preview')}?account_number={queryset.get().number}"
+        )

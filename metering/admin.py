@@ -66,3 +66,20 @@ class ReadingAdmin(admin.ModelAdmin):
     @admin.display(description="Meter point", ordering="register__meter__meter_point__identifier")
     def meter_point_identifier(self, reading: models.Reading) -> str:
         return reading.register.meter.meter_point.identifier
+
+
+@admin.register(models.SmartMeterDevice)
+class SmartMeterDeviceAdmin(admin.ModelAdmin):
+    list_display = ("device_id", "meter", "paired_at")
+    list_select_related = ("meter",)
+    search_fields = ("=device_id", "=meter__serial_number")
+    raw_id_fields = ("meter",)
+
+
+@admin.register(models.TelemetryReading)
+class TelemetryReadingAdmin(admin.ModelAdmin):
+    list_display = ("read_at", "device", "consumption_kwh", "demand_w")
+    list_select_related = ("device",)
+    search_fields = ("=device__device_id",)
+    raw_id_fields = ("device",)
+    date_hierarchy = "read_at"

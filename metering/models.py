@@ -151,3 +151,36 @@ class Reading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.register}: {self.value} at {self.read_at:%Y-%m-%d %H:%M}"
+
+
+# --- Smart meter telemetry (GraphQL smartMeterTelemetry) -------------------------------------------
+
+
+class SmartMeterDevice(models.Model):
+    """A consumer access device or in-home display paired with a smart meter, identified by its
+    device id (GUID/EUI-64, e.g. 00-11-22-33-44-55-66-77); it reports near-real-time telemetry."""
+
+    meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="smart_devices")
+    device_id = models.CharField(max_length=64, unique=True)
+    paired_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.device_id
+
+
+class TelemetryReading(models.Model):
+    """One telemetry sample: the cumulative import register (kWh) and instantaneous demand (W)."""
+
+    device = models.ForeignKey(SmartMeterDevice, on_delete=models.CASCADE, related_name="telemetry")
+    read_at = models.DateTimeField()
+    consumption_kwh = models.DecimalField(max_digits=14, decimal_places=3)
+    demand_w = models.DecimalField(max_digits=10, decimal_places=1, null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["device", "read_at"], name="one_telemetry_sample_per_instant"),
+            models.CheckConstraint(condition=Q(consumption_kwh__gte=0), name="telemetry_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.device} {self.consumption_kwh} kWh at {self.read_at:%Y-%m-%d %H:%M:%S}"

@@ -117,8 +117,12 @@ def viewer_account(info, number: str) -> models.Account:
     """The viewer's account with this number. Raises KrakenError KT-CT-4177 for an account that is
     not the viewer's or does not exist (indistinguishably)."""
     ctx = context(info)
-    ctx.viewer()
-    account = models.Account.objects.filter(number=number, pk__in=ctx.viewer_account_ids()).first()
+    viewer = ctx.viewer()
+    accounts = models.Account.objects.filter(number=number)
+    if ctx._account_ids is not None:
+        account = accounts.filter(pk__in=ctx._account_ids).first()
+    else:  # one query: the account and the viewer's role on it
+        account = accounts.filter(user_roles__user=viewer).first()
     if account is None:
         raise KrakenError(error_codes.ACCOUNT_NOT_VISIBLE)
     return account
@@ -325,6 +329,10 @@ def paginate_by_parent(
     """One page per parent in two queries whatever the number of parents: row numbers per
     parent (window function) select the page, a grouped count gives totalCount."""
     parent_ids = list(parent_ids)
+    if args.last is None and args.before is None:
+        return _paginate_forwards(
+            queryset, parent_field=parent_field, parent_ids=parent_ids, order_by=order_by, args=args
+        )
     totals = dict(
         queryset.filter(**{f"{parent_field}__in": parent_ids})
         .order_by()
@@ -349,6 +357,40 @@ def paginate_by_parent(
     return {pid: connection(rows[pid], start=windows[pid][0], total=totals.get(pid, 0)) for pid in parent_ids}
 
 
+def _paginate_forwards(
+    queryset: QuerySet, *, parent_field: str, parent_ids: list[int], order_by: Sequence[str], args: PageArgs
+) -> dict[int, dict]:
+    """`first`/`after` pages (the common case) in one query: the page's rows are known without the
+    totals, which come from a count window over the same partition. Only a parent whose page is
+    empty needs a second, grouped count (its total may still be above the cursor)."""
+    start = args.offset + (args.after + 1 if args.after is not None else 0)
+    size = args.first if args.first is not None else max_page_size()
+    rows: dict[int, list] = defaultdict(list)
+    totals: dict[int, int] = {}
+    if size > 0:
+        numbered = queryset.filter(**{f"{parent_field}__in": parent_ids}).annotate(
+            _parent=F(parent_field),
+            _row=Window(RowNumber(), partition_by=[F(parent_field)], order_by=[_order(o) for o in order_by]),
+            _total=Window(Count("pk"), partition_by=[F(parent_field)]),
+        )
+        for obj in numbered.filter(_row__gt=start, _row__lte=start + size).order_by("_parent", "_row"):
+            rows[obj._parent].append(obj)
+            totals[obj._parent] = obj._total
+    missing = [pid for pid in parent_ids if pid not in totals]
+    if missing and (start > 0 or size == 0):
+        totals.update(
+            queryset.filter(**{f"{parent_field}__in": missing})
+            .order_by()
+            .values_list(parent_field)
+            .annotate(n=Count("pk"))
+            .values_list(parent_field, "n")
+        )
+    return {
+        pid: connection(rows[pid], start=min(start, totals.get(pid, 0)), total=totals.get(pid, 0))
+        for pid in parent_ids
+    }
+
+
 def _order(field: str):
     return F(field[1:]).desc() if field.startswith("-") else F(field).asc()
 
@@ -359,6 +401,12 @@ def paginate(queryset: QuerySet, *, args: PageArgs) -> dict:
     start, end = _window(args, total)
     nodes = list(queryset[start:end]) if end > start else []
     return connection(nodes, start=start, total=total)
+
+
+def paginate_list(rows: Sequence, *, args: PageArgs) -> dict:
+    """One page of a list computed in memory (already ordered)."""
+    start, end = _window(args, len(rows))
+    return connection(list(rows[start:end]), start=start, total=len(rows))
 
 
 def paged_loader(info, name: str, args: PageArgs, batch: Callable[[list[int], PageArgs], dict[int, dict]]):

@@ -76,3 +76,39 @@ NO_DEVICE = ErrorCode(
     "KT-CT-4301", "NOT_FOUND", "Unable to find device for given account.", "No device for this account."
 )
 INTERNAL = ErrorCode("KT-CT-1101", "APPLICATION", "Internal error.", "An unexpected error occurred.")
+CHARGE_PREFERENCES_FAILED = ErrorCode(
+    "KT-CT-4353",
+    "VALIDATION",
+    "An error occurred while trying to update your charging preferences.",
+    "The charging preferences could not be set.",
+)
+BOOST_CANCEL_FAILED = ErrorCode(
+    "KT-CT-4354", "VALIDATION", "Unable to cancel boost charge.", "The device cannot cancel a boost now."
+)
+BOOST_NOT_AVAILABLE = ErrorCode(
+    "KT-CT-4356",
+    "VALIDATION",
+    "A boost charge cannot currently be performed.",
+    "The device is not live or its smart control is suspended.",
+)
+NO_LOYALTY_LEDGER = ErrorCode(
+    "KT-CT-9201",
+    "NOT_FOUND",
+    "No Loyalty Point ledger found for the user.",
+    "The viewer has no loyalty points.",
+)
+NON_POSITIVE_POINTS = ErrorCode(
+    "KT-CT-9204", "VALIDATION", "Negative or zero points set.", "Redeem a positive number of points."
+)
+INSUFFICIENT_POINTS = ErrorCode(
+    "KT-CT-9205",
+    "VALIDATION",
+    "Insufficient Loyalty Points.",
+    "The viewer holds fewer points than asked for.",
+)
+INDIVISIBLE_POINTS = ErrorCode(
+    "KT-CT-9206", "VALIDATION", "Indivisible points.", "Points are redeemed in multiples of 8 (£1)."
+)
+LOYALTY_POINTS_FAILED = ErrorCode(
+    "KT-CT-9210", "APPLICATION", "Unhandled Loyalty Points exception.", "The points could not be redeemed."
+)

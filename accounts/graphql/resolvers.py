@@ -7,7 +7,7 @@ its `resolve_<field>` functions to the generated graphene class. A field nobody 
 
 from __future__ import annotations
 
-from accounts import models, tokens
+from accounts import models, operations, queries, tokens
 from accounts.graphql import core, dataloaders, error_codes
 
 
@@ -48,6 +48,17 @@ class Query:
         if prop is None or prop.account_id not in core.context(info).viewer_account_ids():
             raise core.KrakenError(error_codes.UNAUTHORIZED)
         return prop
+
+    @staticmethod
+    def resolve_loyaltyPointLedgers(root, info):
+        entries = list(queries.loyalty_point_entries(user=core.context(info).viewer()))
+        return entries[::-1]
+
+    @staticmethod
+    def resolve_balanceForecast(root, info, accountNumber):
+        core.viewer_account(info, accountNumber)
+        # The product keeps no balance forecasts: say so rather than make one up.
+        return {"isAvailable": False}
 
 
 def _is_active(prop: models.Property, now) -> bool:
@@ -103,6 +114,26 @@ class Mutation:
         except tokens.InvalidRefreshToken as exc:
             raise core.KrakenError(error_codes.INVALID_REFRESH_TOKEN) from exc
         return {"possibleErrors": [], "token": None}
+
+    @staticmethod
+    def resolve_redeemLoyaltyPointsForAccountCredit(root, info, input):
+        ctx = core.context(info)
+        account = core.viewer_account(info, input.accountNumber)
+        try:
+            operations.redeem_loyalty_points(
+                user=ctx.viewer(), account=account, points=input.points, now=ctx.now
+            )
+        except operations.NonPositivePoints as exc:
+            raise core.KrakenError(error_codes.NON_POSITIVE_POINTS) from exc
+        except operations.IndivisiblePoints as exc:
+            raise core.KrakenError(error_codes.INDIVISIBLE_POINTS) from exc
+        except operations.NoLoyaltyPoints as exc:
+            raise core.KrakenError(error_codes.NO_LOYALTY_LEDGER) from exc
+        except operations.InsufficientPoints as exc:
+            raise core.KrakenError(error_codes.INSUFFICIENT_POINTS) from exc
+        except (operations.CurrencyMismatch, models.Ledger.DoesNotExist) as exc:
+            raise core.KrakenError(error_codes.LOYALTY_POINTS_FAILED) from exc
+        return {"possibleErrors": [], "pointsRedeemed": input.points}
 
 
 # --- types -------------------------------------------------------------------------------------
@@ -382,3 +413,14 @@ class PropertyType:
 
 
 TYPE_RESOLVERS = {models.LedgerEntry: transaction_type, models.Account: lambda account: "AccountType"}
+
+
+class LoyaltyPointLedgerEntryType:
+    resolve_id = staticmethod(lambda e, info: core.encode_pk(e.pk))
+    resolve_ledgerType = staticmethod(lambda e, info: "LOYALTY_POINTS")
+    resolve_value = staticmethod(lambda e, info: str(e.points))
+    resolve_balanceBroughtForward = staticmethod(lambda e, info: str(e.balance_after - e.points))
+    resolve_balanceCarriedForward = staticmethod(lambda e, info: str(e.balance_after))
+    resolve_reasonCode = staticmethod(lambda e, info: str(e.reason))
+    resolve_postedAt = staticmethod(lambda e, info: e.posted_at)
+    resolve_accountNumber = staticmethod(lambda e, info: e.account.number if e.account_id else None)

@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 
 from accounts.graphql import core
 from billing import models
 
 
 def _with_tariffs(rows):
-    """Agreements with their tariffs attached: each distinct tariff is loaded once with its
-    product and rates (two more queries), however many agreements share it."""
-    agreements = list(rows)
-    tariff_ids = {a.tariff_id for a in agreements}
-    tariffs = models.Tariff.objects.filter(pk__in=tariff_ids).select_related("product")
-    tariffs = {
-        t.pk: t
-        for t in tariffs.prefetch_related(
-            Prefetch("rates", queryset=models.TariffRate.objects.order_by("band", "active_from"))
-        )
-    }
+    """Agreements with their tariffs and products joined in, and each distinct tariff's rates in
+    one more query, however many agreements share it."""
+    agreements = list(rows.select_related("tariff__product"))
+    tariffs: dict[int, models.Tariff] = {}
     for a in agreements:
-        a.tariff = tariffs[a.tariff_id]
+        a.tariff = tariffs.setdefault(a.tariff_id, a.tariff)
+    prefetch_related_objects(
+        list(tariffs.values()),
+        Prefetch("rates", queryset=models.TariffRate.objects.order_by("band", "active_from")),
+    )
     return agreements
 
 

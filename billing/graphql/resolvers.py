@@ -9,7 +9,8 @@ from decimal import Decimal
 from accounts.graphql import core, error_codes
 from accounts.graphql import dataloaders as accounts_loaders
 from billing import models
-from billing.graphql import dataloaders
+from billing.graphql import dataloaders, products
+from metering import queries as metering_queries
 from metering.graphql import dataloaders as metering_loaders
 
 ELECTRICITY = ("ELECTRICITY", "EMBEDDED_ELECTRICITY")
@@ -95,6 +96,57 @@ class Query:
     @staticmethod
     def resolve_gasAgreement(root, info, id):
         return _agreement(info, id, electricity=False)
+
+    @staticmethod
+    def resolve_energyProduct(root, info, code):
+        core.context(info).viewer()
+        return models.Product.objects.filter(code=code).first()
+
+    @staticmethod
+    def resolve_energyProducts(
+        root, info, postcode, brand=None, brands=None, availability=None, filterBy=None, **kwargs
+    ):
+        ctx = core.context(info)
+        ctx.viewer()
+        args = core.page_args(**kwargs)
+        filters = {_name(f) for f in filterBy or []}
+        wanted_brands = [b for b in [brand, *(brands or [])] if b]
+        availability = _name(availability)
+        rows = products.products(
+            regions=_regions(info, postcode),
+            now=ctx.now,
+            brands=wanted_brands or None,
+            available=None if availability is None else availability == "AVAILABLE",
+            variable=True if "VARIABLE" in filters else False if "FIXED" in filters else None,
+            green="GREEN" in filters,
+            # The catalogue holds no business, prepay or smart-only products.
+            nothing=bool(filters & {"BUSINESS", "PREPAY", "SMART"}) or {"VARIABLE", "FIXED"} <= filters,
+        )
+        return core.paginate(rows, args=args)
+
+    @staticmethod
+    def resolve_applicableRates(root, info, accountNumber, mpxn, startAt, endAt, **kwargs):
+        account = core.viewer_account(info, accountNumber)
+        args = core.page_args(**kwargs)
+        if not startAt < endAt or endAt - startAt > products.MAX_RATE_WINDOW:
+            raise core.KrakenError(
+                error_codes.INVALID_DATA, description="startAt must be before endAt, at most 31 days apart."
+            )
+        meter_point = None
+        for electricity in (True, False):
+            try:
+                meter_point = metering_queries.meter_point_of_accounts(
+                    identifier=mpxn, account_ids={account.pk}, electricity=electricity
+                )
+                break
+            except metering_queries.NotFound:
+                continue
+        if meter_point is None:
+            raise core.KrakenError(error_codes.UNAUTHORIZED)
+        rows = products.applicable_rates(
+            meter_point_id=meter_point.pk, account_id=account.pk, start=startAt, end=endAt
+        )
+        return core.paginate_list(rows, args=args)
 
 
 def _agreement(info, id, *, electricity: bool):
@@ -274,6 +326,85 @@ class AccountPaymentType:
     resolve_reference = staticmethod(lambda p, info: p.vendor_reference)
     resolve_status = staticmethod(lambda p, info: p.status)
     resolve_transactionType = staticmethod(lambda p, info: p.transaction_type)
+
+
+def _live(product: models.Product, now: datetime) -> bool:
+    return product.available_from <= now and (product.available_to is None or now < product.available_to)
+
+
+def _regions(info, postcode: str) -> set[str]:
+    """The regions of a postcode, looked up once per request."""
+    memo = core.context(info).memo.setdefault("postcode_regions", {})
+    if postcode not in memo:
+        memo[postcode] = metering_queries.regions_of_postcode(postcode=postcode)
+    return memo[postcode]
+
+
+def _tariffs_of_products(info, product_id: int, postcode: str, args: core.PageArgs):
+    """A page of tariffs per product: one query for the pages, one for their rates, however many
+    products are listed."""
+    regions = _regions(info, postcode)
+
+    def batch(ids, page):
+        rows = models.Tariff.objects.filter(products.tariffs_in(regions)).select_related("product")
+        pages = core.paginate_by_parent(
+            rows, parent_field="product_id", parent_ids=ids, order_by=("code", "id"), args=page
+        )
+        products.with_rates([e["node"] for p in pages.values() for e in p["edges"]])
+        return pages
+
+    return core.paged_loader(info, f"tariffs_of_product:{sorted(regions)}", args, batch).load(product_id)
+
+
+class EnergyProductType:
+    resolve_id = staticmethod(lambda p, info: core.encode_pk(p.pk))
+    resolve_code = staticmethod(lambda p, info: p.code)
+    resolve_fullName = staticmethod(lambda p, info: p.full_name)
+    resolve_displayName = staticmethod(lambda p, info: p.display_name)
+    resolve_description = staticmethod(lambda p, info: p.description)
+    resolve_availableFrom = staticmethod(lambda p, info: p.available_from)
+    resolve_availableTo = staticmethod(lambda p, info: p.available_to)
+    resolve_direction = staticmethod(lambda p, info: str(p.direction))
+    resolve_isVariable = staticmethod(lambda p, info: p.is_variable)
+    resolve_isFixed = staticmethod(lambda p, info: not p.is_variable)
+    resolve_isGreen = staticmethod(lambda p, info: p.is_green)
+    resolve_isAvailable = staticmethod(lambda p, info: _live(p, core.context(info).now))
+    resolve_isUnavailable = staticmethod(lambda p, info: not _live(p, core.context(info).now))
+    # Non-null in the contract; the catalogue has no hidden, business or prepay products and no notes.
+    resolve_isHidden = staticmethod(lambda p, info: False)
+    resolve_isBusiness = staticmethod(lambda p, info: False)
+    resolve_isPrepay = staticmethod(lambda p, info: False)
+    resolve_notes = staticmethod(lambda p, info: "")
+
+    @staticmethod
+    def resolve_isChargedHalfHourly(p, info):
+        """Whether a tariff of the product prices by time of day (rates with a daily window)."""
+
+        def batch(ids):
+            timed = set(
+                models.TariffRate.objects.filter(tariff__product_id__in=ids, start_time__isnull=False)
+                .values_list("tariff__product_id", flat=True)
+                .distinct()
+            )
+            return [i in timed for i in ids]
+
+        return core.context(info).loader("product_is_time_of_use", batch).load(p.pk)
+
+    @staticmethod
+    def resolve_tariffs(p, info, postcode, paymentMethod=None, **kwargs):
+        args = core.page_args(**kwargs)
+        now = core.context(info).now
+
+        def views(page):
+            edges = []
+            for edge in page["edges"]:
+                view = tariff_view(edge["node"], now)
+                # The union of product tariffs has no half-hourly member.
+                if view["__typename"] != "HalfHourlyTariff":
+                    edges.append({**edge, "node": view})
+            return {**page, "edges": edges, "edgeCount": len(edges)}
+
+        return core.then(_tariffs_of_products(info, p.pk, postcode, args), views)
 
 
 TYPE_RESOLVERS = {models.Agreement: agreement_type, models.Bill: bill_type}

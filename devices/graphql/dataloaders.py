@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from accounts.graphql import core
-from devices import models
+from devices import models, queries
 
 
 def schedules_of_device(info, device_id: int):
@@ -14,3 +14,11 @@ def schedules_of_device(info, device_id: int):
         return core.grouped(rows, lambda s: s.preferences.device_id, ids)
 
     return core.context(info).loader("schedules_of_device", batch).load(device_id)
+
+
+def participant_count(info, event_id: int):
+    def batch(ids):
+        counts = queries.participant_counts(event_ids=ids)
+        return [counts.get(i, 0) for i in ids]
+
+    return core.context(info).loader("saving_session_participants", batch).load(event_id)

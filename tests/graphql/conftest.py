@@ -65,3 +65,13 @@ def authed(gql, viewer, account):
 
 
 NOW = dt.datetime(2024, 6, 1, 12, tzinfo=dt.UTC)
+
+
+def queries_for(gql, query, variables=None):
+    """(number of SQL queries, data) of one GraphQL request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        data = gql.ok(query, variables)
+    return len(captured), data

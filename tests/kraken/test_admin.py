@@ -244,3 +244,30 @@ class TestChangeStatusAction:
         active.refresh_from_db()
         assert active.status == "ACTIVE"
         assert not active.notes.exists()
+
+
+@pytest.mark.django_db
+class TestPreviewBillAction:
+    def test_opens_the_preview_for_one_account(self, staff_client):
+        account = AccountFactory()
+
+        response = staff_client.post(
+            reverse("admin:accounts_account_changelist"),
+            {"action": "preview_bill", "_selected_action": [account.pk]},
+        )
+
+        assert response.status_code == 302
+        assert (
+            response["Location"] == f"{reverse('admin:billing_bill_preview')}?account_number={account.number}"
+        )
+
+    def test_asks_for_exactly_one_account(self, staff_client):
+        accounts = [AccountFactory(), AccountFactory()]
+
+        response = staff_client.post(
+            reverse("admin:accounts_account_changelist"),
+            {"action": "preview_bill", "_selected_action": [account.pk for account in accounts]},
+            follow=True,
+        )
+
+        assert "Select exactly one account" in response.content.decode()

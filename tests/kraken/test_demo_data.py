@@ -9,7 +9,7 @@ from accounts import queries as account_queries
 from kraken import demo
 
 NOW = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
-DEMO_APPS = ("accounts", "metering", "devices", "billing", "imports")
+DEMO_APPS = ("accounts", "metering", "devices", "billing", "imports", "cdr")
 
 
 def _row_counts() -> dict[str, int]:
@@ -63,6 +63,16 @@ class TestLoadDemoData:
         )
 
         assert account_queries.account_balance(account=account) == paid - charged
+
+    def test_command_loads_every_app_s_demo_rows_and_a_second_run_changes_nothing(self):
+        call_command("load_demo_data")
+        counts = _row_counts()
+
+        call_command("load_demo_data")
+
+        assert _row_counts() == counts
+        for label in ("cdr.Consent", "devices.SavingSessionEvent", "accounts.LoyaltyPointLedgerEntry"):
+            assert counts[label] > 0, label
 
     def test_command_prints_the_logins(self, capsys):
         call_command("load_demo_data")

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from cdr import demo as cdr_demo
-from kraken import demo
+from kraken import demo, demo_graphql
 
 
 class Command(BaseCommand):
@@ -17,6 +17,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         now = timezone.now()
         summary = demo.load_demo_data(now=now, account_count=accounts)
+        demo_graphql.load(now=now)
         cdr_summary = cdr_demo.load(now=now)
         verb = "Loaded" if summary.created else "Demo data already present:"
         self.stdout.write(f"{verb} {summary.accounts} demo accounts in {time.monotonic() - started:.1f}s")

@@ -1,0 +1,62 @@
+"""Factories for the rows the GraphQL roots added beyond the foundation: saving sessions, loyalty
+points and smart meter telemetry."""
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from accounts import models as accounts_models
+from devices import models as devices_models
+from metering import models as metering_models
+from tests.accounts.factories import AccountFactory, UserFactory
+from tests.metering.factories import MeterFactory, MeterPointFactory
+
+
+class SavingSessionEventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = devices_models.SavingSessionEvent
+
+    code = factory.Sequence(lambda n: f"EVENT-{n:04d}")
+    start_at = factory.LazyFunction(lambda: timezone.now() + dt.timedelta(days=1))
+    end_at = factory.LazyAttribute(lambda o: o.start_at + dt.timedelta(hours=1))
+    reward_per_kwh_points = 1800
+
+
+class SavingSessionEnrolmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = devices_models.SavingSessionEnrolment
+
+    account = factory.SubFactory(AccountFactory)
+    meter_point = factory.SubFactory(MeterPointFactory, property__account=factory.SelfAttribute("...account"))
+    joined_at = factory.LazyFunction(timezone.now)
+
+
+class SavingSessionParticipationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = devices_models.SavingSessionParticipation
+
+    event = factory.SubFactory(SavingSessionEventFactory)
+    account = factory.SubFactory(AccountFactory)
+    joined_at = factory.LazyFunction(timezone.now)
+
+
+class LoyaltyPointEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = accounts_models.LoyaltyPointLedgerEntry
+
+    user = factory.SubFactory(UserFactory)
+    account = None
+    points = 800
+    reason = accounts_models.LoyaltyPointReason.SAVING_SESSION_REWARD
+    reference = factory.Sequence(lambda n: f"reward-{n}")
+    posted_at = factory.LazyFunction(timezone.now)
+
+
+class SmartMeterDeviceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = metering_models.SmartMeterDevice
+
+    meter = factory.SubFactory(MeterFactory)
+    device_id = factory.Sequence(lambda n: f"00-11-22-33-44-55-{n // 256:02X}-{n % 256:02X}")
+    paired_at = factory.LazyFunction(timezone.now)
