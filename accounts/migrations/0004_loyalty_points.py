@@ -6,28 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_customer_api_credentials'),
+        ("accounts", "0003_customer_api_credentials"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='LoyaltyPointLedgerEntry',
+            name="LoyaltyPointLedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('points', models.IntegerField()),
-                ('reason', models.CharField(choices=[('SAVING_SESSION_REWARD', 'Saving Session Reward'), ('SIGN_UP_BONUS', 'Sign Up Bonus'), ('REFERRAL_REWARD', 'Referral Reward'), ('ACCOUNT_CREDIT_REDEMPTION', 'Account Credit Redemption'), ('ADJUSTMENT', 'Adjustment')], max_length=32)),
-                ('reference', models.CharField(blank=True, help_text='Source of the entry, e.g. a saving session event code', max_length=128)),
-                ('posted_at', models.DateTimeField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='loyalty_point_entries', to='accounts.account')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='loyalty_point_entries', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("points", models.IntegerField()),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("SAVING_SESSION_REWARD", "Saving Session Reward"),
+                            ("SIGN_UP_BONUS", "Sign Up Bonus"),
+                            ("REFERRAL_REWARD", "Referral Reward"),
+                            ("ACCOUNT_CREDIT_REDEMPTION", "Account Credit Redemption"),
+                            ("ADJUSTMENT", "Adjustment"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        blank=True,
+                        help_text="Source of the entry, e.g. a saving session event code",
+                        max_length=128,
+                    ),
+                ),
+                ("posted_at", models.DateTimeField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loyalty_point_entries",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="loyalty_point_entries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'loyalty point ledger entries',
-                'indexes': [models.Index(fields=['user', 'posted_at'], name='accounts_lo_user_id_8cb1b9_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('points', 0), _negated=True), name='loyalty_points_not_zero'), models.UniqueConstraint(condition=models.Q(('reference', ''), _negated=True), fields=('user', 'reference'), name='unique_loyalty_reference')],
+                "verbose_name_plural": "loyalty point ledger entries",
+                "indexes": [
+                    models.Index(fields=["user", "posted_at"], name="accounts_lo_user_id_8cb1b9_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("points", 0), _negated=True), name="loyalty_points_not_zero"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("reference", ""), _negated=True),
+                        fields=("user", "reference"),
+                        name="unique_loyalty_reference",
+                    ),
+                ],
             },
         ),
         # Append-only in the database too, with the same trigger function as ledger entries.

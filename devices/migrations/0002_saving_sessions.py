@@ -5,54 +5,124 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('devices', '0001_initial'),
-        ('metering', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("devices", "0001_initial"),
+        ("metering", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SavingSessionEnrolment',
+            name="SavingSessionEnrolment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_at', models.DateTimeField()),
-                ('account', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='saving_session_enrolment', to='accounts.account')),
-                ('meter_point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='metering.meterpoint')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("joined_at", models.DateTimeField()),
+                (
+                    "account",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saving_session_enrolment",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "meter_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="metering.meterpoint",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='SavingSessionEvent',
+            name="SavingSessionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64, unique=True)),
-                ('start_at', models.DateTimeField()),
-                ('end_at', models.DateTimeField()),
-                ('reward_per_kwh_points', models.PositiveIntegerField()),
-                ('is_dev_event', models.BooleanField(default=False, help_text='A test event, hidden unless asked for')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64, unique=True)),
+                ("start_at", models.DateTimeField()),
+                ("end_at", models.DateTimeField()),
+                ("reward_per_kwh_points", models.PositiveIntegerField()),
+                (
+                    "is_dev_event",
+                    models.BooleanField(default=False, help_text="A test event, hidden unless asked for"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'indexes': [models.Index(fields=['start_at'], name='devices_sav_start_a_8d5546_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end_at__gt', models.F('start_at'))), name='saving_session_ends_after_start')],
+                "indexes": [models.Index(fields=["start_at"], name="devices_sav_start_a_8d5546_idx")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("end_at__gt", models.F("start_at"))),
+                        name="saving_session_ends_after_start",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SavingSessionParticipation',
+            name="SavingSessionParticipation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('joined_at', models.DateTimeField()),
-                ('result_status', models.CharField(choices=[('NONE', 'None'), ('CALCULATING', 'Calculating'), ('UPCOMING', 'Upcoming'), ('SUCCESS', 'Success'), ('PARTIAL_SUCCESS', 'Partial Success'), ('FAIL', 'Fail'), ('MISSING_READINGS', 'Missing Readings')], default='UPCOMING', max_length=16)),
-                ('baseline_kwh', models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True)),
-                ('consumption_kwh', models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True)),
-                ('points_awarded', models.PositiveIntegerField(blank=True, null=True)),
-                ('results_set_at', models.DateTimeField(blank=True, null=True)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='saving_session_participations', to='accounts.account')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='participations', to='devices.savingsessionevent')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("joined_at", models.DateTimeField()),
+                (
+                    "result_status",
+                    models.CharField(
+                        choices=[
+                            ("NONE", "None"),
+                            ("CALCULATING", "Calculating"),
+                            ("UPCOMING", "Upcoming"),
+                            ("SUCCESS", "Success"),
+                            ("PARTIAL_SUCCESS", "Partial Success"),
+                            ("FAIL", "Fail"),
+                            ("MISSING_READINGS", "Missing Readings"),
+                        ],
+                        default="UPCOMING",
+                        max_length=16,
+                    ),
+                ),
+                ("baseline_kwh", models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True)),
+                (
+                    "consumption_kwh",
+                    models.DecimalField(blank=True, decimal_places=3, max_digits=10, null=True),
+                ),
+                ("points_awarded", models.PositiveIntegerField(blank=True, null=True)),
+                ("results_set_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="saving_session_participations",
+                        to="accounts.account",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="participations",
+                        to="devices.savingsessionevent",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('event', 'account'), name='one_participation_per_event')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("event", "account"), name="one_participation_per_event")
+                ],
             },
         ),
     ]

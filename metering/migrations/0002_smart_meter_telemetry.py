@@ -5,32 +5,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('metering', '0001_initial'),
+        ("metering", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SmartMeterDevice',
+            name="SmartMeterDevice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('device_id', models.CharField(max_length=64, unique=True)),
-                ('paired_at', models.DateTimeField()),
-                ('meter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='smart_devices', to='metering.meter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("device_id", models.CharField(max_length=64, unique=True)),
+                ("paired_at", models.DateTimeField()),
+                (
+                    "meter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="smart_devices",
+                        to="metering.meter",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TelemetryReading',
+            name="TelemetryReading",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('read_at', models.DateTimeField()),
-                ('consumption_kwh', models.DecimalField(decimal_places=3, max_digits=14)),
-                ('demand_w', models.DecimalField(blank=True, decimal_places=1, max_digits=10, null=True)),
-                ('device', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='telemetry', to='metering.smartmeterdevice')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("read_at", models.DateTimeField()),
+                ("consumption_kwh", models.DecimalField(decimal_places=3, max_digits=14)),
+                ("demand_w", models.DecimalField(blank=True, decimal_places=1, max_digits=10, null=True)),
+                (
+                    "device",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="telemetry",
+                        to="metering.smartmeterdevice",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('device', 'read_at'), name='one_telemetry_sample_per_instant'), models.CheckConstraint(condition=models.Q(('consumption_kwh__gte', 0)), name='telemetry_not_negative')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("device", "read_at"), name="one_telemetry_sample_per_instant"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("consumption_kwh__gte", 0)), name="telemetry_not_negative"
+                    ),
+                ],
             },
         ),
     ]
