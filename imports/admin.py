@@ -1,6 +1,12 @@
+import csv
+
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from accounts import admin_actions
 from imports import models, operations
@@ -84,6 +90,7 @@ class ImportProcessAdmin(admin.ModelAdmin):
         "supplier",
         "status",
         "is_dry_run",
+        "progress",
         "total_count",
         "processed_count",
         "failed_count",
@@ -99,11 +106,59 @@ class ImportProcessAdmin(admin.ModelAdmin):
         "total_count",
         "processed_count",
         "failed_count",
-        "errors",
+        "error_report",
+        "error_table",
         "created_at",
         "started_at",
         "finished_at",
     )
+    exclude = ("errors",)
+
+    @admin.display(description="progress")
+    def progress(self, obj) -> str:
+        done = obj.processed_count + obj.failed_count
+        return f"{done}/{obj.total_count} ({100 * done // max(obj.total_count, 1)} %)"
+
+    @admin.display(description="error report")
+    def error_report(self, obj) -> str:
+        if not obj.pk or not obj.errors:
+            return "No errors"
+        url = reverse("admin:imports_importprocess_errors", args=[obj.pk])
+        return format_html('<a href="{}">Download {} error(s) as CSV</a>', url, len(obj.errors))
+
+    @admin.display(description="errors (first 100)")
+    def error_table(self, obj) -> str:
+        rows = format_html_join(
+            "",
+            "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+            (
+                (e.get("external_account_number", ""), e.get("code", ""), e.get("detail", ""))
+                for e in obj.errors[:100]
+            ),
+        )
+        return format_html("<table><tr><th>account</th><th>code</th><th>detail</th></tr>{}</table>", rows)
+
+    def get_urls(self):
+        custom = [
+            path(
+                "<int:pk>/errors.csv",
+                self.admin_site.admin_view(self.download_errors),
+                name="imports_importprocess_errors",
+            )
+        ]
+        return custom + super().get_urls()
+
+    def download_errors(self, request, pk):
+        batch = get_object_or_404(models.ImportProcess, pk=pk)
+        response = HttpResponse(content_type="text/csv")
+        response["Content-Disposition"] = f'attachment; filename="import-{pk}-errors.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["external_account_number", "code", "detail", "domain"])
+        for error in batch.errors:
+            writer.writerow(
+                [error.get(k, "") for k in ("external_account_number", "code", "detail", "domain")]
+            )
+        return response
 
     def has_add_permission(self, request):
         return False
@@ -123,6 +178,8 @@ class AccountImportProcessAdmin(admin.ModelAdmin):
         "payload",
         "account",
         "latest_error",
+        "latest_event",
+        "task_params",
         "created_at",
         "modified_at",
         "processed_at",

@@ -20,6 +20,7 @@ class TariffInfo:
     is_variable: bool = True
     is_prepay: bool = False
     rate_count: int = 1
+    tariff_id: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +32,7 @@ class Catalogue:
         default_factory=lambda: {
             "TENT": frozenset({"ELECTRICITY", "GAS"}),
             "EDFE": frozenset({"ELECTRICITY"}),
-            "BGAS": frozenset({"GAS"}),
+            "BGS": frozenset({"GAS"}),
             "UDMS": frozenset({"ELECTRICITY"}),
             "CORG": frozenset({"GAS"}),
         }
@@ -58,7 +59,10 @@ class Catalogue:
         default_factory=lambda: {"sic_code": "str", "employees": "int", "vat_registered": "bool"}
     )
     complaint_types: dict[str, frozenset[str]] = dataclasses.field(
-        default_factory=lambda: {"BILLING": frozenset({"ACCURACY", "FREQUENCY"}), "METERING": frozenset({"FAULT"})}
+        default_factory=lambda: {
+            "BILLING": frozenset({"ACCURACY", "FREQUENCY"}),
+            "METERING": frozenset({"FAULT"}),
+        }
     )
     official_complaint_organisations: dict[str, frozenset[str]] = dataclasses.field(
         default_factory=lambda: {"OMBUDSMAN": frozenset({"OPEN", "CLOSED"})}
@@ -89,7 +93,7 @@ class Catalogue:
     max_active_deposits: int = 1
     payment_day_range: tuple[int, int] = (1, 28)
     fixed_payment_amount_range: tuple[int, int] = (1, 10_000)
-    exclusive_user_roles: frozenset[str] = frozenset({"TRACED"})
+    exclusive_user_roles: frozenset[str] = frozenset({"EXECUTOR"})
 
 
 DEFAULT = Catalogue()

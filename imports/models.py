@@ -104,6 +104,8 @@ class AccountImportProcess(models.Model):
         "accounts.Account", on_delete=models.PROTECT, null=True, blank=True, related_name="import_process"
     )
     latest_error = models.JSONField(null=True, blank=True)
+    latest_event = models.JSONField(null=True, blank=True, help_text="{event, occurred_at, data}")
+    task_params = models.JSONField(default=dict, blank=True, help_text="v2 schedule: is_dry_run and window")
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     processed_at = models.DateTimeField(null=True, blank=True)

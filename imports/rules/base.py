@@ -10,9 +10,10 @@ condition, order, group and code are declared in Python and a test asserts the t
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -69,6 +70,9 @@ class RuleContext:
     catalogue: catalogue_module.Catalogue
     variant: str = "v1"
     root: Any = None
+    # What the operation resolved before validating a post-import request: process/account found,
+    # statement and transaction ids already on the account.
+    lookup: dict = dataclasses.field(default_factory=dict)
     # Per-run memo for derived values several rules share (e.g. all agreements of the payload).
     memo: dict = dataclasses.field(default_factory=dict)
 
@@ -97,12 +101,14 @@ class Rule:
     order: int
     error_code: str | None
     check: Callable
-    document: str
-    locations: tuple[str, ...]
+    locations: dict[str, tuple[str, ...]]  # document -> node patterns
     field: str | None
     territories: tuple[str, ...]
     variants: tuple[str, ...] = ("v1", "v2")
     discriminator: tuple[str, Any] | None = None
+    # For electricity/gas parts below a meter point (meters, agreements, registers): the supply
+    # type the enclosing meter point must have.
+    parent_supply_type: str | None = None
 
     @property
     def spec(self) -> dict:
@@ -129,27 +135,29 @@ class Rule:
         return "field" if self.field else "object"
 
     def applies_to(self, *, document: str, territory: str, variant: str) -> bool:
-        return (
-            self.document == document and territory in self.territories and variant in self.variants
-        )
+        return document in self.locations and territory in self.territories and variant in self.variants
 
 
 def _plain(text: str) -> str:
-    return re.sub(r"<[^>]+>|[\u2068\u2069]", "", text).strip()
+    return re.sub(r"<[^>]+>|[\u2068\u2069]", "", text or "").strip()
 
 
 # --- locating nodes --------------------------------------------------------------------------
 
 
-def iter_nodes(root: Any, pattern: str) -> Iterator[tuple[tuple, Any]]:
-    """Yield (path, node) for every node at `pattern` (`a.b[].c`, `[]` = each list item)."""
-    if pattern == "":
-        yield (), root
-        return
+@functools.lru_cache(maxsize=1024)
+def _parts(pattern: str) -> tuple[tuple[str, bool], ...]:
+    return (
+        tuple((part.removesuffix("[]"), part.endswith("[]")) for part in pattern.split("."))
+        if pattern
+        else ()
+    )
+
+
+def iter_nodes(root: Any, pattern: str) -> list[tuple[tuple, Any]]:
+    """(path, node) for every node at `pattern` (`a.b[].c`, `[]` = each list item)."""
     nodes: list[tuple[tuple, Any]] = [((), root)]
-    for part in pattern.split("."):
-        is_list = part.endswith("[]")
-        key = part[:-2] if is_list else part
+    for key, is_list in _parts(pattern):
         following: list[tuple[tuple, Any]] = []
         for path, node in nodes:
             if not isinstance(node, dict):
@@ -162,8 +170,10 @@ def iter_nodes(root: Any, pattern: str) -> Iterator[tuple[tuple, Any]]:
                     following.extend(((*path, key, index), item) for index, item in enumerate(value))
             else:
                 following.append(((*path, key), value))
+        if not following:
+            return following
         nodes = following
-    yield from nodes
+    return nodes
 
 
 def attr_of(path: tuple) -> str:
@@ -182,7 +192,7 @@ class Registry:
         self,
         schema: str,
         *,
-        document: str = ACCOUNT,
+        document: str | tuple[str, ...] = ACCOUNT,
         territories: tuple[str, ...] = ALL_TERRITORIES,
         locations: tuple[str, ...] | None = None,
         variants: tuple[str, ...] = ("v1", "v2"),
@@ -205,7 +215,10 @@ class Registry:
                 for rule in self.rules
                 if rule.applies_to(document=document, territory=territory, variant=variant)
             ]
-            depth = {rule.group: min(loc.count(".") + loc.count("[]") for loc in rule.locations) for rule in chosen}
+            depth = {
+                rule.group: min(loc.count(".") + loc.count("[]") for loc in rule.locations[document])
+                for rule in chosen
+            }
             chosen.sort(key=lambda rule: (-depth[rule.group], rule.field is None, rule.group, rule.order))
             self._plans[key] = chosen
         return self._plans[key]
@@ -216,30 +229,45 @@ class Registry:
         ctx.root = data
         failures: list[Failure] = []
         seen: set[tuple[str, str]] = set()
+        located: dict[str, list] = {}
         for rule in self.plan(document=document, territory=ctx.supplier.territory, variant=ctx.variant):
-            for path, node in self._targets(rule, data, ctx):
-                if rule.field is None:
-                    failed = rule.check(node, ctx)
-                    attr = attr_of((*path, NON_FIELD_ERRORS)) if path else NON_FIELD_ERRORS
-                else:
-                    if not isinstance(node, dict) or node.get(rule.field) is None:
+            field, check, discriminator, fuel = (
+                rule.field,
+                rule.check,
+                rule.discriminator,
+                rule.parent_supply_type,
+            )
+            for location in rule.locations[document]:
+                nodes = located.get(location)
+                if nodes is None:
+                    nodes = located[location] = iter_nodes(data, location)
+                for path, node in nodes:
+                    if not isinstance(node, dict):
                         continue
-                    failed = rule.check(node[rule.field], ctx, node)
-                    attr = attr_of((*path, rule.field))
-                if failed and rule.error_code is not None and (attr, rule.error_code) not in seen:
-                    seen.add((attr, rule.error_code))
-                    failures.append(Failure(attr, rule.error_code, rule.detail, rule.group, rule.order))
+                    if discriminator is not None and not _discriminated(discriminator, node, ctx):
+                        continue
+                    if fuel and _meter_point_of(data, path).get("supply_type") != fuel:
+                        continue
+                    try:
+                        if field is None:
+                            failed = check(node, ctx)
+                        else:
+                            value = node.get(field)
+                            if value is None:
+                                continue
+                            failed = check(value, ctx, node)
+                    except (TypeError, AttributeError, ValueError, KeyError, ArithmeticError):
+                        # Malformed input the schema check reports already; a rule never crashes a request.
+                        continue
+                    if not failed or rule.error_code is None:
+                        continue
+                    attr = (
+                        attr_of((*path, field or NON_FIELD_ERRORS)) if (path or field) else NON_FIELD_ERRORS
+                    )
+                    if (attr, rule.error_code) not in seen:
+                        seen.add((attr, rule.error_code))
+                        failures.append(Failure(attr, rule.error_code, rule.detail, rule.group, rule.order))
         return failures
-
-    @staticmethod
-    def _targets(rule: Rule, data: Any, ctx: RuleContext) -> Iterator[tuple[tuple, Any]]:
-        for location in rule.locations:
-            for path, node in iter_nodes(data, location):
-                if not isinstance(node, dict):
-                    continue
-                if rule.discriminator is not None and not _discriminated(rule.discriminator, node, ctx):
-                    continue
-                yield path, node
 
     def x_validators(self, *, document: str, territory: str = GB, variant: str = "v1") -> list[dict]:
         """The `x-validators` list for an operation, in documented form, grouped by schema."""
@@ -262,6 +290,16 @@ class Registry:
         return [entry for validators in groups.values() for entry in validators.values()]
 
 
+def _meter_point_of(root: Any, path: tuple) -> dict:
+    if "meter_points" not in path:
+        return {}
+    end = path.index("meter_points") + 2
+    node = root
+    for part in path[:end]:
+        node = node[part]
+    return node if isinstance(node, dict) else {}
+
+
 def _discriminated(discriminator: tuple[str, Any], node: dict, ctx: RuleContext) -> bool:
     prop, value = discriminator
     if prop == "enforce_business_contracts_exist":
@@ -273,18 +311,33 @@ class GroupBuilder:
     def __init__(self, registry, schema, *, document, territories, locations, variants):
         self.registry = registry
         self.schema = schema
-        self.document = document
         self.territories = territories
         self.variants = variants
         base, _, field = schema.partition(".")
         self.field = field or None
-        if locations is None:
-            locations = tuple(CONTRACT["locations"][document].get(base, ()))
-            if not locations:
-                raise LookupError(f"{base} does not occur in the {document} document")
-        self.locations = tuple(locations)
+        documents = (document,) if isinstance(document, str) else document
+        if locations is not None:
+            self.locations = {doc: tuple(locations) for doc in documents}
+        else:
+            self.locations = {
+                doc: tuple(CONTRACT["locations"][doc][base])
+                for doc in documents
+                if base in CONTRACT["locations"][doc]
+            }
+            if not self.locations:
+                raise LookupError(f"{base} does not occur in the {documents} documents")
         discriminator = CONTRACT["discriminators"].get(base)
         self.discriminator = tuple(discriminator) if discriminator else None
+        below_meter_point = any(
+            ".meter_points[]." in f"{loc}." and not loc.endswith("meter_points[]")
+            for locs in self.locations.values()
+            for loc in locs
+        )
+        self.parent_supply_type = None
+        if below_meter_point and base.startswith("Electricity"):
+            self.parent_supply_type = "ELECTRICITY"
+        elif below_meter_point and base.startswith("Gas"):
+            self.parent_supply_type = "GAS"
 
     def rule(self, order: int, error_code: str | None, check: Callable, *, field: str | None = None) -> Rule:
         rule = Rule(
@@ -292,12 +345,12 @@ class GroupBuilder:
             order=order,
             error_code=error_code,
             check=check,
-            document=self.document,
             locations=self.locations,
             field=field or self.field,
             territories=self.territories,
             variants=self.variants,
             discriminator=self.discriminator,
+            parent_supply_type=self.parent_supply_type,
         )
         self.registry.add(rule)
         return rule

@@ -82,7 +82,9 @@ def last_billed_to(root: dict, mp: dict | None = None) -> date | None:
             if found:
                 return found
             for register in base.items(meter, "registers"):
-                found = base.as_date(register.get("last_billed_to_date")) if isinstance(register, dict) else None
+                found = (
+                    base.as_date(register.get("last_billed_to_date")) if isinstance(register, dict) else None
+                )
                 if found:
                     return found
     return base.as_date(root.get("last_billed_to_date"))

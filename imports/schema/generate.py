@@ -71,6 +71,52 @@ JP_ACCOUNT_PROPERTIES = {
 }
 
 
+# JP changelog enum changes (IMPORTS.md section 9): consent types became a fixed enum, and roles gained
+# PAYER (17 Apr 2026).
+JP_CONSENT_TYPES = [
+    "contract_electronic_consent",
+    "usage_billing_notificationmethod_consent",
+    "usage_billing_notification_web",
+    "usage_billing_notification_post",
+    "usage_billing_notification_email",
+    "Web_statement_delivery_channel_consent",
+    "Marketing_offer_consent",
+]
+JP_ROLE = "PAYER"
+
+
+def jp_definitions(definitions: dict) -> dict:
+    """`JpnAccount`: the GB account plus the JP additions, with JP customers and consents."""
+    copy = json.loads(
+        json.dumps(
+            {
+                name: definitions[name]
+                for name in ("EnergyAccount", "EnergyCustomer", "AccountConsent", "CustomerConsent")
+            }
+        )
+    )
+    customer = copy["EnergyCustomer"]
+    for name in ("family_name_kanji", "given_name_kanji", "family_name_kana", "given_name_kana"):
+        customer["properties"][name] = {"type": "string", "maxLength": 255}
+    for field in ("account_roles", "portfolio_roles"):
+        customer["properties"][field]["items"]["enum"].append(JP_ROLE)
+    role = customer["properties"]["role"]
+    role["enum"] = [*[v for v in role["enum"] if v is not None], JP_ROLE, None]
+    for consent in ("AccountConsent", "CustomerConsent"):
+        copy[consent]["properties"]["type"] = {"type": "string", "enum": JP_CONSENT_TYPES}
+    customer["properties"]["consents"]["items"] = {"$ref": "#/definitions/JpnCustomerConsent"}
+    account = copy["EnergyAccount"]
+    account["properties"].update(JP_ACCOUNT_PROPERTIES)
+    account["properties"]["customers"]["items"] = {"$ref": "#/definitions/JpnCustomer"}
+    account["properties"]["consents"]["items"] = {"$ref": "#/definitions/JpnAccountConsent"}
+    return {
+        "JpnAccount": account,
+        "JpnCustomer": customer,
+        "JpnAccountConsent": copy["AccountConsent"],
+        "JpnCustomerConsent": copy["CustomerConsent"],
+    }
+
+
 def convert(node, *, field: str | None = None):
     if isinstance(node, list):
         return [convert(item) for item in node]
@@ -148,9 +194,7 @@ def main(argv: list[str]) -> int:
     document = yaml.safe_load(Path(argv[0]).read_text())
     schemas = document["components"]["schemas"]
     definitions = {name: convert(schema) for name, schema in schemas.items()}
-    jp_account = json.loads(json.dumps(definitions["EnergyAccount"]))
-    jp_account["properties"].update(JP_ACCOUNT_PROPERTIES)
-    definitions["JpnAccount"] = jp_account
+    definitions.update(jp_definitions(definitions))
     request_bodies = {}
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
@@ -166,7 +210,7 @@ def main(argv: list[str]) -> int:
         "locations": {doc: locations(schemas, root) for doc, root in DOCUMENTS.items()},
     }
     OUTPUT.write_text(json.dumps(contract, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
-    print(f"wrote {OUTPUT} ({OUTPUT.stat().st_size} bytes)")
+    sys.stdout.write(f"wrote {OUTPUT} ({OUTPUT.stat().st_size} bytes)\n")
     return 0
 
 

@@ -1,0 +1,32 @@
+"""Error codes the import API returns besides the validator codes of `imports/schema/validators.json`
+(those are the rules' own `error_code`s)."""
+
+# Schema (shape) errors, reported per field like the validator codes.
+REQUIRED = "required"
+INVALID = "invalid"
+INVALID_CHOICE = "invalid_choice"
+MAX_LENGTH = "max_length"
+MIN_LENGTH = "min_length"
+UNKNOWN_FIELD = "unknown_field"
+NULL = "null"
+
+# Envelope-level codes.
+VALIDATION_ERROR = "validation_error"
+PARSE_ERROR = "parse_error"
+UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+REQUEST_TOO_LARGE = "request_too_large"
+NOT_AUTHENTICATED = "not_authenticated"
+AUTHENTICATION_FAILED = "authentication_failed"
+PERMISSION_DENIED = "permission_denied"
+NOT_FOUND = "not_found"
+THROTTLED = "throttled"
+DRY_RUN = "400"
+
+# Import lifecycle codes.
+ACCOUNT_IMPORT_PROCESS_ALREADY_IMPORTED = "account_import_process_already_imported"
+IMPORT_PROCESS_FAILED_VALIDATION = "import_process_failed_validation"
+IMPORT_PROCESS_SKIPPED = "import_process_skipped"
+IMPORT_SUPPLIER_MIGRATION_NOT_ONGOING = "import_supplier_migration_not_ongoing"
+IMPORT_SUPPLIER_NOT_FOUND = "import_supplier_not_found"
+IMPORT_PROCESS_DOES_NOT_EXIST = "import_process_does_not_exist"
+ACCOUNT_CREATION_FAILED = "account_creation_failed"

@@ -1,0 +1,203 @@
+"""`python manage.py import_accounts PAYLOADS.jsonl [--supplier CODE] [--dry-run] [--workers N]`
+
+One account payload (EnergyAccount JSON) per line, through the same rules and operations as the API.
+Accounts are written in chunks (one transaction per chunk, every account all or nothing; a chunk the
+database refuses is retried account by account). After Ctrl-C, run the same command again:
+already-imported accounts are skipped. Failures go to an error report (JSON lines) at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.utils import timezone
+
+from imports import models, operations, queries, tasks
+
+
+class Progress:
+    def __init__(self, total: int, stream) -> None:
+        self.total, self.stream = total, stream
+        self.done = self.failed = self.skipped = 0
+        self.started = time.monotonic()
+        self.lock = threading.Lock()
+        self.last = 0.0
+
+    def tick(self, *, failed: bool = False, skipped: bool = False, force: bool = False) -> None:
+        with self.lock:
+            self.done += 1
+            self.failed += failed
+            self.skipped += skipped
+            now = time.monotonic()
+            if force or now - self.last > 0.5 or self.done == self.total:
+                self.last = now
+                self.draw()
+
+    def draw(self) -> None:
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        rate = self.done / elapsed
+        eta = (self.total - self.done) / rate if rate else 0
+        width = 30
+        filled = int(width * self.done / max(self.total, 1))
+        self.stream.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} "
+            f"{rate:,.0f} accounts/s, {self.failed} errors, {self.skipped} skipped, ETA {eta:,.0f}s "
+        )
+        self.stream.flush()
+
+
+class Command(BaseCommand):
+    help = "Import account payloads from a JSON-lines file, resumably."
+
+    def add_arguments(self, parser):
+        parser.add_argument("payloads", type=Path)
+        parser.add_argument("--supplier", help="Import supplier code (default: each line's import_supplier)")
+        parser.add_argument("--dry-run", action="store_true", help="Validate and create, then roll back")
+        parser.add_argument("--workers", type=int, default=1)
+        parser.add_argument("--errors", type=Path, help="Error report path (default: PAYLOADS.errors.jsonl)")
+        parser.add_argument(
+            "--async",
+            dest="run_async",
+            action="store_true",
+            help="Stage the file as one ImportProcess and let Celery workers import it in chunks",
+        )
+        parser.add_argument("--chunk-size", type=int, default=50, help="Accounts written per transaction")
+
+    def handle(self, *args, **options):
+        path: Path = options["payloads"]
+        if not path.exists():
+            raise CommandError(f"{path} does not exist")
+        lines = [line for line in path.read_text().splitlines() if line.strip()]
+        suppliers = {s.code: s for s in models.ImportSupplier.objects.all()}
+        if options["supplier"] and options["supplier"] not in suppliers:
+            raise CommandError(f"Unknown import supplier {options['supplier']}")
+        if options["run_async"]:
+            return self._start_async(lines, suppliers, options)
+        catalogue = queries.build_catalogue()
+        done = set(
+            models.AccountImportProcess.objects.filter(account__isnull=False).values_list(
+                "supplier__code", "external_account_number"
+            )
+        )
+        progress = Progress(len(lines), self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
+        report: list[dict] = []
+        report_lock = threading.Lock()
+
+        def chunk(numbered: list[tuple[int, str]]) -> None:
+            by_supplier: dict[str, list[tuple[int, dict]]] = {}
+            for number, line in numbered:
+                try:
+                    payload = json.loads(line)
+                    if not isinstance(payload, dict):
+                        raise ValueError("not a JSON object")
+                except ValueError as exc:
+                    fail(number, line, [{"code": "parse_error", "detail": str(exc)}])
+                    continue
+                code = options["supplier"] or payload.get("import_supplier")
+                if options["supplier"]:
+                    payload["import_supplier"] = code
+                if code not in suppliers:
+                    fail(
+                        number,
+                        line,
+                        [{"code": "import_supplier_not_found", "detail": f"Unknown import supplier {code}"}],
+                    )
+                    continue
+                if (code, payload.get("external_account_number")) in done:
+                    progress.tick(skipped=True)
+                    continue
+                by_supplier.setdefault(code, []).append((number, payload))
+            for code, rows in by_supplier.items():
+                outcomes = operations.import_accounts(
+                    supplier=suppliers[code],
+                    payloads=[payload for _, payload in rows],
+                    now=timezone.now(),
+                    catalogue=catalogue,
+                    dry_run=options["dry_run"],
+                    durable=False,
+                )
+                for (number, payload), outcome in zip(rows, outcomes, strict=True):
+                    if outcome.status == operations.FAILED:
+                        errors = [
+                            {"attr": f.attr, "code": f.code, "detail": f.detail} for f in outcome.failures
+                        ] or [{"code": "account_creation_failed", "detail": outcome.error}]
+                        fail(number, json.dumps(payload), errors)
+                    else:
+                        progress.tick(skipped=outcome.status == operations.SKIPPED)
+
+        def fail(number: int, line: str, errors: list[dict]) -> None:
+            with report_lock:
+                report.append({"line": number, "external_account_number": _external(line), "errors": errors})
+            progress.tick(failed=True)
+
+        interrupted = False
+        try:
+            self._run(chunk, lines, options["workers"], options["chunk_size"])
+        except KeyboardInterrupt:
+            interrupted = True
+        progress.draw()
+        progress.stream.write("\n")
+        report_path = options["errors"] or path.with_suffix(path.suffix + ".errors.jsonl")
+        report_path.write_text(
+            "".join(json.dumps(entry) + "\n" for entry in sorted(report, key=lambda e: e["line"]))
+        )
+        imported = progress.done - progress.failed - progress.skipped
+        self.stdout.write(
+            f"{'Interrupted: ' if interrupted else ''}{imported} imported, {progress.skipped} skipped, "
+            f"{progress.failed} failed; error report: {report_path}"
+        )
+
+    def _start_async(self, lines, suppliers, options) -> None:
+        code = (
+            options["supplier"] or json.loads(lines[0]).get("import_supplier")
+            if lines
+            else options["supplier"]
+        )
+        if code not in suppliers:
+            raise CommandError(f"Unknown import supplier {code}")
+        batch = operations.start_batch(
+            supplier=suppliers[code],
+            payloads=[json.loads(line) for line in lines],
+            now=timezone.now(),
+            is_dry_run=options["dry_run"],
+        )
+        ids = queries.batch_process_ids(batch=batch)
+        size = max(options["chunk_size"], 1)
+        for start in range(0, len(ids), size):
+            tasks.run_batch_chunk.apply_async(
+                kwargs={"batch_id": batch.pk, "process_ids": ids[start : start + size]}
+            )
+        self.stdout.write(f"Import process {batch.pk}: {len(ids)} account(s) queued in chunks of {size}")
+
+    @staticmethod
+    def _run(chunk, lines, workers: int, size: int) -> None:
+        numbered = list(enumerate(lines, start=1))
+        chunks = [numbered[first : first + max(size, 1)] for first in range(0, len(numbered), max(size, 1))]
+        if workers <= 1:
+            for part in chunks:
+                chunk(part)
+            return
+
+        def with_connection(part):
+            try:
+                chunk(part)
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for future in [pool.submit(with_connection, part) for part in chunks]:
+                future.result()
+
+
+def _external(line: str) -> str:
+    try:
+        return json.loads(line).get("external_account_number", "")
+    except (ValueError, AttributeError):
+        return ""

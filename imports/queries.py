@@ -1,0 +1,99 @@
+"""Reads for imports: suppliers and their rule configuration, the catalogue the rules check against,
+import processes, API keys."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from django.db.models import Count, QuerySet
+
+from billing import models as billing_models
+from imports import catalogue as catalogue_module
+from imports import models
+from imports.rules import base
+
+
+def supplier_config(*, supplier: models.ImportSupplier) -> base.SupplierConfig:
+    return base.SupplierConfig(
+        code=supplier.code,
+        territory=supplier.territory,
+        migration_status=supplier.migration_status,
+        skip_property_creation=supplier.skip_property_creation,
+        skip_supply_point_creation=supplier.skip_supply_point_creation,
+        enforce_business_contracts_exist=supplier.enforce_business_contracts_exist,
+        send_registration_flows=supplier.send_registration_flows,
+        operations_team_name=supplier.operations_team_name,
+    )
+
+
+def get_supplier(*, code: str) -> models.ImportSupplier:
+    """Raises ImportSupplier.DoesNotExist."""
+    return models.ImportSupplier.objects.get(code=code)
+
+
+def build_catalogue(
+    *, base_catalogue: catalogue_module.Catalogue = catalogue_module.DEFAULT
+) -> catalogue_module.Catalogue:
+    """The instance configuration plus every tariff and product in billing (two queries)."""
+    tariffs = {}
+    products = {}
+    rows = (
+        billing_models.Tariff.objects.select_related("product")
+        .annotate(rate_count=Count("rates__band", distinct=True))
+        .order_by()
+    )
+    bands: dict[int, set[str]] = {}
+    for tariff_id, band in billing_models.TariffRate.objects.values_list("tariff_id", "band").distinct():
+        bands.setdefault(tariff_id, set()).add(band)
+    for tariff in rows:
+        info = catalogue_module.TariffInfo(
+            code=tariff.code,
+            utility_type=tariff.utility_type,
+            product_code=tariff.product.code,
+            available_from=tariff.product.available_from,
+            available_to=tariff.product.available_to,
+            rate_bands=frozenset(bands.get(tariff.pk, ())),
+            is_variable=tariff.product.is_variable,
+            is_prepay="PREPAY" in tariff.code.upper(),
+            rate_count=tariff.rate_count or 1,
+            tariff_id=tariff.pk,
+        )
+        tariffs[tariff.code] = info
+        products.setdefault(tariff.product.code, info)
+    return dataclasses.replace(base_catalogue, tariffs=tariffs, products=products)
+
+
+def account_import(
+    *, supplier: models.ImportSupplier, external_account_number: str
+) -> models.AccountImportProcess:
+    """Raises AccountImportProcess.DoesNotExist."""
+    return models.AccountImportProcess.objects.select_related("account", "supplier").get(
+        supplier=supplier, external_account_number=external_account_number
+    )
+
+
+def account_imports(*, supplier: models.ImportSupplier) -> QuerySet[models.AccountImportProcess]:
+    return (
+        models.AccountImportProcess.objects.filter(supplier=supplier)
+        .select_related("account")
+        .only(
+            "external_account_number",
+            "status",
+            "created_at",
+            "processed_at",
+            "account__number",
+            "account__created_at",
+        )
+        .order_by("created_at", "id")
+    )
+
+
+def live_api_key(*, key_hash: str) -> models.ImportApiKey:
+    """Raises ImportApiKey.DoesNotExist for unknown or revoked keys."""
+    return models.ImportApiKey.objects.select_related("supplier").get(
+        key_hash=key_hash, revoked_at__isnull=True
+    )
+
+
+def batch_process_ids(*, batch: models.ImportProcess) -> list[int]:
+    return list(batch.account_imports.order_by("id").values_list("id", flat=True))
