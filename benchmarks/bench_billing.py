@@ -17,11 +17,11 @@ import time
 from decimal import Decimal
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg
 from django.conf import settings
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.db.models import Sum
+
+from benchmarks import database
 
 BENCH_DATABASE = "bench_kraken_billing"
 ACCOUNTS = int(os.environ.get("BENCH_BILLING_ACCOUNTS", "10000"))
@@ -57,7 +57,7 @@ FROM subtotals GROUP BY account_id
 
 
 def main() -> None:
-    _use_bench_database()
+    database.use_bench_database(BENCH_DATABASE)
     _use_bench_redis()
     from billing import models
 
@@ -98,25 +98,6 @@ def main() -> None:
     )
     lines = models.BillLine.objects.filter(bill__billing_run=run).aggregate(total=Sum("amount"))["total"]
     print(f"  sum of bill lines == sum of bill totals: {lines == sum(billed.values())}")
-
-
-def _use_bench_database() -> None:
-    """Drop and re-create the benchmark database, point Django at it and migrate it."""
-    database = settings.DATABASES["default"]
-    connections.close_all()
-    with psycopg.connect(
-        dbname="postgres",
-        user=database.get("USER") or None,
-        password=database.get("PASSWORD") or None,
-        host=database.get("HOST") or None,
-        port=database.get("PORT") or None,
-        autocommit=True,
-    ) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    database["NAME"] = BENCH_DATABASE
-    connection.settings_dict["NAME"] = BENCH_DATABASE
-    call_command("migrate", verbosity=0)
 
 
 def _use_bench_redis() -> None:

@@ -10,6 +10,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from accounts import admin as accounts_admin
 from accounts import models as accounts_models
 from accounts import money, ranges
 from billing import calculation, models, operations, queries, tasks
@@ -394,7 +395,7 @@ class PaymentAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.PaymentCollectionAttempt)
-class PaymentCollectionAttemptAdmin(admin.ModelAdmin):
+class PaymentCollectionAttemptAdmin(accounts_admin.ReadOnlyAdmin):
     list_display = (
         "idempotency_key",
         "account",
@@ -409,12 +410,3 @@ class PaymentCollectionAttemptAdmin(admin.ModelAdmin):
     list_select_related = ("account", "bill")
     list_filter = ("status", "vendor", "error_code", "requested_at")
     search_fields = ("=account__number", "idempotency_key", "vendor_reference")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
