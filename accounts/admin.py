@@ -261,7 +261,7 @@ class AddressAdmin(admin.ModelAdmin):
 
 @admin.register(models.Property)
 class PropertyAdmin(admin.ModelAdmin):
-    list_display = ("address", "account", "occupied_from", "occupied_to")
+    list_display = ("address", "account", "public_id", "occupied_from", "occupied_to")
     list_select_related = ("address", "account")
     search_fields = ("=account__number", "address__postcode", "address__line_1")
     raw_id_fields = ("account", "address")
@@ -405,4 +405,32 @@ class LoyaltyPointLedgerEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.CommsPreferences)
+class CommsPreferencesAdmin(admin.ModelAdmin):
+    list_display = (
+        "user",
+        "email_format",
+        "is_opted_in_to_offer_messages",
+        "is_opted_in_to_sms_messages",
+        "updated_at",
+    )
+    search_fields = ("user__email",)
+    raw_id_fields = ("user",)
+    readonly_fields = ("updated_at",)
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.LongLivedRefreshTokenGrant)
+class LongLivedRefreshTokenGrantAdmin(admin.ModelAdmin):
+    list_display = ("refresh_token", "issued_by", "issued_at")
+    list_select_related = ("refresh_token__user", "issued_by")
+    search_fields = ("issued_by__email", "refresh_token__user__email")
+    readonly_fields = ("refresh_token", "issued_by", "issued_at")
+
+    def has_add_permission(self, request):
         return False

@@ -131,9 +131,20 @@ class AccountUserRole(models.Model):
         return f"{self.user} is {self.role} of {self.account}"
 
 
+def new_property_public_id() -> int:
+    """A random 31-bit public number for a property (Kraken clients send property ids as Int)."""
+    return secrets.randbelow(2**31 - 1) + 1
+
+
 class Property(models.Model):
     """A supply address an account occupies for a half-open period `[occupied_from, occupied_to)`."""
 
+    public_id = models.PositiveIntegerField(
+        unique=True,
+        default=new_property_public_id,
+        editable=False,
+        help_text="Stable random public number (the GraphQL property id), never the primary key",
+    )
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="properties")
     address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="properties")
     occupied_from = models.DateTimeField()
@@ -435,3 +446,73 @@ class LoyaltyPointLedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Loyalty point entries are append-only")
+
+
+# --- Customer API: comms preferences (updateCommsPreferences) and long-lived refresh tokens ---------
+
+
+class EmailFormat(models.TextChoices):
+    TEXT = "TEXT"
+    HTML = "HTML"
+
+
+# Kraken's `Songs` enum: the hold music an account user prefers when calling.
+HOLD_MUSIC_CHOICES = [
+    ("NO_SONG_PREFERRED", "No song preferred"),
+    ("SONG_hold_music_4_33_silence", "Hold music: 4'33\""),
+    ("SONG_hold_music_holding_firm", "Hold music: Holding firm"),
+    *[(f"SONG_{year}", str(year)) for year in range(1938, 2004)],
+]
+
+
+class CommsPreferences(models.Model):
+    """How an account user wants to be contacted. A user without a row has the defaults below: no
+    opt-ins until the user gives them."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, primary_key=True, related_name="comms_preferences"
+    )
+    is_opted_in_to_client_messages = models.BooleanField(default=False)
+    is_opted_in_to_offer_messages = models.BooleanField(default=False)
+    is_opted_in_to_recommended_messages = models.BooleanField(default=False)
+    is_opted_in_to_update_messages = models.BooleanField(default=False)
+    is_opted_in_to_third_party_messages = models.BooleanField(default=False)
+    is_opted_in_meter_reading_confirmations = models.BooleanField(default=False)
+    is_opted_in_to_sms_messages = models.BooleanField(default=False)
+    is_using_inverted_email_colours = models.BooleanField(default=False)
+    font_size_multiplier = models.DecimalField(max_digits=3, decimal_places=2, default=1)
+    email_format = models.CharField(max_length=4, choices=EmailFormat.choices, default=EmailFormat.HTML)
+    preferred_hold_music = models.CharField(
+        max_length=32, choices=HOLD_MUSIC_CHOICES, default="NO_SONG_PREFERRED"
+    )
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "comms preferences"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(font_size_multiplier__gte=0.5, font_size_multiplier__lte=3),
+                name="comms_font_size_multiplier_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Comms preferences of {self.user}"
+
+
+class LongLivedRefreshTokenGrant(models.Model):
+    """A long-lived refresh token a third-party integration obtained for an account user
+    (obtainLongLivedRefreshToken). Holding the `issue_long_lived_refresh_token` permission is what
+    lets a user (the integration's own login) ask for one."""
+
+    refresh_token = models.OneToOneField(RefreshToken, on_delete=models.CASCADE, related_name="grant")
+    issued_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        permissions = [
+            ("issue_long_lived_refresh_token", "Can issue long-lived refresh tokens for account users"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Long-lived refresh token {self.refresh_token_id} issued by {self.issued_by}"

@@ -69,3 +69,10 @@ def has_active_direct_debit(*, account: models.Account) -> bool:
         method_type=models.PaymentMethodType.DIRECT_DEBIT,
         status=models.PaymentMethodStatus.ACTIVE,
     ).exists()
+
+
+def comms_preferences_of_users(*, user_ids: list[int]) -> dict[int, models.CommsPreferences]:
+    """Each user's comms preferences, in one query; a user who never set any gets an unsaved row
+    holding the defaults."""
+    found = {p.user_id: p for p in models.CommsPreferences.objects.filter(user_id__in=user_ids)}
+    return {uid: found.get(uid) or models.CommsPreferences(user_id=uid) for uid in user_ids}

@@ -25,6 +25,8 @@ from accounts import models
 
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=60)
 REFRESH_TOKEN_LIFETIME = timedelta(days=7)
+# What a third-party integration gets from obtainLongLivedRefreshToken.
+LONG_LIVED_REFRESH_TOKEN_LIFETIME = timedelta(days=90)
 ALGORITHM = "HS256"
 ISSUER = "kraken-core"
 SUBJECT_PREFIX = "kraken|account-user:"
@@ -233,3 +235,52 @@ def create_api_key(*, user: models.User, now: datetime) -> str:
     raw = API_KEY_PREFIX + secrets.token_urlsafe(24)
     models.APIKey.objects.create(user=user, prefix=raw[:12], key_hash=_hash(raw), created_at=now)
     return raw
+
+
+class IssuerNotPermitted(Exception):
+    """The caller may not issue long-lived refresh tokens (lacks the permission)."""
+
+
+class NotAKrakenToken(Exception):
+    """What was offered is not a Kraken access token (malformed, badly signed, revoked by forced
+    re-authentication, or another kind of credential)."""
+
+
+class ExpiredKrakenToken(NotAKrakenToken):
+    """The Kraken access token offered has expired."""
+
+
+class NotAnAccountUser(Exception):
+    """The token's user holds no role on any account."""
+
+
+def obtain_long_lived_refresh_token(
+    *, issuer: models.User, kraken_token: str, now: datetime
+) -> tuple[str, datetime]:
+    """A refresh token valid for LONG_LIVED_REFRESH_TOKEN_LIFETIME for the account user a Kraken
+    access token was issued to, requested by a third-party integration (`issuer`) holding the
+    `accounts.issue_long_lived_refresh_token` permission. Returns the raw token and its expiry;
+    the grant is recorded. Each call issues a new token; forceReauthentication revokes them all.
+
+    Raises IssuerNotPermitted, ExpiredKrakenToken, NotAKrakenToken, NotAnAccountUser.
+    """
+    if not issuer.has_perm("accounts.issue_long_lived_refresh_token"):
+        raise IssuerNotPermitted(issuer.pk)
+    try:
+        user = decode_access_token(token=kraken_token, now=now)
+    except ExpiredToken as exc:
+        raise ExpiredKrakenToken(str(exc)) from exc
+    except InvalidToken as exc:
+        raise NotAKrakenToken(str(exc)) from exc
+    if not models.AccountUserRole.objects.filter(user=user).exists():
+        raise NotAnAccountUser(user.pk)
+    raw = secrets.token_urlsafe(32)
+    expires_at = now + LONG_LIVED_REFRESH_TOKEN_LIFETIME
+    with transaction.atomic():
+        stored = models.RefreshToken.objects.create(
+            user=user, token_hash=_hash(raw), created_at=now, expires_at=expires_at
+        )
+        models.LongLivedRefreshTokenGrant.objects.create(
+            refresh_token=stored, issued_by=issuer, issued_at=now
+        )
+    return raw, expires_at

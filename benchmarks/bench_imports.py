@@ -5,8 +5,10 @@
    plain deep copy of the same payloads (the floor of touching every field once).
 2. End-to-end create: validate + write every row (account, ledger, users, roles, addresses,
    properties, meter points, meters, registers, agreements, payment method, opening balance, audit,
-   import process) one transaction per account through `imports.operations.import_account`, against
-   a raw COPY baseline loading the same rows into the same tables in the same run.
+   import process) through `imports.operations.import_accounts`, chunks of BENCH_IMPORT_CHUNK
+   accounts, each chunk one transaction with one bulk statement per table (accounts, ledgers, audit
+   rows and opening balances through `accounts.operations.create_accounts` / `post_ledger_entries`),
+   against a raw COPY baseline loading the same rows into the same tables in the same run.
 
 Runs in its own database (`bench_kraken_imports`, dropped and re-created each time).
 
@@ -25,8 +27,9 @@ from decimal import Decimal
 
 import psycopg
 from django.conf import settings
-from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
+
+from benchmarks import database
 
 BENCH_DATABASE = "bench_kraken_imports"
 VALIDATION_ACCOUNTS = int(os.environ.get("BENCH_IMPORT_VALIDATION_ACCOUNTS", "10000"))
@@ -184,7 +187,7 @@ def main() -> None:
         flush=True,
     )
 
-    _use_bench_database()
+    database.use_bench_database(BENCH_DATABASE)
     create_payloads = payloads[:CREATE_ACCOUNTS]
     supplier_row, catalogue_db = _seed()
     raw_seconds = _raw_copy_baseline(create_payloads, supplier_row, catalogue_db)
@@ -208,24 +211,6 @@ def main() -> None:
             f"import/raw = {ratio:.2f}x (target >= {TARGET_RATIO}; {'OK' if ratio >= TARGET_RATIO else 'BELOW TARGET'})",
             flush=True,
         )
-
-
-def _use_bench_database() -> None:
-    database = settings.DATABASES["default"]
-    connections.close_all()
-    with psycopg.connect(
-        dbname="postgres",
-        user=database.get("USER") or None,
-        password=database.get("PASSWORD") or None,
-        host=database.get("HOST") or None,
-        port=database.get("PORT") or None,
-        autocommit=True,
-    ) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
-    database["NAME"] = BENCH_DATABASE
-    connection.settings_dict["NAME"] = BENCH_DATABASE
-    call_command("migrate", verbosity=0)
 
 
 def _seed():

@@ -253,10 +253,24 @@ class Bill(models.Model):
     tax = models.BigIntegerField(help_text="Minor units")
     total = models.BigIntegerField(help_text="Minor units including tax")
     issued_at = models.DateTimeField()
+    external_identifier = models.CharField(
+        max_length=128, blank=True, help_text="PRE_KRAKEN bills: the statement id in the source system"
+    )
+    external_number = models.CharField(
+        max_length=64, blank=True, help_text="PRE_KRAKEN bills: the customer-facing statement number"
+    )
+    document_path = models.CharField(
+        max_length=512, blank=True, help_text="PRE_KRAKEN bills: where the statement PDF is stored"
+    )
 
     class Meta:
         constraints = [
             models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="bill_period_valid"),
+            models.UniqueConstraint(
+                fields=["account", "external_identifier"],
+                condition=~Q(external_identifier=""),
+                name="one_bill_per_account_external_identifier",
+            ),
             models.CheckConstraint(
                 condition=Q(total=F("subtotal") + F("tax")), name="bill_total_is_subtotal_plus_tax"
             ),

@@ -87,3 +87,41 @@ class SavingSessionEnrolmentAdmin(admin.ModelAdmin):
     list_select_related = ("account", "meter_point")
     search_fields = ("=account__number", "=meter_point__identifier")
     raw_id_fields = ("account", "meter_point")
+
+
+@admin.register(models.DeviceVariant)
+class DeviceVariantAdmin(admin.ModelAdmin):
+    list_display = ("variant_id", "kind", "make", "model", "power_kw", "is_integration_live", "is_deprecated")
+    list_filter = ("kind", "is_integration_live", "is_deprecated", "make")
+    search_fields = ("make", "model", "=variant_id")
+    ordering = ("kind", "make", "model")
+
+
+class HeatPumpZoneInline(admin.TabularInline):
+    model = models.HeatPumpZone
+    extra = 0
+    fields = ("zone", "zone_type", "display_name", "is_enabled", "mode", "setpoint_celsius", "reported_at")
+
+
+class HeatPumpSensorInline(admin.TabularInline):
+    model = models.HeatPumpSensor
+    extra = 0
+    fields = (
+        "code",
+        "sensor_type",
+        "zone",
+        "display_name",
+        "is_online",
+        "temperature_celsius",
+        "reported_at",
+    )
+
+
+@admin.register(models.HeatPumpController)
+class HeatPumpControllerAdmin(admin.ModelAdmin):
+    list_display = ("euid", "device", "is_connected", "reported_at")
+    list_select_related = ("device",)
+    list_filter = ("is_connected",)
+    search_fields = ("=euid", "=device__account__number")
+    raw_id_fields = ("device",)
+    inlines = [HeatPumpZoneInline, HeatPumpSensorInline]

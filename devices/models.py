@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import F, Q
 
@@ -90,6 +91,14 @@ class Device(models.Model):
     is_suspended = models.BooleanField(default=False, help_text="Smart control suspended by the customer")
     battery_capacity_kwh = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
     max_power_kw = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    variant = models.ForeignKey(
+        "DeviceVariant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="devices",
+        help_text="The catalogue entry of this make and model, when known",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 
@@ -265,3 +274,184 @@ class SavingSessionParticipation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account} in {self.event}"
+
+
+# --- Device catalogue: the makes and models the platform can integrate -------------------------------
+
+
+class CouplingType(models.TextChoices):
+    AC = "AC"
+    DC = "DC"
+
+
+class DeviceVariant(models.Model):
+    """One make and model (and variant) of vehicle, charge point, heat pump or battery in the
+    catalogue customers choose from when they register a device. `variant_id` is the catalogue
+    number clients send back; it is assigned by operations, not derived from the primary key."""
+
+    variant_id = models.PositiveIntegerField(unique=True)
+    kind = models.CharField(max_length=32, choices=DeviceKind.choices)
+    make = models.CharField(max_length=128)
+    model = models.CharField(max_length=128)
+    year = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Model year (vehicles)")
+    available_from_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    available_to_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    battery_capacity_kwh = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    power_kw = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, help_text="Charging, heating or maximum power"
+    )
+    amperage = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Charge points")
+    coupling_type = models.CharField(max_length=2, choices=CouplingType.choices, blank=True)
+    supported_providers = ArrayField(
+        models.CharField(max_length=32, choices=Provider.choices), default=list, blank=True
+    )
+    is_integration_live = models.BooleanField(default=False)
+    is_deprecated = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(available_to_year__isnull=True)
+                | Q(available_from_year__isnull=True)
+                | Q(available_to_year__gte=F("available_from_year")),
+                name="variant_available_to_after_from",
+            ),
+        ]
+        indexes = [models.Index(fields=["kind", "make"])]
+
+    def __str__(self) -> str:
+        return f"{self.make} {self.model} ({self.kind} #{self.variant_id})"
+
+
+# --- Heat pump controllers: the controller's last reported state, per zone and sensor ----------------
+
+
+class ControllerState(models.TextChoices):
+    NORMAL_MODE = "NORMAL_MODE"
+    EMERGENCY_MODE = "EMERGENCY_MODE"
+    FAULT_MODE = "FAULT_MODE"
+    BLE_MODE = "BLE_MODE"
+    AP_MODE = "AP_MODE"
+    SETUP = "SETUP"
+    FACTORY_RESTORE = "FACTORY_RESTORE"
+
+
+class HeatPumpController(models.Model):
+    """A heat pump controller (identified by its EUI) driving one heat pump device, with the state
+    it last reported at `reported_at`. Fields the controller has not reported stay null."""
+
+    euid = models.CharField(max_length=23, unique=True, help_text="EUI-64, e.g. 00:1e:5e:09:02:aa:bb:cc")
+    device = models.OneToOneField(Device, on_delete=models.CASCADE, related_name="heat_pump_controller")
+    firmware_esp32 = models.CharField(max_length=32, blank=True)
+    firmware_efr32 = models.CharField(max_length=32, blank=True)
+    states = ArrayField(
+        models.CharField(max_length=16, choices=ControllerState.choices), default=list, blank=True
+    )
+    heat_pump_timezone = models.CharField(max_length=64, blank=True)
+    is_connected = models.BooleanField(null=True, blank=True)
+    last_reset_at = models.DateTimeField(null=True, blank=True)
+    heat_pump_serial_number = models.CharField(max_length=64, blank=True)
+    heat_pump_hardware_version = models.CharField(max_length=32, blank=True)
+    fault_codes = ArrayField(models.CharField(max_length=32), default=list, blank=True)
+    manifold_enabled = models.BooleanField(null=True, blank=True)
+    has_heat_pump_compatible_cylinder = models.BooleanField(null=True, blank=True)
+    min_water_setpoint_celsius = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    max_water_setpoint_celsius = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    climate_control_enabled = models.BooleanField(null=True, blank=True)
+    target_climate_control_celsius = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    current_climate_control_celsius = models.DecimalField(
+        max_digits=4, decimal_places=1, null=True, blank=True
+    )
+    water_heating_enabled = models.BooleanField(null=True, blank=True)
+    current_water_celsius = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Controller {self.euid} of {self.device}"
+
+
+class Zone(models.TextChoices):
+    WATER = "WATER"
+    ZONE_1 = "ZONE_1"
+    ZONE_2 = "ZONE_2"
+    AUXILIARY = "AUXILIARY"
+
+
+class ZoneType(models.TextChoices):
+    HEAT = "HEAT"
+    WATER = "WATER"
+    AUX = "AUX"
+    EXT = "EXT"
+    DIV = "DIV"
+
+
+class ZoneMode(models.TextChoices):
+    ON = "ON"
+    OFF = "OFF"
+    AUTO = "AUTO"
+    BOOST = "BOOST"
+
+
+class HeatPumpZone(models.Model):
+    """A heating or hot-water zone of a controller and its last reported telemetry."""
+
+    controller = models.ForeignKey(HeatPumpController, on_delete=models.CASCADE, related_name="zones")
+    zone = models.CharField(max_length=16, choices=Zone.choices)
+    zone_type = models.CharField(max_length=8, choices=ZoneType.choices)
+    display_name = models.CharField(max_length=64, blank=True)
+    is_enabled = models.BooleanField(default=True)
+    primary_sensor = models.CharField(max_length=32, blank=True, help_text="Code of the zone's main sensor")
+    mode = models.CharField(max_length=8, choices=ZoneMode.choices, blank=True)
+    setpoint_celsius = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    relay_switched_on = models.BooleanField(null=True, blank=True)
+    heat_demand = models.BooleanField(null=True, blank=True)
+    call_for_heat = models.BooleanField(null=True, blank=True)
+    emergency = models.BooleanField(null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["controller", "zone"], name="one_row_per_controller_zone")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.zone} of {self.controller.euid}"
+
+
+class SensorKind(models.TextChoices):
+    ZIGBEE = "ZIGBEE"
+    NTC = "NTC"
+    TSTAT = "TSTAT"
+
+
+class HeatPumpSensor(models.Model):
+    """A sensor paired with a controller (wired NTC/thermostat inputs, or Zigbee) and its last
+    reported readings."""
+
+    controller = models.ForeignKey(HeatPumpController, on_delete=models.CASCADE, related_name="sensors")
+    zone = models.ForeignKey(
+        HeatPumpZone, on_delete=models.SET_NULL, null=True, blank=True, related_name="sensors"
+    )
+    code = models.CharField(max_length=32, help_text="e.g. SENSOR01, ADC1")
+    sensor_type = models.CharField(max_length=8, choices=SensorKind.choices)
+    display_name = models.CharField(max_length=64, blank=True)
+    is_enabled = models.BooleanField(default=True)
+    zigbee_id = models.CharField(max_length=32, blank=True)
+    firmware_version = models.CharField(max_length=32, blank=True)
+    boost_enabled = models.BooleanField(null=True, blank=True)
+    is_online = models.BooleanField(null=True, blank=True)
+    temperature_celsius = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True)
+    humidity_percentage = models.PositiveSmallIntegerField(null=True, blank=True)
+    rssi = models.SmallIntegerField(null=True, blank=True)
+    voltage = models.DecimalField(max_digits=4, decimal_places=2, null=True, blank=True)
+    reported_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["controller", "code"], name="one_row_per_controller_sensor")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} of {self.controller.euid}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
 
 from accounts import models as accounts_models
 from devices import models
@@ -122,3 +122,94 @@ def saving_sessions_energy_saved_kwh() -> int | None:
         .get("saved")
     )
     return None if total is None else int(total)
+
+
+# --- Device catalogue and heat pump controllers ----------------------------------------------------
+
+
+def device_variants(
+    *,
+    kinds: tuple[str, ...],
+    make: str | None = None,
+    provider: str | None = None,
+    is_integration_live: bool | None = None,
+    is_deprecated: bool | None = None,
+) -> QuerySet[models.DeviceVariant]:
+    """Catalogue entries of the given kinds, by make (case-insensitive), model and variant id."""
+    rows = models.DeviceVariant.objects.filter(kind__in=kinds)
+    if make is not None:
+        rows = rows.filter(make__iexact=make)
+    if provider is not None:
+        rows = rows.filter(supported_providers__contains=[provider])
+    if is_integration_live is not None:
+        rows = rows.filter(is_integration_live=is_integration_live)
+    if is_deprecated is not None:
+        rows = rows.filter(is_deprecated=is_deprecated)
+    return rows.order_by("make", "model", "variant_id")
+
+
+def integrable_kinds() -> list[str]:
+    """Device kinds with at least one live, non-deprecated integration in the catalogue."""
+    return list(
+        models.DeviceVariant.objects.filter(is_integration_live=True, is_deprecated=False)
+        .order_by("kind")
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+
+
+def vehicles_of_accounts(*, account_ids: set[int], provider: str | None) -> QuerySet[models.Device]:
+    """The unretired electric vehicles on these accounts, with their catalogue entries."""
+    rows = models.Device.objects.filter(
+        account_id__in=account_ids, kind=models.DeviceKind.ELECTRIC_VEHICLES, retired_at__isnull=True
+    ).select_related("variant")
+    if provider is not None:
+        rows = rows.filter(provider=provider)
+    return rows.order_by("created_at", "id")
+
+
+def device_on_property(
+    *, account: accounts_models.Account, property_public_id: int, kind: str
+) -> models.Device:
+    """The account's first unretired device of `kind` at the property with this public number.
+    Raises NoDevice (also for a property of another account)."""
+    device = (
+        devices_of_account(account=account)
+        .filter(kind=kind, property__public_id=property_public_id)
+        .select_related("variant")
+        .first()
+    )
+    if device is None:
+        raise NoDevice(account.number)
+    return device
+
+
+def controller_euids(*, account_ids: set[int]) -> list[str]:
+    """EUIs of the heat pump controllers of unretired devices on these accounts."""
+    return list(
+        models.HeatPumpController.objects.filter(
+            device__account_id__in=account_ids, device__retired_at__isnull=True
+        )
+        .order_by("device__created_at", "id")
+        .values_list("euid", flat=True)
+    )
+
+
+def heat_pump_controller(*, account: accounts_models.Account, euid: str | None) -> models.HeatPumpController:
+    """The account's controller with this EUI (any case), or its first one when `euid` is None,
+    with its zones and sensors loaded (three queries whatever their number). Raises NoDevice."""
+    rows = models.HeatPumpController.objects.filter(device__account=account, device__retired_at__isnull=True)
+    if euid is not None:
+        rows = rows.filter(euid__iexact=euid)
+    controller = (
+        rows.select_related("device__variant")
+        .prefetch_related(
+            Prefetch("zones", queryset=models.HeatPumpZone.objects.order_by("zone")),
+            Prefetch("sensors", queryset=models.HeatPumpSensor.objects.order_by("code")),
+        )
+        .order_by("device__created_at", "id")
+        .first()
+    )
+    if controller is None:
+        raise NoDevice(account.number)
+    return controller

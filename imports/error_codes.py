@@ -30,3 +30,13 @@ IMPORT_SUPPLIER_MIGRATION_NOT_ONGOING = "import_supplier_migration_not_ongoing"
 IMPORT_SUPPLIER_NOT_FOUND = "import_supplier_not_found"
 IMPORT_PROCESS_DOES_NOT_EXIST = "import_process_does_not_exist"
 ACCOUNT_CREATION_FAILED = "account_creation_failed"
+
+# Historical statements: a re-post racing the first (same code as the validator), a period the
+# account was already billed for, a period that ends before it starts.
+HISTORICAL_STATEMENT_ALREADY_EXISTS = "historical_statement_already_exists"
+HISTORICAL_STATEMENT_PERIOD_ALREADY_BILLED = "historical_statement_period_already_billed"
+STATEMENT_PERIOD_ENDS_BEFORE_START = "statement_period_ends_before_start"
+
+# Post-import lookups (meter point statuses, registration flows).
+ACCOUNT_NOT_FOUND = "account_not_found"
+NO_METER_POINTS = "no_meter_points"

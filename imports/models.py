@@ -124,3 +124,20 @@ class AccountImportProcess(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supplier_id}:{self.external_account_number} ({self.status})"
+
+
+class RegistrationFlow(models.Model):
+    """A meter point of an imported account marked for registration (GB `send-registration-flows`):
+    Kraken's registration process picks these rows up and sends the industry flows. One row per
+    meter point, so sending again marks nothing twice."""
+
+    meter_point = models.OneToOneField(
+        "metering.MeterPoint", on_delete=models.PROTECT, related_name="registration_flow"
+    )
+    account_import = models.ForeignKey(
+        AccountImportProcess, on_delete=models.PROTECT, related_name="registration_flows"
+    )
+    requested_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"Registration of meter point {self.meter_point_id} ({self.account_import})"

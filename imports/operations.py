@@ -19,6 +19,8 @@ from accounts import models as account_models
 from accounts import money
 from accounts import operations as account_operations
 from billing import models as billing_models
+from billing import operations as billing_operations
+from billing import queries as billing_queries
 from imports import catalogue as catalogue_module
 from imports import error_codes, models, queries, validation
 from imports.rules import base
@@ -262,9 +264,10 @@ def create_accounts_from_payloads(
     catalogue: catalogue_module.Catalogue,
     now: datetime,
 ) -> list[account_models.Account]:
-    """Write accounts for validated payloads: each through `accounts.operations.create_account` and
-    `post_ledger_entry`, everything else one bulk insert per table for all of them. Call inside one
-    transaction; the queries do not grow with the number of customers, meter points or meters."""
+    """Write accounts for validated payloads: the accounts (with ledgers and audit rows) through
+    `accounts.operations.create_accounts`, their opening balances through `post_ledger_entries`,
+    everything else one bulk insert per table for all of them. Call inside one transaction; the
+    queries do not grow with the number of accounts, customers, meter points or meters."""
     territory = supplier.territory
     currency = CURRENCIES.get(territory, "GBP")
     billing_rows, supply_rows, supply_payloads = [], [], []
@@ -280,20 +283,18 @@ def create_accounts_from_payloads(
     account_models.Address.objects.bulk_create(
         [row for row in billing_rows if row is not None] + [row for rows in supply_rows for row in rows]
     )
-    accounts = []
-    for (external, payload), billing in zip(items, billing_rows, strict=True):
-        account_type = payload.get("account_type") or account_models.AccountType.DOMESTIC
-        if account_type not in account_models.AccountType.values:
-            account_type = account_models.AccountType.DOMESTIC
-        accounts.append(
-            account_operations.create_account(
+    accounts = account_operations.create_accounts(
+        rows=[
+            account_operations.NewAccount(
                 billing_name=(payload.get("billing_name") or external or "Customer")[:255],
                 currency=currency,
-                created_at=now,
                 billing_address=billing,
-                account_type=account_type,
+                account_type=_account_type(payload),
             )
-        )
+            for (external, payload), billing in zip(items, billing_rows, strict=True)
+        ],
+        created_at=now,
+    )
     _create_users(
         accounts=accounts,
         customer_lists=[
@@ -309,32 +310,45 @@ def create_accounts_from_payloads(
         now=now,
     )
     _create_payment_methods(accounts=accounts, payloads=[payload for _, payload in items])
+    _post_opening_balances(supplier=supplier, accounts=accounts, items=items, currency=currency, now=now)
+    return accounts
+
+
+def _account_type(payload: dict) -> str:
+    account_type = payload.get("account_type") or account_models.AccountType.DOMESTIC
+    return (
+        account_type
+        if account_type in account_models.AccountType.values
+        else account_models.AccountType.DOMESTIC
+    )
+
+
+def _post_opening_balances(*, supplier, accounts, items, currency: str, now: datetime) -> None:
+    """The transferred balance of each account, one OPENING_BALANCE entry (and audit row) each."""
     balances = [
         (account, _minor(payload.get("transfer_balance"), currency), external)
         for account, (external, payload) in zip(accounts, items, strict=True)
     ]
-    if any(balance for _, balance, _ in balances):
-        ledgers = {
-            ledger.account_id: ledger
-            for ledger in account_models.Ledger.objects.filter(
-                account__in=[a for a, balance, _ in balances if balance],
-                ledger_type=account_models.LedgerType.ENERGY,
+    owing = {account.pk: (account, amount, external) for account, amount, external in balances if amount}
+    if not owing:
+        return
+    ledgers = account_models.Ledger.objects.filter(
+        account_id__in=owing, ledger_type=account_models.LedgerType.ENERGY
+    )
+    account_operations.post_ledger_entries(
+        entries=[
+            account_operations.NewLedgerEntry(
+                ledger=ledger,
+                amount=owing[ledger.account_id][1],
+                currency=currency,
+                kind=account_models.LedgerEntryKind.OPENING_BALANCE,
+                description="Balance transferred from previous supplier",
+                posted_at=now,
+                reference=f"import:{supplier.code}:{owing[ledger.account_id][2]}"[:128],
             )
-        }
-        for account, balance, external in balances:
-            if balance:
-                ledger = ledgers[account.pk]
-                ledger.account = account
-                account_operations.post_ledger_entry(
-                    ledger=ledger,
-                    amount=balance,
-                    currency=currency,
-                    kind=account_models.LedgerEntryKind.OPENING_BALANCE,
-                    description="Balance transferred from previous supplier",
-                    posted_at=now,
-                    reference=f"import:{supplier.code}:{external}"[:128],
-                )
-    return accounts
+            for ledger in ledgers
+        ]
+    )
 
 
 def _create_users(*, accounts, customer_lists) -> None:
@@ -405,6 +419,12 @@ def _create_properties(*, accounts, address_lists, address_rows, catalogue, supp
     if supplier.skip_supply_point_creation:
         return
     market = supplier.territory if supplier.territory in metering_models.Market.values else "GB"
+    # An on-market switch (the supplier sends registration flows) gains its meter points pending.
+    status = (
+        metering_models.MeterPointStatus.PENDING
+        if supplier.send_registration_flows
+        else metering_models.MeterPointStatus.ON_SUPPLY
+    )
     points, point_payloads, point_accounts = [], [], []
     for prop, a, account in zip(properties, property_payloads, owners, strict=True):
         for mp in a.get("meter_points") or []:
@@ -417,6 +437,7 @@ def _create_properties(*, accounts, address_lists, address_rows, catalogue, supp
                     profile_class=mp.get("profile_class"),
                     supply_from=_midnight(mp.get("supply_start_date")) or now,
                     supply_to=_midnight(mp.get("supply_end_date")),
+                    status=status,
                 )
             )
             point_payloads.append(mp)
@@ -780,6 +801,164 @@ def create_notes(*, supplier: models.ImportSupplier, body: dict, now: datetime) 
     return results
 
 
+MAX_STATEMENT_AMOUNT = 10**15
+
+
+def _statement_rows(statements: list[dict]) -> tuple[list, list[base.Failure]]:
+    """The statements as billing rows, and the failures of what the schema cannot say (real dates,
+    a period in order, sizes the database holds)."""
+    rows, failures = [], []
+
+    def fail(index: int, field: str, code: str, detail: str) -> None:
+        failures.append(base.Failure(f"statements.{index}.{field}", code, detail, "api", 0))
+
+    for index, statement in enumerate(statements):
+        before = len(failures)
+        for field in ("bill_period_from_date", "bill_period_to_date", "issued_date"):
+            if statement.get(field) is not None and base.as_date(statement[field]) is None:
+                fail(index, field, error_codes.INVALID, "Enter a valid date.")
+        if len(statement["statement_id"]) > 128:
+            fail(index, "statement_id", error_codes.MAX_LENGTH, "At most 128 characters.")
+        if abs(statement.get("gross_amount") or 0) >= MAX_STATEMENT_AMOUNT:
+            fail(index, "gross_amount", error_codes.INVALID, "The amount is too large.")
+        first_day = base.as_date(statement["bill_period_from_date"])
+        last_day = base.as_date(statement["bill_period_to_date"])
+        if first_day and last_day and last_day < first_day:
+            fail(
+                index,
+                "bill_period_to_date",
+                error_codes.STATEMENT_PERIOD_ENDS_BEFORE_START,
+                "The statement ends before it starts.",
+            )
+        if len(failures) > before:
+            continue
+        rows.append(
+            billing_operations.HistoricalStatement(
+                statement_id=statement["statement_id"],
+                first_day=first_day,
+                last_day=last_day,
+                issued_on=base.as_date(statement.get("issued_date")),
+                number=(statement.get("number") or "")[:64],
+                gross_amount=statement.get("gross_amount"),
+                document_path=(statement.get("statement_path") or "")[:512],
+            )
+        )
+    return rows, failures
+
+
+class StatementsRefused(ImportError_):
+    """The database refused the statements (a race re-posting them, or a period already billed)."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(detail)
+        self.code = code
+
+
+def create_historical_statements(*, supplier: models.ImportSupplier, body: dict, now: datetime) -> dict:
+    """Record an imported account's pre-Kraken statements as PRE_KRAKEN bills, all or nothing.
+    Returns the validated body. Re-posting a statement id the account has creates nothing: the
+    validators report it, and a concurrent re-post is refused by the database key.
+
+    Raises ValidationFailed, StatementsRefused.
+    """
+    lookup = post_import_lookup(
+        supplier=supplier, external_account_number=body.get("external_account_number")
+    )
+    statements = [s for s in body.get("statements") or [] if isinstance(s, dict)]
+    if lookup["account"] is not None:
+        lookup["statement_ids"] = queries.historical_statement_ids(
+            account=lookup["account"],
+            statement_ids=[s["statement_id"] for s in statements if isinstance(s.get("statement_id"), str)],
+        )
+    normalised = validate_document(
+        supplier=supplier, document=base.HISTORICAL_STATEMENTS, data=body, now=now, lookup=lookup
+    )
+    rows, failures = _statement_rows(normalised["statements"])
+    if failures:
+        raise ValidationFailed(failures)
+    if not rows:
+        return normalised
+    try:
+        billing_operations.import_historical_statements(
+            account=lookup["account"],
+            statements=rows,
+            tz=billing_queries.billing_time_zone(),
+            imported_at=now,
+        )
+    except billing_operations.HistoricalStatementExists as exc:
+        raise StatementsRefused(error_codes.HISTORICAL_STATEMENT_ALREADY_EXISTS, str(exc)) from exc
+    except billing_operations.AlreadyBilled as exc:
+        raise StatementsRefused(error_codes.HISTORICAL_STATEMENT_PERIOD_ALREADY_BILLED, str(exc)) from exc
+    return normalised
+
+
+REGISTRATION_FLOW_SUCCESS = "REGISTRATION_FLOW_SUCCESS"
+REGISTRATION_FLOW_ERROR = "REGISTRATION_FLOW_ERROR"
+
+
+class AccountNotImported(ImportError_):
+    code = error_codes.ACCOUNT_NOT_FOUND
+
+
+class NoMeterPoints(ImportError_):
+    code = error_codes.NO_METER_POINTS
+
+
+@dataclasses.dataclass(frozen=True)
+class RegistrationFlowResult:
+    """What happened to one meter point: REGISTRATION_FLOW_SUCCESS (it is marked for registration)
+    or REGISTRATION_FLOW_ERROR with the reason."""
+
+    mpxn: str
+    status: str
+    error_detail: str = ""
+
+
+def send_registration_flows(
+    *, supplier: models.ImportSupplier | None, external_account_number: str, now: datetime
+) -> list[RegistrationFlowResult]:
+    """Mark every meter point of an imported account that awaits registration (GB, pending, supply
+    not ended) for registration: one RegistrationFlow row each, which Kraken's registration process
+    picks up. Idempotent: a meter point marked before succeeds again and gets no second row, also
+    when two requests race (the row is unique per meter point).
+
+    Raises AccountNotImported, NoMeterPoints.
+    """
+    try:
+        process = queries.imported_account(supplier=supplier, external_account_number=external_account_number)
+    except models.AccountImportProcess.DoesNotExist:
+        raise AccountNotImported(f"Account not found for {external_account_number}.") from None
+    points = queries.account_meter_points(account=process.account)
+    if not points:
+        raise NoMeterPoints(f"No meter points found for {external_account_number}.")
+    results, new_flows = [], []
+    for point in points:
+        refusal = _registration_refusal(supplier=supplier, meter_point=point, now=now)
+        if refusal:
+            results.append(RegistrationFlowResult(point.identifier, REGISTRATION_FLOW_ERROR, refusal))
+            continue
+        if not hasattr(point, "registration_flow"):
+            new_flows.append(
+                models.RegistrationFlow(meter_point=point, account_import=process, requested_at=now)
+            )
+        results.append(RegistrationFlowResult(point.identifier, REGISTRATION_FLOW_SUCCESS))
+    models.RegistrationFlow.objects.bulk_create(new_flows, ignore_conflicts=True)
+    return results
+
+
+def _registration_refusal(*, supplier: models.ImportSupplier, meter_point, now: datetime) -> str:
+    """Why this meter point cannot be marked for registration, or ""."""
+    if not supplier.send_registration_flows:
+        return f"Registration flows are not sent for import supplier {supplier.code}."
+    if meter_point.market != metering_models.Market.GB:
+        return "Registration flows are sent for GB meter points only."
+    if meter_point.supply_to is not None and meter_point.supply_to <= now:
+        return f"Supply ended on {meter_point.supply_to:%Y-%m-%d}."
+    if meter_point.status != metering_models.MeterPointStatus.PENDING:
+        return f"The meter point is {meter_point.status}, not awaiting registration."
+    return ""
+
+
 # --- one-shot import (management command, benchmarks) ---------------------------------------------
 
 
@@ -1036,8 +1215,8 @@ def import_accounts(
     """Import a chunk of payloads (a file import's or a benchmark's unit of work).
 
     Each payload is validated on its own; the valid ones are written together in one transaction
-    with one bulk insert per table, every account still through `create_account` and
-    `post_ledger_entry`. If anything in the chunk is refused by the database, or a concurrent
+    with one bulk insert per table, the accounts through `create_accounts` and their opening
+    balances through `post_ledger_entries`. If anything in the chunk is refused by the database, or a concurrent
     import claims one of its accounts, the chunk rolls back and each account is retried alone in its
     own transaction, so a bad account never takes good ones down and none is written twice.
     """

@@ -11,6 +11,7 @@ from billing import models as billing_models
 from imports import catalogue as catalogue_module
 from imports import models
 from imports.rules import base
+from metering import models as metering_models
 
 
 def supplier_config(*, supplier: models.ImportSupplier) -> base.SupplierConfig:
@@ -97,3 +98,63 @@ def live_api_key(*, key_hash: str) -> models.ImportApiKey:
 
 def batch_process_ids(*, batch: models.ImportProcess) -> list[int]:
     return list(batch.account_imports.order_by("id").values_list("id", flat=True))
+
+
+def historical_statement_ids(*, account, statement_ids: list[str]) -> set[str]:
+    """Which of these statement ids the account already has (as PRE_KRAKEN bills)."""
+    return set(
+        billing_models.Bill.objects.filter(
+            account=account, external_identifier__in=statement_ids
+        ).values_list("external_identifier", flat=True)
+    )
+
+
+def imported_account(*, supplier: models.ImportSupplier | None, external_account_number: str):
+    """The import process of an account that has been created, with the account.
+    Raises AccountImportProcess.DoesNotExist (unknown, only staged, or another supplier's)."""
+    return models.AccountImportProcess.objects.select_related("account").get(
+        supplier=supplier, external_account_number=external_account_number, account__isnull=False
+    )
+
+
+def account_meter_points(*, account) -> list[metering_models.MeterPoint]:
+    """Every meter point of the account's properties, oldest first, with its registration flow."""
+    return list(
+        metering_models.MeterPoint.objects.filter(property__account=account)
+        .select_related("registration_flow")
+        .order_by("id")
+    )
+
+
+# MeterPoint.status as the GB industry status the import API reports (GbrMeterPointStatus).
+GB_METER_POINT_STATUSES = {
+    metering_models.MeterPointStatus.PENDING: "PRE_REGISTRATION",
+    metering_models.MeterPointStatus.ON_SUPPLY: "ON_SUPPLY",
+    metering_models.MeterPointStatus.LOSS: "LOSS_PENDING",
+    metering_models.MeterPointStatus.OFF_SUPPLY: "LOST",
+}
+REGISTRATION_REQUESTED = "REGISTRATION_REQUESTED"
+
+
+def gb_meter_point_status(*, meter_point: metering_models.MeterPoint) -> str:
+    """A pending meter point marked for registration is REGISTRATION_REQUESTED."""
+    if meter_point.status == metering_models.MeterPointStatus.PENDING and hasattr(
+        meter_point, "registration_flow"
+    ):
+        return REGISTRATION_REQUESTED
+    return GB_METER_POINT_STATUSES[meter_point.status]
+
+
+def meter_point_statuses(
+    *, supplier: models.ImportSupplier | None, external_account_number: str
+) -> list[dict[str, str]]:
+    """`[{mpxn, status}]` for the meter points of an imported account (two queries); empty when the
+    account is unknown, not imported yet, or has no meter points."""
+    try:
+        process = imported_account(supplier=supplier, external_account_number=external_account_number)
+    except models.AccountImportProcess.DoesNotExist:
+        return []
+    return [
+        {"mpxn": point.identifier, "status": gb_meter_point_status(meter_point=point)}
+        for point in account_meter_points(account=process.account)
+    ]

@@ -83,3 +83,19 @@ class TelemetryReadingAdmin(admin.ModelAdmin):
     search_fields = ("=device__device_id",)
     raw_id_fields = ("device",)
     date_hierarchy = "read_at"
+
+
+@admin.register(models.SmartDeviceRegistration)
+class SmartDeviceRegistrationAdmin(admin.ModelAdmin):
+    """Registrations come from installers through the API (registerSmartDevice); read them here."""
+
+    list_display = ("request_reference", "device_id", "device_type", "supplier_mpid", "registered_at")
+    list_filter = ("device_type", "registered_at")
+    search_fields = ("=request_reference", "=device_id", "=serial_number")
+    exclude = ("install_code",)
+    readonly_fields = [
+        f.name for f in models.SmartDeviceRegistration._meta.fields if f.name not in ("id", "install_code")
+    ]
+
+    def has_add_permission(self, request):
+        return False

@@ -184,3 +184,41 @@ class TelemetryReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device} {self.consumption_kwh} kWh at {self.read_at:%Y-%m-%d %H:%M:%S}"
+
+
+# --- Smart metering device registrations (GraphQL registerSmartDevice) -------------------------------
+
+
+class SmartDeviceType(models.TextChoices):
+    ESME = "ESME", "Electricity smart metering equipment"
+    GSME = "GSME", "Gas smart metering equipment"
+    CHF = "CHF", "Communications hub function"
+    GPF = "GPF", "Gas proxy function"
+    PPMID = "PPMID", "Pre-payment interface device"
+    IHD = "IHD", "In-home display"
+    CAD = "CAD", "Consumer access device"
+    HCALCS = "HCALCS", "HAN-connected auxiliary load control switch"
+
+
+class SmartDeviceRegistration(models.Model):
+    """A request to add a smart metering device to the smart metering inventory before it is
+    installed (the supplier's pre-notification). One row per device id; registering the same device
+    again with the same details returns the same request reference."""
+
+    request_reference = models.CharField(max_length=32, unique=True)
+    device_id = models.CharField(max_length=23, unique=True, help_text="EUI-64, e.g. 00-11-22-33-44-55-66-77")
+    device_type = models.CharField(max_length=8, choices=SmartDeviceType.choices)
+    device_manufacturer = models.CharField(max_length=64)
+    device_model = models.CharField(max_length=64)
+    supplier_mpid = models.CharField(max_length=4, help_text="Market participant id of the supplier")
+    map_mpid = models.CharField(max_length=4, blank=True, help_text="Meter asset provider's MPID")
+    smets_chts_version = models.CharField(max_length=16, blank=True)
+    install_code = models.CharField(max_length=64, help_text="Joins the device to the home area network")
+    esme_variant = models.CharField(max_length=8, blank=True)
+    serial_number = models.CharField(max_length=64, blank=True)
+    firmware_version = models.CharField(max_length=32, blank=True)
+    registered_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    registered_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.device_type} {self.device_id} ({self.request_reference})"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import F, Sum, Window
 
-from accounts import models
+from accounts import models, queries
 from accounts.graphql import core
 
 
@@ -125,3 +125,38 @@ def transactions_of(
     return core.paged_loader(info, f"transactions:{parent}:{order}:{kinds}:{excluded}", args, batch).load(
         parent_id
     )
+
+
+def comms_preferences(info, user_id: int):
+    """AccountUserCommsPreferences of a user (their defaults when they never set any)."""
+
+    def batch(ids):
+        found = queries.comms_preferences_of_users(user_ids=ids)
+        return [comms_preferences_view(found[i]) for i in ids]
+
+    return core.context(info).loader("comms_preferences", batch).load(user_id)
+
+
+# GraphQL input field -> CommsPreferences field
+COMMS_PREFERENCE_INPUTS = {
+    "isOptedInToClientMessages": "is_opted_in_to_client_messages",
+    "isOptedInToOfferMessages": "is_opted_in_to_offer_messages",
+    "isOptedInToRecommendedMessages": "is_opted_in_to_recommended_messages",
+    "isOptedInToUpdateMessages": "is_opted_in_to_update_messages",
+    "isOptedInToThirdPartyMessages": "is_opted_in_to_third_party_messages",
+    "isOptedInMeterReadingConfirmations": "is_opted_in_meter_reading_confirmations",
+    "isOptedInToSmsMessages": "is_opted_in_to_sms_messages",
+    "isUsingInvertedEmailColours": "is_using_inverted_email_colours",
+    "fontSizeMultiplier": "font_size_multiplier",
+    "emailFormat": "email_format",
+    "preferredHoldMusic": "preferred_hold_music",
+}
+
+
+def comms_preferences_view(prefs: models.CommsPreferences) -> dict:
+    """AccountUserCommsPreferences from a user's preferences (saved or defaults)."""
+    view = {name: getattr(prefs, field) for name, field in COMMS_PREFERENCE_INPUTS.items()}
+    view["fontSizeMultiplier"] = float(prefs.font_size_multiplier)
+    view["emailFormat"] = str(prefs.email_format)
+    view["preferredHoldMusic"] = str(prefs.preferred_hold_music)
+    return view

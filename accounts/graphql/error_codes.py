@@ -112,3 +112,33 @@ INDIVISIBLE_POINTS = ErrorCode(
 LOYALTY_POINTS_FAILED = ErrorCode(
     "KT-CT-9210", "APPLICATION", "Unhandled Loyalty Points exception.", "The points could not be redeemed."
 )
+RATE_LIMITED = ErrorCode(
+    "KT-CT-1199",
+    "RATE_LIMIT",
+    "Too many requests.",
+    "The viewer has used up the hourly points allowance; try again when it resets.",
+)
+KRAKEN_TOKEN_EXPIRED = ErrorCode(
+    "KT-CT-1120",
+    "VALIDATION",
+    "The Kraken Token has expired.",
+    "Obtain a new Kraken token for the user first.",
+)
+NOT_A_KRAKEN_TOKEN = ErrorCode(
+    "KT-CT-1121",
+    "VALIDATION",
+    "Please use Kraken Token to issue long-lived refresh tokens.",
+    "krakenToken must be a valid Kraken access token of the account user.",
+)
+NOT_AN_ACCOUNT_USER = ErrorCode(
+    "KT-CT-1122",
+    "VALIDATION",
+    "Long-lived refresh tokens can only be issued for account users.",
+    "The token's user holds no role on any account.",
+)
+LONG_LIVED_TOKEN_UNAUTHORIZED = ErrorCode(
+    "KT-CT-1132",
+    "AUTHORIZATION",
+    "Unauthorized.",
+    "The viewer may not issue long-lived refresh tokens.",
+)

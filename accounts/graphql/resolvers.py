@@ -43,8 +43,12 @@ class Query:
     @staticmethod
     def resolve_property(root, info, id):
         core.context(info).viewer()
-        pk = core.decode_pk(id)
-        prop = models.Property.objects.select_related("address").filter(pk=pk).first() if pk else None
+        number = _property_number(id)
+        prop = (
+            models.Property.objects.select_related("address").filter(public_id=number).first()
+            if number is not None
+            else None
+        )
         if prop is None or prop.account_id not in core.context(info).viewer_account_ids():
             raise core.KrakenError(error_codes.UNAUTHORIZED)
         return prop
@@ -59,6 +63,15 @@ class Query:
         core.viewer_account(info, accountNumber)
         # The product keeps no balance forecasts: say so rather than make one up.
         return {"isAvailable": False}
+
+
+def _property_number(value) -> int | None:
+    """A property's public number from an ID or Int argument, or None when it cannot be one."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None
 
 
 def _is_active(prop: models.Property, now) -> bool:
@@ -114,6 +127,47 @@ class Mutation:
         except tokens.InvalidRefreshToken as exc:
             raise core.KrakenError(error_codes.INVALID_REFRESH_TOKEN) from exc
         return {"possibleErrors": [], "token": None}
+
+    @staticmethod
+    def resolve_obtainLongLivedRefreshToken(root, info, input):
+        ctx = core.context(info)
+        try:
+            raw, expires_at = tokens.obtain_long_lived_refresh_token(
+                issuer=ctx.viewer(), kraken_token=input.krakenToken or "", now=ctx.now
+            )
+        except tokens.IssuerNotPermitted as exc:
+            raise core.KrakenError(error_codes.LONG_LIVED_TOKEN_UNAUTHORIZED) from exc
+        except tokens.ExpiredKrakenToken as exc:
+            raise core.KrakenError(error_codes.KRAKEN_TOKEN_EXPIRED) from exc
+        except tokens.NotAKrakenToken as exc:
+            raise core.KrakenError(error_codes.NOT_A_KRAKEN_TOKEN) from exc
+        except tokens.NotAnAccountUser as exc:
+            raise core.KrakenError(error_codes.NOT_AN_ACCOUNT_USER) from exc
+        return {"possibleErrors": [], "refreshToken": raw, "refreshExpiresIn": int(expires_at.timestamp())}
+
+    @staticmethod
+    def resolve_updateCommsPreferences(root, info, input):
+        ctx = core.context(info)
+        changes = {
+            field: _name(input.get(name))
+            for name, field in dataloaders.COMMS_PREFERENCE_INPUTS.items()
+            if input.get(name) is not None
+        }
+        try:
+            prefs = operations.update_comms_preferences(user=ctx.viewer(), changes=changes, now=ctx.now)
+        except operations.InvalidCommsPreferences as exc:
+            inputs = {field: name for name, field in dataloaders.COMMS_PREFERENCE_INPUTS.items()}
+            return {
+                "errors": [{"field": inputs[f], "messages": m} for f, m in exc.errors.items()],
+                "clientMutationId": input.get("clientMutationId"),
+            }
+        view = dataloaders.comms_preferences_view(prefs)
+        return {
+            **view,
+            "errors": [],
+            "commsPreferences": view,
+            "clientMutationId": input.get("clientMutationId"),
+        }
 
     @staticmethod
     def resolve_redeemLoyaltyPointsForAccountCredit(root, info, input):
@@ -175,6 +229,10 @@ class AccountUserType:
     resolve_preferredName = staticmethod(lambda user, info: user.preferred_name or None)
     resolve_fullName = staticmethod(lambda user, info: user.get_full_name() or None)
     resolve_displayName = staticmethod(lambda user, info: user.get_full_name() or None)
+
+    @staticmethod
+    def resolve_preferences(user, info):
+        return dataloaders.comms_preferences(info, user.pk)
 
 
 class AccountUserRoleType:
@@ -394,7 +452,8 @@ class Refund(_Transaction):
 
 
 class PropertyType:
-    resolve_id = staticmethod(lambda prop, info: core.encode_pk(prop.pk))
+    # The public number, not the primary key: Kraken clients pass it back as `propertyId: Int`.
+    resolve_id = staticmethod(lambda prop, info: str(prop.public_id))
     resolve_postcode = staticmethod(lambda prop, info: prop.address.postcode)
     resolve_address = staticmethod(lambda prop, info: ", ".join(_split_address(prop.address)))
     resolve_splitAddress = staticmethod(lambda prop, info: _split_address(prop.address))

@@ -2,23 +2,27 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Prefetch
 
 from accounts.graphql import core
 from billing import models
 
 
 def _with_tariffs(rows):
-    """Agreements with their tariffs and products joined in, and each distinct tariff's rates in
-    one more query, however many agreements share it."""
-    agreements = list(rows.select_related("tariff__product"))
-    tariffs: dict[int, models.Tariff] = {}
+    """Agreements with their tariffs, products and rates: one query for the agreements, one for
+    the distinct tariffs with their products, one for their rates, however many agreements share
+    a tariff. Each tariff is built once and shared (not once per agreement, as a join would)."""
+    agreements = list(rows)
+    tariffs = {
+        t.pk: t
+        for t in models.Tariff.objects.filter(pk__in={a.tariff_id for a in agreements})
+        .select_related("product")
+        .prefetch_related(
+            Prefetch("rates", queryset=models.TariffRate.objects.order_by("band", "active_from"))
+        )
+    }
     for a in agreements:
-        a.tariff = tariffs.setdefault(a.tariff_id, a.tariff)
-    prefetch_related_objects(
-        list(tariffs.values()),
-        Prefetch("rates", queryset=models.TariffRate.objects.order_by("band", "active_from")),
-    )
+        a._state.fields_cache["tariff"] = tariffs[a.tariff_id]
     return agreements
 
 

@@ -51,7 +51,10 @@ class Query:
     def resolve_devices(root, info, accountNumber, propertyId=None, deviceId=None):
         rows = _devices_of(info, accountNumber)
         if propertyId is not None:
-            rows = rows.filter(property_id=core.decode_pk(str(propertyId)))
+            number = str(propertyId).strip()
+            if not number.isdigit() or len(number) > 10:
+                return []
+            rows = rows.filter(property__public_id=int(number))
         if deviceId is not None:
             try:
                 rows = rows.filter(public_id=uuid.UUID(deviceId))
@@ -399,6 +402,22 @@ class BatteryDeviceType:
             }
 
         return core.then(dataloaders.schedules_of_device(info, d.pk), build)
+
+    @staticmethod
+    def resolve_params(d, info):
+        variant = d.variant
+        return {"variantId": str(variant.variant_id)} if variant is not None else None
+
+
+class HeatPumpDeviceType:
+    resolve_krakenflexDeviceId = staticmethod(lambda d, info: str(d.public_id))
+    resolve_deviceType = staticmethod(lambda d, info: d.kind)
+    resolve_provider = staticmethod(lambda d, info: d.provider)
+
+    @staticmethod
+    def resolve_params(d, info):
+        variant = d.variant
+        return {"heatPumpId": str(variant.variant_id)} if variant is not None else None
 
 
 # --- Saving sessions ---------------------------------------------------------------------------

@@ -21,6 +21,21 @@ urlpatterns = [
     path(f"{V1}pending-account-import-processes/<str:import_supplier_code>/", views.PendingList.as_view()),
     path(f"{V1}imported-account-import-processes/<str:import_supplier_code>/", views.ImportedList.as_view()),
     path(f"{V1}all-account-import-processes/<str:import_supplier_code>/", views.AllList.as_view()),
+    path(
+        f"{V1}meterpoint-statuses-for-account/<str:import_supplier_code>/<str:external_account_number>/",
+        views.MeterPointStatusesV1.as_view(),
+        name="import-v1-meter-point-statuses",
+    ),
+    path(
+        f"{V1}send-registration-flows/<str:import_supplier_code>/<str:external_account_number>/",
+        views.SendRegistrationFlowsV1.as_view(),
+        name="import-v1-send-registration-flows",
+    ),
+    path(
+        f"{V1}historical-statements/create/",
+        views.HistoricalStatementsV1.as_view(),
+        name="import-v1-historical-statements",
+    ),
     path(f"{V1}notes/create/", views.NotesV1.as_view(), name="import-v1-notes"),
     path(f"{V1}transactions/create/", views.TransactionsV1.as_view(), name="import-v1-transactions"),
     path(

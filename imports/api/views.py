@@ -30,7 +30,8 @@ ACCOUNT_PAYLOAD = {
     "required": ["import_supplier"],
     "additionalProperties": True,
 }
-DRF_ERROR = {"type": "object", "additionalProperties": True}
+ANY_OBJECT = {"type": "object", "additionalProperties": True}
+DRF_ERROR = ANY_OBJECT
 ERROR_RESPONSE = {
     "type": "object",
     "properties": {"code": {"type": "string"}, "detail": {"type": "string"}},
@@ -86,6 +87,30 @@ class ImportView(APIView):
             return None
         return supplier if auth.may_use_supplier(self.request.user, supplier) else None
 
+    def posted(self, request, supplier_field: str = "import_supplier") -> tuple[dict, models.ImportSupplier]:
+        """The JSON object posted and the import supplier it names. Anything else is answered at
+        once with 400 in the DRF envelope (not an object; unknown or someone else's supplier)."""
+        data = _body(request)
+        if data is None:
+            raise Answer(Response(errors.drf_body(NOT_AN_OBJECT), status=400))
+        supplier = self.supplier(data.get(supplier_field))
+        if supplier is None:
+            raise Answer(_unknown_supplier(supplier_field))
+        return data, supplier
+
+    def handle_exception(self, exc):
+        if isinstance(exc, Answer):
+            return exc.response
+        return super().handle_exception(exc)
+
+
+class Answer(Exception):
+    """Stop handling the request and send this response (a door's early, documented refusal)."""
+
+    def __init__(self, response: Response):
+        super().__init__(response.status_code)
+        self.response = response
+
 
 def _unknown_supplier(field: str, standardized: bool = False) -> Response:
     failure = base.Failure(
@@ -124,12 +149,7 @@ class ValidateAccountV1(ImportView):
         tags=["account_import"],
     )
     def post(self, request):
-        data = _body(request)
-        if data is None:
-            return Response(errors.drf_body(NOT_AN_OBJECT), status=400)
-        supplier = self.supplier(data.get("import_supplier"))
-        if supplier is None:
-            return _unknown_supplier("import_supplier")
+        data, supplier = self.posted(request)
         try:
             normalised = operations.check_account(supplier=supplier, payload=data, now=timezone.now())
         except operations.AlreadyImported as exc:
@@ -165,12 +185,7 @@ class CreateOrUpdateV1(ImportView):
         tags=["account_import"],
     )
     def post(self, request):
-        data = _body(request)
-        if data is None:
-            return Response(errors.drf_body(NOT_AN_OBJECT), status=400)
-        supplier = self.supplier(data.get("import_supplier"))
-        if supplier is None:
-            return _unknown_supplier("import_supplier")
+        data, supplier = self.posted(request)
         try:
             process, created = operations.stage_account(supplier=supplier, payload=data, now=timezone.now())
         except operations.AlreadyImported as exc:
@@ -217,12 +232,7 @@ class ProcessV1(ImportView):
         tags=["account_import"],
     )
     def post(self, request):
-        data = _body(request)
-        if data is None:
-            return Response(errors.drf_body(NOT_AN_OBJECT), status=400)
-        supplier = self.supplier(data.get("import_supplier_code"))
-        if supplier is None:
-            return _unknown_supplier("import_supplier_code")
+        data, supplier = self.posted(request, "import_supplier_code")
         now = timezone.now()
         external = data.get("external_account_number")
         lookup = operations.post_import_lookup(
@@ -370,7 +380,7 @@ def _process_list(kind: str):
 class NotesV1(ImportView):
     @extend_schema(
         operation_id="V1 Create Account Notes",
-        request={"application/json": {"type": "object", "additionalProperties": True}},
+        request={"application/json": ANY_OBJECT},
         responses={
             201: OpenApiResponse(DRF_ERROR),
             400: OpenApiResponse(DRF_ERROR),
@@ -381,12 +391,7 @@ class NotesV1(ImportView):
         tags=["account_import"],
     )
     def post(self, request):
-        data = _body(request)
-        if data is None:
-            return Response(errors.drf_body(NOT_AN_OBJECT), status=400)
-        supplier = self.supplier(data.get("import_supplier"))
-        if supplier is None:
-            return _unknown_supplier("import_supplier")
+        data, supplier = self.posted(request)
         try:
             results = operations.create_notes(supplier=supplier, body=data, now=timezone.now())
         except operations.ValidationFailed as exc:
@@ -397,7 +402,7 @@ class NotesV1(ImportView):
 class TransactionsV1(ImportView):
     @extend_schema(
         operation_id="V1 Create Transactions",
-        request={"application/json": {"type": "object", "additionalProperties": True}},
+        request={"application/json": ANY_OBJECT},
         responses={
             201: OpenApiResponse(
                 {
@@ -419,12 +424,7 @@ class TransactionsV1(ImportView):
         tags=["account_import"],
     )
     def post(self, request):
-        data = _body(request)
-        if data is None:
-            return Response(errors.drf_body(NOT_AN_OBJECT), status=400)
-        supplier = self.supplier(data.get("import_supplier"))
-        if supplier is None:
-            return _unknown_supplier("import_supplier")
+        data, supplier = self.posted(request)
         try:
             results = operations.create_transactions(supplier=supplier, body=data, now=timezone.now())
         except operations.ValidationFailed as exc:
@@ -435,7 +435,7 @@ class TransactionsV1(ImportView):
 class PaymentInstructionV1(ImportView):
     @extend_schema(
         operation_id="V1 Create Payment Instruction",
-        request={"application/json": {"type": "object", "additionalProperties": True}},
+        request={"application/json": ANY_OBJECT},
         responses={
             201: inline_serializer(
                 "CreatePaymentInstructionResponse",
@@ -448,12 +448,7 @@ class PaymentInstructionV1(ImportView):
         tags=["account_import"],
     )
     def post(self, request):
-        data = _body(request)
-        if data is None:
-            return Response(errors.drf_body(NOT_AN_OBJECT), status=400)
-        supplier = self.supplier(data.get("import_supplier"))
-        if supplier is None:
-            return _unknown_supplier("import_supplier")
+        data, supplier = self.posted(request)
         try:
             number, reference = operations.create_payment_instruction(
                 supplier=supplier, body=data, now=timezone.now()
@@ -470,6 +465,164 @@ class PaymentInstructionV1(ImportView):
                 status=400,
             )
         return Response({"kraken_account_number": number, "reference": reference}, status=201)
+
+
+STATEMENT = {
+    "type": "object",
+    "properties": {
+        "bill_period_from_date": {"type": "string", "format": "date"},
+        "bill_period_to_date": {"type": "string", "format": "date"},
+        "gross_amount": {"type": "integer", "nullable": True},
+        "issued_date": {"type": "string", "format": "date", "nullable": True},
+        "number": {"type": "string"},
+        "statement_id": {"type": "string"},
+        "statement_path": {"type": "string"},
+    },
+    "required": ["bill_period_from_date", "bill_period_to_date", "statement_id"],
+}
+HISTORICAL_STATEMENTS = {
+    "type": "object",
+    "properties": {
+        "external_account_number": {"type": "string"},
+        "import_supplier": {"type": "string"},
+        "statements": {"type": "array", "items": STATEMENT},
+    },
+    "required": ["external_account_number", "import_supplier", "statements"],
+}
+
+
+class HistoricalStatementsV1(ImportView):
+    @extend_schema(
+        operation_id="V1 Create Historical Statements",
+        description="Import historical (pre-Kraken) PDF statements onto an imported account.",
+        request={"application/json": HISTORICAL_STATEMENTS},
+        responses={
+            201: OpenApiResponse(HISTORICAL_STATEMENTS, description="The validated statements."),
+            400: OpenApiResponse(DRF_ERROR, description="Validation error."),
+            **COMMON_ERRORS,
+        },
+        extensions=validators(base.HISTORICAL_STATEMENTS),
+        tags=["account_import"],
+    )
+    def post(self, request):
+        data, supplier = self.posted(request)
+        try:
+            statements = operations.create_historical_statements(
+                supplier=supplier, body=data, now=timezone.now()
+            )
+        except operations.ValidationFailed as exc:
+            return Response(errors.drf_body(exc.failures), status=400)
+        except operations.StatementsRefused as exc:
+            return Response({base.NON_FIELD_ERRORS: [f"{exc.code}: {exc}"]}, status=400)
+        return Response(statements, status=201)
+
+
+GB_METER_POINT_STATUSES = [
+    "PRE_REGISTRATION", "UNABLE_TO_REGISTER", "AREGI_SENT", "NOMINATION_SENT", "NOMINATION_REJECTED",
+    "OFFER_RECEIVED", "OFFER_REJECTED", "REGISTRATION_REQUESTED", "REGISTRATION_ACCEPTED",
+    "REGISTRATION_REJECTED", "WITHDRAWAL_REQUESTED", "REGISTRATION_WITHDRAWN", "OBJECTION_RECEIVED",
+    "REGISTRATION_OBJECTED", "MTD_RECEIVED", "ON_SUPPLY", "OPENING_READ_DISPUTED", "MTD_DISPUTED",
+    "METER_EXCHANGE_REQUESTED", "ERRONEOUS_GAIN_PROPOSED", "ERRONEOUS_GAIN_ACCEPTED",
+    "ERRONEOUS_GAIN_REJECTED", "ERRONEOUS_GAIN_CANCELLED", "LOSS_REQUESTED_ERRONEOUS_GAIN",
+    "LOSS_PENDING_ERRONEOUS_GAIN", "LOST_ERRONEOUS_GAIN", "ERRONEOUS_LOSS_PROPOSED",
+    "ERRONEOUS_LOSS_ACCEPTED", "ERRONEOUS_LOSS_REJECTED", "ERRONEOUS_LOSS_CANCELLED", "ET_REQUESTED",
+    "ET_ACCEPTED", "ET_LOSS_PENDING", "ET_COMPLETED", "ET_CANCELLED", "LOSS_REQUESTED", "LOSS_PENDING",
+    "LOST", "DISCONNECTED", "ERRONEOUS_LOSS", "LOSS_OBJECTION_REQUESTED",
+    "LOSS_OBJECTION_REMOVAL_REQUESTED", "LOSS_OBJECTION_ACCEPTED", "CLOSING_READ_DISPUTE",
+    "DE-ENERGISED", "UNDERGOING_REGISTRATION", "REGISTRATION_AT_RISK", "GAIN_PENDING_DAP",
+    "LOSS_PENDING_DAP",
+]  # fmt: skip
+
+
+class MeterPointStatusesV1(ImportView):
+    @extend_schema(
+        operation_id="V1 Get Meter Point Statuses For Account",
+        description="List the meter points of an imported account with their status (GB).",
+        responses={
+            200: inline_serializer(
+                "GbrMeterPointStatus",
+                {"mpxn": serializers.CharField(), "status": serializers.ChoiceField(GB_METER_POINT_STATUSES)},
+                many=True,
+            ),
+            404: inline_serializer("GbrMeterPointStatusError", {"error": serializers.CharField()}),
+            **COMMON_ERRORS,
+        },
+        tags=["account_import"],
+    )
+    def get(self, request, import_supplier_code, external_account_number):
+        statuses = queries.meter_point_statuses(
+            supplier=self.supplier(import_supplier_code), external_account_number=external_account_number
+        )
+        if not statuses:
+            return Response({"error": f"No meterpoints found for {external_account_number}."}, status=404)
+        return Response(statuses)
+
+
+class SendRegistrationFlowsV1(ImportView):
+    @extend_schema(
+        operation_id="V1 Send Registration Flows",
+        description=(
+            "Mark the meter points of an imported account for registration (GB). Kraken then picks "
+            "them up and attempts to register them; registration can still fail downstream."
+        ),
+        request=None,
+        responses={
+            200: inline_serializer(
+                "GbrMeterPointRegistrationStatuses",
+                {
+                    "external_account_number": serializers.CharField(),
+                    "import_supplier_code": serializers.CharField(),
+                    "meter_points": inline_serializer(
+                        "GbrMeterPointRegistrationStatus",
+                        {
+                            "mpxn": serializers.CharField(),
+                            "status": serializers.ChoiceField(
+                                [operations.REGISTRATION_FLOW_SUCCESS, operations.REGISTRATION_FLOW_ERROR]
+                            ),
+                            "error_detail": serializers.CharField(required=False),
+                        },
+                        many=True,
+                    ),
+                },
+            ),
+            404: inline_serializer(
+                "GbrRegistrationFlowError",
+                {
+                    "external_account_number": serializers.CharField(),
+                    "import_supplier_code": serializers.CharField(),
+                    "error_detail": serializers.CharField(),
+                },
+            ),
+            **COMMON_ERRORS,
+        },
+        tags=["account_import"],
+    )
+    def post(self, request, import_supplier_code, external_account_number):
+        key = {
+            "external_account_number": external_account_number,
+            "import_supplier_code": import_supplier_code,
+        }
+        try:
+            results = operations.send_registration_flows(
+                supplier=self.supplier(import_supplier_code),
+                external_account_number=external_account_number,
+                now=timezone.now(),
+            )
+        except (operations.AccountNotImported, operations.NoMeterPoints) as exc:
+            return Response({**key, "error_detail": str(exc)}, status=404)
+        return Response(
+            {
+                **key,
+                "meter_points": [
+                    {
+                        "mpxn": r.mpxn,
+                        "status": r.status,
+                        **({"error_detail": r.error_detail} if r.error_detail else {}),
+                    }
+                    for r in results
+                ],
+            }
+        )
 
 
 # --- v2 -----------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from django.conf import settings
 from graphql import GraphQLError, parse, validate
 
 from accounts.graphql import core, error_codes
-from kraken.graphql import limits
+from kraken.graphql import limits, ratelimit
 from metering import models as metering_models
 
 
@@ -38,6 +38,20 @@ class Query:
         if meter is None or meter.meter_point.property.account_id not in ctx.viewer_account_ids():
             raise core.KrakenError(error_codes.UNAUTHORIZED)
         return meter
+
+    @staticmethod
+    def resolve_rateLimitInfo(root, info):
+        ctx = core.context(info)
+        usage = ratelimit.usage(user_id=ctx.viewer().pk, now=ctx.now)
+        return {
+            "pointsAllowanceRateLimit": {
+                "limit": usage.limit,
+                "remainingPoints": usage.remaining,
+                "usedPoints": usage.used,
+                "ttl": usage.ttl,
+                "isBlocked": usage.is_blocked,
+            }
+        }
 
     @staticmethod
     def resolve_queryComplexity(root, info, input):

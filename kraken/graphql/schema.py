@@ -7,6 +7,7 @@ import graphene
 
 from accounts.graphql import resolvers as accounts_resolvers
 from billing.graphql import resolvers as billing_resolvers
+from devices.graphql import catalogue as devices_catalogue
 from devices.graphql import resolvers as devices_resolvers
 from kraken.graphql import binding, generated
 from kraken.graphql import resolvers as kraken_resolvers
@@ -16,6 +17,7 @@ RESOLVER_MODULES = [
     accounts_resolvers,
     metering_resolvers,
     devices_resolvers,
+    devices_catalogue,
     billing_resolvers,
     kraken_resolvers,
 ]

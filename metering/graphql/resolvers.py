@@ -344,6 +344,44 @@ class Query(_MeterPointRoots, _ReadingRoots):
 
 class Mutation:
     @staticmethod
+    def resolve_registerSmartDevice(root, info, input):
+        ctx = core.context(info)
+        details = operations.SmartDeviceDetails(
+            device_id=input.deviceId,
+            device_type=input.deviceType,
+            device_manufacturer=input.deviceManufacturer,
+            device_model=input.deviceModel,
+            supplier_mpid=input.supplierMpid,
+            install_code=input.installCode,
+            map_mpid=input.mapMpid or "",
+            smets_chts_version=input.smetsChtsVersion or "",
+            esme_variant=input.esmeVariant or "",
+            serial_number=input.serialNumber or "",
+            firmware_version=input.firmwareVersion or "",
+        )
+        try:
+            registration = operations.register_smart_device(
+                details=details, registered_by=ctx.viewer(), now=ctx.now
+            )
+        except operations.RegistrationNotPermitted as exc:
+            raise core.KrakenError(error_codes.UNAUTHORIZED) from exc
+        except operations.InvalidSmartDevice as exc:
+            raise core.KrakenError(
+                error_codes.INVALID_DATA,
+                description=str(exc),
+                validation_errors=[
+                    {"message": e.message, "inputPath": ["input", e.field]} for e in exc.errors
+                ],
+            ) from exc
+        except operations.SmartDeviceAlreadyRegistered as exc:
+            raise core.KrakenError(
+                error_codes.INVALID_DATA,
+                description="The device is registered already with other details.",
+                validation_errors=[{"message": "Registered already.", "inputPath": ["input", "deviceId"]}],
+            ) from exc
+        return {"requestReference": registration.request_reference}
+
+    @staticmethod
     def resolve_createElectricityMeterReading(
         root, info, mpan=None, readAt=None, readings=None, serialNumber=None
     ):

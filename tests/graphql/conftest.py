@@ -1,4 +1,5 @@
 import datetime as dt
+import uuid
 
 import pytest
 from django.utils import timezone
@@ -41,6 +42,13 @@ def token_for(user, now=None) -> str:
 
 def error_code(body) -> str:
     return body["errors"][0]["extensions"]["errorCode"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(settings):
+    """Each test counts GraphQL points from zero (user ids repeat across test databases, and the
+    counters live in Redis for an hour)."""
+    settings.GRAPHQL_RATE_LIMIT_KEY_PREFIX = f"test-graphql-points-{uuid.uuid4().hex}"
 
 
 @pytest.fixture

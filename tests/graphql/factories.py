@@ -60,3 +60,46 @@ class SmartMeterDeviceFactory(factory.django.DjangoModelFactory):
     meter = factory.SubFactory(MeterFactory)
     device_id = factory.Sequence(lambda n: f"00-11-22-33-44-55-{n // 256:02X}-{n % 256:02X}")
     paired_at = factory.LazyFunction(timezone.now)
+
+
+class DeviceVariantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = devices_models.DeviceVariant
+
+    variant_id = factory.Sequence(lambda n: 10_000 + n)
+    kind = devices_models.DeviceKind.ELECTRIC_VEHICLES
+    make = "Tesla"
+    model = factory.Sequence(lambda n: f"Model {n}")
+    is_integration_live = True
+
+
+class HeatPumpControllerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = devices_models.HeatPumpController
+
+    euid = factory.Sequence(lambda n: f"00:1e:5e:09:02:00:{n // 256:02x}:{n % 256:02x}")
+    device = factory.SubFactory(
+        "tests.devices.factories.DeviceFactory",
+        kind=devices_models.DeviceKind.HEAT_PUMPS,
+        provider=devices_models.Provider.DAIKIN,
+        vendor="Daikin",
+        model="Altherma",
+    )
+
+
+class HeatPumpZoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = devices_models.HeatPumpZone
+
+    controller = factory.SubFactory(HeatPumpControllerFactory)
+    zone = devices_models.Zone.ZONE_1
+    zone_type = devices_models.ZoneType.HEAT
+
+
+class HeatPumpSensorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = devices_models.HeatPumpSensor
+
+    controller = factory.SubFactory(HeatPumpControllerFactory)
+    code = factory.Sequence(lambda n: f"SENSOR{n:02d}")
+    sensor_type = devices_models.SensorKind.ZIGBEE

@@ -34,9 +34,7 @@ class TestObjectsOfOtherAccounts:
     def test_property_by_id_is_refused(self, authed):
         prop = PropertyFactory(account=AccountFactory())
 
-        _, body = authed(
-            "query($id: ID!) { property(id: $id) { postcode } }", {"id": core.encode_pk(prop.pk)}
-        )
+        _, body = authed("query($id: ID!) { property(id: $id) { postcode } }", {"id": str(prop.public_id)})
 
         assert body["data"] == {"property": None}
         assert error_code(body) == "KT-CT-1111"
@@ -44,11 +42,18 @@ class TestObjectsOfOtherAccounts:
     def test_own_property_by_id_is_returned(self, authed, account):
         prop = PropertyFactory(account=account)
 
-        data = authed.ok(
+        data = authed.ok("query($id: ID!) { property(id: $id) { id postcode } }", {"id": str(prop.public_id)})
+
+        assert data["property"] == {"id": str(prop.public_id), "postcode": prop.address.postcode}
+
+    def test_property_by_primary_key_is_not_found(self, authed, account):
+        prop = PropertyFactory(account=account)
+
+        _, body = authed(
             "query($id: ID!) { property(id: $id) { postcode } }", {"id": core.encode_pk(prop.pk)}
         )
 
-        assert data["property"]["postcode"] == prop.address.postcode
+        assert error_code(body) == "KT-CT-1111"
 
     def test_meter_by_node_id_is_refused_for_others_and_returned_for_own(self, authed, account):
         theirs = MeterFactory()

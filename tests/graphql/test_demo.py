@@ -14,6 +14,12 @@ QUERY = """query($n: String!, $d: String!, $start: DateTime) {
   smartMeterTelemetry(deviceId: $d, start: $start, grouping: HOURLY) { consumptionDelta } }"""
 
 
+DEVICES_QUERY = """query($n: String!, $e: ID!) {
+  electricVehicles { make }
+  heatPumpStatus(accountNumber: $n) { climateControlStatus { targetClimateControlTemperature } }
+  octoHeatPumpControllerStatus(accountNumber: $n, euid: $e) { zones { zone } } }"""
+
+
 class TestDemoGraphQLData:
     def test_gives_the_demo_customer_saving_sessions_points_and_telemetry_once(self, client, db):
         now = timezone.now()
@@ -43,6 +49,14 @@ class TestDemoGraphQLData:
         assert data["savingSessions"]["account"]["hasJoinedCampaign"] is True
         assert len(data["smartMeterTelemetry"]) in (3, 4)
         assert all(e["reasonCode"] == "SAVING_SESSION_REWARD" for e in data["loyaltyPointLedgers"])
+        assert summary.device_variants == len(demo_graphql.CATALOGUE) and summary.heat_pump_controllers == 1
+        devices = gql.ok(
+            DEVICES_QUERY,
+            {"n": user.account_roles.get().account.number, "e": demo_graphql.DEMO_CONTROLLER_EUID},
+        )
+        assert {v["make"] for v in devices["electricVehicles"]} >= {"Tesla", "Nissan"}
+        assert devices["heatPumpStatus"]["climateControlStatus"]["targetClimateControlTemperature"] == "20.5"
+        assert [z["zone"] for z in devices["octoHeatPumpControllerStatus"]["zones"]] == ["WATER", "ZONE_1"]
 
     def test_does_nothing_without_demo_accounts(self, db):
         assert demo_graphql.load(now=timezone.now()).created is False

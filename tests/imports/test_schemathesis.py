@@ -44,7 +44,7 @@ class TestServedSchema:
             for method, op in item.items()
         }
 
-        assert len(operations) == 13
+        assert len(operations) == 16
         validate = operations[("/v1/data-import/validate-account/", "post")]
         codes = {code for v in validate["x-validators"] for code in v["possible_errors"]}
         assert {
