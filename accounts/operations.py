@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db import models as django_models
+from psycopg.types import json as psycopg_json
 
 from accounts import models
 
@@ -496,4 +500,316 @@ def _audit_row(
         object_id=str(getattr(obj, "pk", obj)),
         data=data or {},
         occurred_at=occurred_at,
+    )
+
+
+# --- Bulk loading with COPY (data import) ---------------------------------------------------------
+#
+# Rows are plain named tuples whose fields are the table's columns (ids drawn beforehand with
+# `reserve_ids`), written with COPY inside the caller's transaction. COPY honours every constraint
+# and trigger an INSERT does (unique keys, checks, foreign keys, the ledger's composite key): a
+# refused row raises IntegrityError and the caller's transaction (or savepoint) must roll back.
+
+
+def reserve_ids(
+    *, counts: Mapping[type[django_models.Model], int]
+) -> dict[type[django_models.Model], list[int]]:
+    """Draw ids from each model's primary-key sequence, `count` per model, in one query. Ids drawn
+    and not used stay gaps, as after any rolled-back insert."""
+    wanted = [(model, count) for model, count in counts.items() if count > 0]
+    ids: dict[type[django_models.Model], list[int]] = {model: [] for model in counts}
+    if not wanted:
+        return ids
+    sql = "SELECT " + ", ".join(
+        "(SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id')::regclass)) FROM generate_series(1, %s))"
+        for _ in wanted
+    )
+    params = [value for model, count in wanted for value in (model._meta.db_table, count)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        arrays = cursor.fetchone()
+    for (model, _), drawn in zip(wanted, arrays, strict=True):
+        ids[model] = sorted(drawn)
+    return ids
+
+
+def copy_rows(*, model: type[django_models.Model], rows: Sequence[tuple], now: datetime) -> None:
+    """COPY `rows` (named tuples named after the model's fields, all of one type) into the model's
+    table. Columns the tuples leave out get what Django would give them: `now` for timestamps set
+    on creation, a constant default, or NULL. Raises IntegrityError (the database refuses a row),
+    ValueError if a left-out column needs a value per row (a callable default on a unique field)."""
+    if not rows:
+        return
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    names = list(type(rows[0])._fields)
+    extra_names, extra_values = [], []
+    for attname, field in fields.items():
+        if attname in names or field.primary_key:
+            continue
+        extra_names.append(attname)
+        extra_values.append(_column_default(field, now))
+    columns = names + extra_names
+    json_at = [i for i, name in enumerate(columns) if isinstance(fields[name], django_models.JSONField)]
+    extra = tuple(psycopg_json.Jsonb(v) if isinstance(v, dict | list) else v for v in extra_values)
+    table = model._meta.db_table
+    column_list = ", ".join(f'"{fields[name].column}"' for name in columns)
+    sql = f'COPY "{table}" ({column_list}) FROM STDIN'
+    if connection.queries_logged:  # counted like any statement (assertNumQueries, debug logs)
+        connection.queries_log.append({"sql": sql, "time": "0.000"})
+    # The wrapper turns psycopg's errors into Django's (IntegrityError, ...), as a Django cursor does.
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        with cursor.cursor.copy(sql) as copy:
+            write = copy.write_row
+            json_in_row = [i for i in json_at if i < len(names)]
+            if json_in_row:
+                for row in rows:
+                    values = list(row)
+                    for i in json_in_row:
+                        if values[i] is not None:
+                            values[i] = psycopg_json.Jsonb(values[i])
+                    write((*values, *extra))
+            elif extra:
+                for row in rows:
+                    write((*row, *extra))
+            else:
+                for row in rows:
+                    write(row)
+
+
+def _column_default(field: django_models.Field, now: datetime):
+    if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+        return now
+    if field.has_default():
+        if callable(field.default) and isinstance(field, django_models.DateTimeField):
+            return now
+        if callable(field.default) and field.unique:
+            raise ValueError(f"{field.model.__name__}.{field.name} needs a value per row")
+        return field.get_default()
+    if field.null:
+        return None
+    if field.blank and isinstance(field, django_models.CharField):
+        return ""
+    raise ValueError(f"{field.model.__name__}.{field.name} has no default")
+
+
+def free_account_numbers(*, count: int) -> list[str]:
+    """`count` fresh random public account numbers, distinct, none of them taken (one query per
+    draw; a clash is vanishingly rare). A concurrent insert can still take one: COPY then refuses it."""
+    numbers: list[str] = []
+    for _ in range(MAX_ACCOUNT_NUMBER_ATTEMPTS):
+        drawn = {models.generate_account_number() for _ in range(count - len(numbers))} - set(numbers)
+        taken = set(models.Account.objects.filter(number__in=drawn).values_list("number", flat=True))
+        numbers += sorted(drawn - taken)
+        if len(numbers) == count:
+            return numbers
+    raise RuntimeError("Could not find free account numbers")
+
+
+def free_property_public_ids(*, count: int) -> list[int]:
+    """`count` random property public ids, distinct, none of them taken (as `free_account_numbers`)."""
+    public_ids: list[int] = []
+    for _ in range(MAX_ACCOUNT_NUMBER_ATTEMPTS):
+        drawn = {models.new_property_public_id() for _ in range(count - len(public_ids))} - set(public_ids)
+        taken = set(models.Property.objects.filter(public_id__in=drawn).values_list("public_id", flat=True))
+        public_ids += sorted(drawn - taken)
+        if len(public_ids) == count:
+            return public_ids
+    raise RuntimeError("Could not find free property numbers")
+
+
+class AddressRow(NamedTuple):
+    id: int
+    line_1: str
+    line_2: str
+    line_3: str
+    locality: str
+    administrative_area: str
+    postcode: str
+    country: str
+
+
+class AccountRow(NamedTuple):
+    """An account and its energy ledger (`ledger_id`), for `copy_accounts`."""
+
+    id: int
+    ledger_id: int
+    number: str
+    billing_name: str
+    billing_address_id: int | None
+    currency: str
+    account_type: str
+    status: str = models.AccountStatus.ACTIVE
+
+
+class UserRow(NamedTuple):
+    id: int
+    username: str
+    email: str
+    first_name: str
+    last_name: str
+    mobile: str
+    landline: str
+    date_of_birth: date | None
+    password: str
+
+
+class AccountUserRoleRow(NamedTuple):
+    account_id: int
+    user_id: int
+
+
+class PropertyRow(NamedTuple):
+    id: int
+    public_id: int
+    account_id: int
+    address_id: int
+    occupied_from: datetime
+    occupied_to: datetime | None
+
+
+class PaymentMethodRow(NamedTuple):
+    account_id: int
+    method_type: str
+    vendor: str
+    vendor_reference: str
+
+
+class LedgerEntryRow(NamedTuple):
+    """A posting for `copy_ledger_entries`; `account_id` is the ledger's account (for its audit row)."""
+
+    id: int
+    ledger_id: int
+    account_id: int
+    amount: int
+    currency: str
+    kind: str
+    description: str
+    reference: str
+    posted_at: datetime
+
+
+class _LedgerRow(NamedTuple):
+    id: int
+    account_id: int
+    ledger_type: str
+    currency: str
+
+
+class _AccountColumns(NamedTuple):
+    id: int
+    number: str
+    billing_name: str
+    billing_address_id: int | None
+    currency: str
+    account_type: str
+    status: str
+
+
+class _EntryColumns(NamedTuple):
+    id: int
+    ledger_id: int
+    amount: int
+    currency: str
+    kind: str
+    description: str
+    reference: str
+    posted_at: datetime
+
+
+class _AuditRow(NamedTuple):
+    account_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    data: dict
+    occurred_at: datetime
+
+
+def copy_addresses(*, rows: list[AddressRow], now: datetime) -> None:
+    """Write addresses with COPY (ids from `reserve_ids`). Raises IntegrityError."""
+    copy_rows(model=models.Address, rows=rows, now=now)
+
+
+def copy_accounts(*, rows: list[AccountRow], created_at: datetime) -> None:
+    """`create_accounts` with COPY: the accounts under the given ids and numbers (from
+    `reserve_ids` and `free_account_numbers`), their energy ledgers in the account's currency and one
+    ACCOUNT_CREATED audit row each. Billing addresses must be written already.
+
+    Raises IntegrityError if a number is taken (nothing is written if the caller rolls back).
+    """
+    copy_rows(
+        model=models.Account,
+        rows=[
+            _AccountColumns(
+                r.id, r.number, r.billing_name, r.billing_address_id, r.currency, r.account_type, r.status
+            )
+            for r in rows
+        ],
+        now=created_at,
+    )
+    copy_rows(
+        model=models.Ledger,
+        rows=[_LedgerRow(r.ledger_id, r.id, models.LedgerType.ENERGY, r.currency) for r in rows],
+        now=created_at,
+    )
+    copy_rows(
+        model=models.AuditEntry,
+        rows=[_AuditRow(r.id, "ACCOUNT_CREATED", "Account", str(r.id), {}, created_at) for r in rows],
+        now=created_at,
+    )
+
+
+def copy_users(*, users: list[UserRow], roles: list[AccountUserRoleRow], now: datetime) -> None:
+    """Write new users and their ADMIN roles on accounts with COPY. Raises IntegrityError (an
+    email or a role taken)."""
+    copy_rows(model=models.User, rows=users, now=now)
+    copy_rows(model=models.AccountUserRole, rows=roles, now=now)
+
+
+def copy_properties(*, rows: list[PropertyRow], now: datetime) -> None:
+    """Write properties with COPY (ids and public ids drawn beforehand). Raises IntegrityError."""
+    copy_rows(model=models.Property, rows=rows, now=now)
+
+
+def copy_payment_methods(*, rows: list[PaymentMethodRow], now: datetime) -> None:
+    """Write ACTIVE payment methods with COPY. Raises IntegrityError (a vendor reference taken, or
+    a second active method on an account)."""
+    copy_rows(model=models.PaymentMethod, rows=rows, now=now)
+
+
+def copy_ledger_entries(*, rows: list[LedgerEntryRow], now: datetime) -> None:
+    """`post_ledger_entries` with COPY: the entries under the given ids, then one audit row each.
+    Every entry is checked before anything is written; the database checks again that each
+    entry's currency is its ledger's (composite foreign key) and keeps entries append-only.
+
+    Raises ZeroAmount, IntegrityError (a currency other than the ledger's, a reference already
+    posted to the ledger).
+    """
+    for row in rows:
+        if row.amount == 0:
+            raise ZeroAmount("A ledger entry must move money")
+    copy_rows(
+        model=models.LedgerEntry,
+        rows=[
+            _EntryColumns(
+                r.id, r.ledger_id, r.amount, r.currency, r.kind, r.description, r.reference, r.posted_at
+            )
+            for r in rows
+        ],
+        now=now,
+    )
+    copy_rows(
+        model=models.AuditEntry,
+        rows=[
+            _AuditRow(
+                r.account_id,
+                f"LEDGER_{r.kind}",
+                "LedgerEntry",
+                str(r.id),
+                {"amount": r.amount, "currency": r.currency, "reference": r.reference},
+                r.posted_at,
+            )
+            for r in rows
+        ],
+        now=now,
     )

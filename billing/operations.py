@@ -15,6 +15,7 @@ Exactly-once rests on the database, not on the caller:
 from __future__ import annotations
 
 import logging
+import typing
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -659,3 +660,23 @@ def import_historical_statements(
 
 def _day_start(day: date, tz: ZoneInfo) -> datetime:
     return datetime.combine(day, time.min, tzinfo=tz)
+
+
+# --- Bulk loading with COPY (data import) ---------------------------------------------------------
+
+
+class AgreementRow(typing.NamedTuple):
+    account_id: int
+    meter_point_id: int
+    tariff_id: int
+    active_from: datetime
+    active_to: datetime | None
+
+
+def copy_agreements(*, rows: list[AgreementRow], now: datetime) -> None:
+    """Write agreements with COPY inside the caller's transaction. The database refuses two
+    agreements overlapping on one meter point and a period ending before it starts.
+
+    Raises IntegrityError.
+    """
+    accounts_operations.copy_rows(model=models.Agreement, rows=rows, now=now)

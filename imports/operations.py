@@ -9,11 +9,13 @@ import hashlib
 import json
 import secrets
 from datetime import UTC, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Q, Subquery
+from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import Count, Subquery
 from django.db.models.functions import Coalesce
+from psycopg import errors as psycopg_errors
 
 from accounts import models as account_models
 from accounts import money
@@ -25,6 +27,7 @@ from imports import catalogue as catalogue_module
 from imports import error_codes, models, queries, validation
 from imports.rules import base
 from metering import models as metering_models
+from metering import operations as metering_operations
 
 KEY_PREFIX_LENGTH = 8
 CURRENCIES = {"GB": "GBP", "JP": "JPY", "AU": "AUD"}
@@ -218,21 +221,32 @@ def _minor(value, currency: str) -> int:
 
 
 def _billing_address(payload: dict, territory: str) -> account_models.Address | None:
+    values = _billing_address_values(payload, territory)
+    return account_models.Address(**values._asdict()) if values else None
+
+
+def _billing_address_values(payload: dict, territory: str) -> account_operations.AddressRow | None:
+    """The billing address's columns (id None, drawn later), or None without one."""
     new_style = payload.get("billing_address")
     if isinstance(new_style, dict):
-        return account_models.Address(
+        return account_operations.AddressRow(
+            id=None,
             line_1=(new_style.get("street_address") or "")[:255] or "-",
+            line_2="",
+            line_3="",
             locality=(new_style.get("locality") or "")[:255],
             administrative_area=(new_style.get("administrative_area") or "")[:255],
             postcode=(new_style.get("postal_code") or "")[:16],
             country=new_style.get("country") or territory,
         )
     if payload.get("billing_address1"):
-        return account_models.Address(
+        return account_operations.AddressRow(
+            id=None,
             line_1=payload["billing_address1"][:255],
             line_2=(payload.get("billing_address2") or "")[:255],
             line_3=(payload.get("billing_address3") or "")[:255],
             locality=(payload.get("billing_address4") or "")[:255],
+            administrative_area="",
             postcode=(payload.get("billing_postcode") or "")[:16],
             country=territory,
         )
@@ -314,6 +328,238 @@ def create_accounts_from_payloads(
     return accounts
 
 
+def copy_accounts_from_payloads(
+    *,
+    supplier: models.ImportSupplier,
+    items: list[tuple[str, dict]],
+    catalogue: catalogue_module.Catalogue,
+    now: datetime,
+) -> list[tuple[int, str]]:
+    """`create_accounts_from_payloads` written with COPY: the same rows and values, built as tuples
+    under ids drawn beforehand (one query), one COPY per table through the owning app's writer.
+    Call inside one transaction and roll it back on any error. Returns (account id, number) per
+    item; the queries do not grow with the number of accounts.
+
+    Raises IntegrityError (the database refused a row), ValidationFailed (unknown tariff).
+    """
+    territory = supplier.territory
+    currency = CURRENCIES.get(territory, "GBP")
+    billing = [_billing_address_values(payload, territory) for _, payload in items]
+    addresses = [
+        []
+        if supplier.skip_property_creation
+        else [a for a in payload.get("supply_addresses") or [] if isinstance(a, dict)]
+        for _, payload in items
+    ]
+    customer_lists = [
+        [c for c in payload.get("customers") or [] if isinstance(c, dict)] for _, payload in items
+    ]
+    with_points = not supplier.skip_supply_point_creation
+    points = (
+        [mp for per_account in addresses for a in per_account for mp in (a.get("meter_points") or [])]
+        if with_points
+        else []
+    )
+    balances = [_minor(payload.get("transfer_balance"), currency) for _, payload in items]
+    ids = account_operations.reserve_ids(
+        counts={
+            account_models.Address: sum(b is not None for b in billing) + sum(map(len, addresses)),
+            account_models.Account: len(items),
+            account_models.Ledger: len(items),
+            account_models.User: sum(map(len, customer_lists)),
+            account_models.Property: sum(map(len, addresses)),
+            metering_models.MeterPoint: len(points),
+            metering_models.Meter: sum(len(mp.get("meters") or []) for mp in points),
+            account_models.LedgerEntry: sum(1 for amount in balances if amount),
+        }
+    )
+    next_id = {model: iter(drawn).__next__ for model, drawn in ids.items()}
+    numbers = account_operations.free_account_numbers(count=len(items))
+    public_ids = iter(account_operations.free_property_public_ids(count=sum(map(len, addresses))))
+
+    address_rows, account_rows, billing_ids = [], [], []
+    for b in billing:
+        if b is None:
+            billing_ids.append(None)
+            continue
+        address_id = next_id[account_models.Address]()
+        address_rows.append(b._replace(id=address_id))
+        billing_ids.append(address_id)
+    supply_ids = []
+    for per_account in addresses:
+        supply_ids.append([])
+        for a in per_account:
+            address_id = next_id[account_models.Address]()
+            address_rows.append(_supply_address_values(a, territory)._replace(id=address_id))
+            supply_ids[-1].append(address_id)
+    for (external, payload), billing_id, number in zip(items, billing_ids, numbers, strict=True):
+        account_rows.append(
+            account_operations.AccountRow(
+                id=next_id[account_models.Account](),
+                ledger_id=next_id[account_models.Ledger](),
+                number=number,
+                billing_name=(payload.get("billing_name") or external or "Customer")[:255],
+                billing_address_id=billing_id,
+                currency=currency,
+                account_type=_account_type(payload),
+            )
+        )
+    account_operations.copy_addresses(rows=address_rows, now=now)
+    account_operations.copy_accounts(rows=account_rows, created_at=now)
+    _copy_users(accounts=account_rows, customer_lists=customer_lists, next_id=next_id, now=now)
+
+    property_rows, point_rows, meter_rows, register_rows, agreement_rows = [], [], [], [], []
+    market = supplier.territory if supplier.territory in metering_models.Market.values else "GB"
+    status = (
+        metering_models.MeterPointStatus.PENDING
+        if supplier.send_registration_flows
+        else metering_models.MeterPointStatus.ON_SUPPLY
+    )
+    for account, per_account, address_ids in zip(account_rows, addresses, supply_ids, strict=True):
+        for a, address_id in zip(per_account, address_ids, strict=True):
+            property_id = next_id[account_models.Property]()
+            property_rows.append(
+                account_operations.PropertyRow(
+                    id=property_id,
+                    public_id=next(public_ids),
+                    account_id=account.id,
+                    address_id=address_id,
+                    occupied_from=_midnight(a.get("customer_at_supply_address_from_date")) or now,
+                    occupied_to=_midnight(a.get("customer_at_supply_address_to_date")),
+                )
+            )
+            if not with_points:
+                continue
+            for mp in a.get("meter_points") or []:
+                point_id = next_id[metering_models.MeterPoint]()
+                supply_from = _midnight(mp.get("supply_start_date")) or now
+                point_rows.append(
+                    metering_operations.MeterPointRow(
+                        id=point_id,
+                        property_id=property_id,
+                        utility_type=mp.get("supply_type") or "ELECTRICITY",
+                        market=market,
+                        identifier=mp.get("identifier"),
+                        profile_class=mp.get("profile_class"),
+                        supply_from=supply_from,
+                        supply_to=_midnight(mp.get("supply_end_date")),
+                        status=status,
+                    )
+                )
+                for meter in mp.get("meters") or []:
+                    meter_id = next_id[metering_models.Meter]()
+                    meter_rows.append(
+                        metering_operations.MeterRow(
+                            id=meter_id,
+                            meter_point_id=point_id,
+                            serial_number=meter.get("meter_serial_number"),
+                            is_smart=bool(meter.get("smart_type")),
+                            installed_from=_midnight(meter.get("installed_on")) or supply_from,
+                            installed_to=_midnight(meter.get("removed_on")),
+                        )
+                    )
+                    register_rows.extend(
+                        metering_operations.RegisterRow(
+                            meter_id=meter_id,
+                            identifier=str(r.get("register_id"))[:16],
+                            digits=r.get("number_of_digits") or 5,
+                        )
+                        for r in meter.get("registers") or []
+                    )
+                for agreement in mp.get("agreements") or []:
+                    info = catalogue.tariffs.get(agreement.get("tariff_code"))
+                    if info is None or info.tariff_id is None:
+                        raise validation_error("tariff_code_not_found", agreement.get("tariff_code"))
+                    agreement_rows.append(
+                        billing_operations.AgreementRow(
+                            account_id=account.id,
+                            meter_point_id=point_id,
+                            tariff_id=info.tariff_id,
+                            active_from=_midnight(agreement.get("effective_from")),
+                            active_to=_midnight(agreement.get("effective_to")),
+                        )
+                    )
+    account_operations.copy_properties(rows=property_rows, now=now)
+    metering_operations.copy_meter_points(
+        meter_points=point_rows, meters=meter_rows, registers=register_rows, now=now
+    )
+    billing_operations.copy_agreements(rows=agreement_rows, now=now)
+
+    method_rows = []
+    for account, (_, payload) in zip(account_rows, items, strict=True):
+        instructions = [i for i in payload.get("payment_instructions") or [] if isinstance(i, dict)]
+        if instructions:
+            first = instructions[0]
+            method_rows.append(
+                account_operations.PaymentMethodRow(
+                    account_id=account.id,
+                    method_type=PAYMENT_METHOD_TYPES.get(first.get("type"), "DIRECT_DEBIT"),
+                    vendor=(first.get("vendor") or "")[:64],
+                    vendor_reference=(first.get("reference") or "")[:255],
+                )
+            )
+    account_operations.copy_payment_methods(rows=method_rows, now=now)
+    account_operations.copy_ledger_entries(
+        rows=[
+            account_operations.LedgerEntryRow(
+                id=next_id[account_models.LedgerEntry](),
+                ledger_id=account.ledger_id,
+                account_id=account.id,
+                amount=amount,
+                currency=currency,
+                kind=account_models.LedgerEntryKind.OPENING_BALANCE,
+                description="Balance transferred from previous supplier",
+                reference=f"import:{supplier.code}:{external}"[:128],
+                posted_at=now,
+            )
+            for account, (external, _), amount in zip(account_rows, items, balances, strict=True)
+            if amount
+        ],
+        now=now,
+    )
+    return [(account.id, account.number) for account in account_rows]
+
+
+def _copy_users(*, accounts, customer_lists, next_id, now: datetime) -> None:
+    """The customers of each account as `_create_users` makes them: a known email links the
+    existing user (or one made earlier in the chunk), any other customer becomes a new user."""
+    emails = {c["email"].lower() for customers in customer_lists for c in customers if c.get("email")}
+    existing = (
+        dict(account_models.User.objects.filter(email__in=emails).values_list("email", "id"))
+        if emails
+        else {}
+    )
+    existing = {email.lower(): user_id for email, user_id in existing.items()}
+    unusable = make_password(None)
+    users, roles = [], []
+    for account, customers in zip(accounts, customer_lists, strict=True):
+        linked = set()
+        for customer in customers:
+            email = (customer.get("email") or "").lower()
+            user_id = existing.get(email) if email else None
+            if user_id is None:
+                user_id = next_id[account_models.User]()
+                users.append(
+                    account_operations.UserRow(
+                        id=user_id,
+                        username=f"import-{secrets.token_hex(8)}",
+                        email=email or f"{secrets.token_hex(8)}@import.invalid",
+                        first_name=(customer.get("given_name") or "")[:150],
+                        last_name=(customer.get("family_name") or "")[:150],
+                        mobile=(customer.get("mobile") or "")[:32],
+                        landline=(customer.get("landline") or "")[:32],
+                        date_of_birth=base.as_date(customer.get("date_of_birth")),
+                        password=unusable,
+                    )
+                )
+                if email:
+                    existing[email] = user_id
+            if user_id not in linked:
+                linked.add(user_id)
+                roles.append(account_operations.AccountUserRoleRow(account_id=account.id, user_id=user_id))
+    account_operations.copy_users(users=users, roles=roles, now=now)
+
+
 def _account_type(payload: dict) -> str:
     account_type = payload.get("account_type") or account_models.AccountType.DOMESTIC
     return (
@@ -389,11 +635,17 @@ def _create_users(*, accounts, customer_lists) -> None:
 
 
 def _supply_address(a: dict, territory: str) -> account_models.Address:
-    return account_models.Address(
+    return account_models.Address(**_supply_address_values(a, territory)._asdict())
+
+
+def _supply_address_values(a: dict, territory: str) -> account_operations.AddressRow:
+    return account_operations.AddressRow(
+        id=None,
         line_1=(a.get("supply_address1") or "")[:255],
         line_2=(a.get("supply_address2") or "")[:255],
         line_3=(a.get("supply_address3") or "")[:255],
         locality=(a.get("supply_address4") or "")[:255],
+        administrative_area="",
         postcode=(a.get("supply_postcode") or "")[:16],
         country=territory,
     )
@@ -1245,13 +1497,11 @@ def import_accounts(
                 )
             continue
         todo.append((index, external, payload, normalised))
-    done = set(
-        models.AccountImportProcess.objects.filter(
-            Q(account__isnull=False) | Q(status=Status.CANCELLED),
-            supplier=supplier,
-            external_account_number__in=[t[1] for t in todo],
-        ).values_list("external_account_number", flat=True)
-    )
+    known = models.AccountImportProcess.objects.filter(
+        supplier=supplier, external_account_number__in=[t[1] for t in todo]
+    ).values_list("external_account_number", "account_id", "status")
+    done = {external for external, account_id, status in known if account_id or status == Status.CANCELLED}
+    staged = {external for external, _, _ in known} - done
     seen: set[str] = set()
     chunk = []
     for index, external, payload, normalised in todo:
@@ -1266,7 +1516,7 @@ def import_accounts(
                 if not durable:
                     with connection.cursor() as cursor:
                         cursor.execute("SET LOCAL synchronous_commit TO OFF")
-                accounts = create_accounts_from_payloads(
+                accounts = copy_accounts_from_payloads(
                     supplier=supplier,
                     items=[(external, normalised) for _, external, _, normalised in chunk],
                     catalogue=catalogue,
@@ -1274,12 +1524,13 @@ def import_accounts(
                 )
                 if dry_run:
                     raise _RollBack
-                claimed = _claim_processes(
+                claimed = _copy_processes(
                     supplier=supplier,
                     rows=[
                         (external, payload, account)
                         for (_, external, payload, _), account in zip(chunk, accounts, strict=True)
                     ],
+                    staged=staged,
                     now=now,
                 )
                 if claimed != len(chunk):
@@ -1289,7 +1540,11 @@ def import_accounts(
         except _RollBack:
             for index, external, _, _ in chunk:
                 outcomes[index] = Outcome(external, IMPORTED)
-        except (_ChunkConflict, IntegrityError, ValidationFailed):
+        except (_ChunkConflict, IntegrityError, ValidationFailed, OperationalError) as exc:
+            if isinstance(exc, OperationalError) and not isinstance(
+                exc.__cause__, psycopg_errors.DeadlockDetected
+            ):
+                raise
             for index, _external, payload, _ in chunk:
                 outcomes[index] = _import_alone(
                     supplier=supplier,
@@ -1319,16 +1574,57 @@ def _import_alone(*, supplier, payload, now, catalogue, dry_run, durable) -> Out
     return Outcome(external, IMPORTED)
 
 
-def _claim_processes(*, supplier, rows: list[tuple[str, dict, account_models.Account]], now: datetime) -> int:
-    """`_claim_process` for many accounts in one statement; returns how many rows were claimed."""
-    values, params = [], []
-    for external, payload, account in rows:
-        values.append("(%s, %s, 'PROCESSED', %s, %s, %s, '{}'::jsonb, %s, %s, %s)")
-        event = json.dumps(_event(EVENT_PROCESSED, now, {"kraken_identifier": account.number}))
-        params += [supplier.pk, external, json.dumps(payload), account.pk, event, now, now, now]
-    sql = CLAIM_SQL.replace(
-        "VALUES (%s, %s, 'PROCESSED', %s, %s, %s, '{}'::jsonb, %s, %s, %s)", "VALUES " + ", ".join(values)
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return len(cursor.fetchall())
+class _ProcessRow(NamedTuple):
+    supplier_id: int
+    external_account_number: str
+    status: str
+    payload: dict
+    account_id: int
+    latest_event: dict
+    processed_at: datetime
+
+
+CLAIM_STAGED_SQL = """
+UPDATE imports_accountimportprocess AS p
+SET status = 'PROCESSED', payload = v.payload::jsonb, account_id = v.account_id::bigint,
+    latest_error = NULL, latest_event = v.latest_event::jsonb, modified_at = %s, processed_at = %s
+FROM (VALUES {values}) AS v (external_account_number, payload, account_id, latest_event)
+WHERE p.supplier_id = %s AND p.external_account_number = v.external_account_number
+    AND p.account_id IS NULL AND p.status <> 'CANCELLED'
+RETURNING p.id
+"""
+
+
+def _copy_processes(
+    *, supplier, rows: list[tuple[str, dict, tuple[int, str]]], staged: set[str], now: datetime
+) -> int:
+    """`_claim_processes` for the COPY path: new (supplier, number) keys are written with COPY
+    (in key order, so concurrent chunks lock keys in one order); keys staged earlier (PENDING or
+    ERRORED, no account) are claimed with one UPDATE. Returns how many rows were claimed; a key a
+    concurrent import took makes COPY raise IntegrityError or the UPDATE skip its row."""
+    new = sorted((row for row in rows if row[0] not in staged), key=lambda row: row[0])
+    process_rows = [
+        _ProcessRow(
+            supplier.pk,
+            external,
+            Status.PROCESSED,
+            payload,
+            account_id,
+            _event(EVENT_PROCESSED, now, {"kraken_identifier": number}),
+            now,
+        )
+        for external, payload, (account_id, number) in new
+    ]
+    account_operations.copy_rows(model=models.AccountImportProcess, rows=process_rows, now=now)
+    claimed = len(process_rows)
+    again = [row for row in rows if row[0] in staged]
+    if again:
+        params = []
+        for external, payload, (account_id, number) in again:
+            event = _event(EVENT_PROCESSED, now, {"kraken_identifier": number})
+            params += [external, json.dumps(payload), account_id, json.dumps(event)]
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(again))
+        with connection.cursor() as cursor:
+            cursor.execute(CLAIM_STAGED_SQL.format(values=values), [now, now, *params, supplier.pk])
+            claimed += len(cursor.fetchall())
+    return claimed

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import secrets
+import typing
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
@@ -246,3 +247,47 @@ def register_smart_device(
             occurred_at=now,
         )
     return registration
+
+
+# --- Bulk loading with COPY (data import) ---------------------------------------------------------
+
+
+class MeterPointRow(typing.NamedTuple):
+    id: int
+    property_id: int
+    utility_type: str
+    market: str
+    identifier: str
+    profile_class: int | None
+    supply_from: datetime
+    supply_to: datetime | None
+    status: str
+
+
+class MeterRow(typing.NamedTuple):
+    id: int
+    meter_point_id: int
+    serial_number: str
+    is_smart: bool
+    installed_from: datetime
+    installed_to: datetime | None
+
+
+class RegisterRow(typing.NamedTuple):
+    meter_id: int
+    identifier: str
+    digits: int
+
+
+def copy_meter_points(
+    *, meter_points: list[MeterPointRow], meters: list[MeterRow], registers: list[RegisterRow], now: datetime
+) -> None:
+    """Write meter points, their meters and registers with COPY (ids drawn beforehand with
+    `accounts.operations.reserve_ids`), inside the caller's transaction. The database checks
+    identifiers (format, one per market), serials per meter point and periods.
+
+    Raises IntegrityError.
+    """
+    accounts_operations.copy_rows(model=models.MeterPoint, rows=meter_points, now=now)
+    accounts_operations.copy_rows(model=models.Meter, rows=meters, now=now)
+    accounts_operations.copy_rows(model=models.Register, rows=registers, now=now)

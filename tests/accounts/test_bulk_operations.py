@@ -1,7 +1,7 @@
 import datetime as dt
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, transaction
 
 from accounts import models, operations, queries
 from tests.accounts.factories import EPOCH, AccountFactory, AddressFactory
@@ -146,3 +146,51 @@ class TestPostLedgerEntries:
         # savepoint, entries, audit rows, release
         with django_assert_num_queries(4):
             operations.post_ledger_entries(entries=[self._entry(ledger, 100) for ledger in ledgers * 10])
+
+
+@pytest.mark.django_db
+class TestCopyLedgerEntries:
+    def _row(self, ledger, amount, currency="GBP") -> operations.LedgerEntryRow:
+        entry_id = operations.reserve_ids(counts={models.LedgerEntry: 1})[models.LedgerEntry][0]
+        return operations.LedgerEntryRow(
+            id=entry_id,
+            ledger_id=ledger.pk,
+            account_id=ledger.account_id,
+            amount=amount,
+            currency=currency,
+            kind="OPENING_BALANCE",
+            description="d",
+            reference="",
+            posted_at=EPOCH,
+        )
+
+    def test_posts_each_entry_under_its_reserved_id_with_an_audit_row(self):
+        ledger = AccountFactory().ledgers.get()
+        row = self._row(ledger, -1234)
+
+        operations.copy_ledger_entries(rows=[row], now=EPOCH)
+
+        entry = ledger.entries.get()
+        assert (entry.pk, entry.amount, entry.currency) == (row.id, -1234, "GBP")
+        audit = models.AuditEntry.objects.get(object_type="LedgerEntry")
+        assert (audit.object_id, audit.action, audit.account_id) == (
+            str(row.id),
+            "LEDGER_OPENING_BALANCE",
+            ledger.account_id,
+        )
+
+    def test_refuses_a_zero_amount_and_writes_nothing(self):
+        ledger = AccountFactory().ledgers.get()
+
+        with pytest.raises(operations.ZeroAmount):
+            operations.copy_ledger_entries(rows=[self._row(ledger, 100), self._row(ledger, 0)], now=EPOCH)
+
+        assert not ledger.entries.exists()
+
+    def test_the_database_refuses_a_currency_other_than_the_ledgers(self):
+        ledger = AccountFactory().ledgers.get()
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            operations.copy_ledger_entries(rows=[self._row(ledger, 100, currency="JPY")], now=EPOCH)
+
+        assert not ledger.entries.exists()
