@@ -1,4 +1,5 @@
-"""Back office for the CDR: data recipients, consents (grant, revoke, issue tokens) and access tokens.
+"""Back office for the CDR: data recipients, consents (grant, revoke, issue tokens), access tokens, and
+the opaque accountIds and servicePointIds (read only).
 
 Consents are written only through `cdr.operations`: the add form grants one, and after that a consent
 changes only by the actions (revoke, issue a token). Raw tokens are shown once, in the message after
@@ -199,6 +200,27 @@ class AccountIdentifierAdmin(admin.ModelAdmin):
     list_display = ("cdr_account_id", "recipient", "customer", "account", "created_at")
     list_select_related = ("recipient", "customer", "account")
     search_fields = ("=cdr_account_id", "=account__number")
+    fields = list_display
+    readonly_fields = list_display
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.ServicePointIdentifier)
+class ServicePointIdentifierAdmin(admin.ModelAdmin):
+    """The servicePointId each recipient sees for a customer's meter point (NMI); made by the
+    platform, never edited."""
+
+    list_display = ("cdr_service_point_id", "recipient", "customer", "meter_point", "created_at")
+    list_select_related = ("recipient", "customer", "meter_point")
+    search_fields = ("=cdr_service_point_id", "=meter_point__identifier")
     fields = list_display
     readonly_fields = list_display
 

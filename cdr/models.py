@@ -1,10 +1,12 @@
-"""Consumer Data Right: data recipients, consents and access tokens, and the opaque `accountId`s.
+"""Consumer Data Right: data recipients, consents and access tokens, and the opaque ids recipients see.
 
 A consent (a CDR arrangement) lets one data recipient software product read a customer's energy
 accounts under some scopes until it expires or is revoked. Bearer tokens point at a consent and are
 stored hashed. The `accountId` a recipient sees is a random token from `AccountIdentifier`, one per
 (software product, customer, account): stable across calls, sessions and consents, different for
-every software product, and never derived from the primary key or the account number.
+every software product, and never derived from the primary key or the account number. The
+`servicePointId`s follow the same ID-permanence rules: a random token from `ServicePointIdentifier`, one
+per (software product, customer, meter point), never the NMI.
 """
 
 from __future__ import annotations
@@ -118,6 +120,29 @@ class AccountIdentifier(models.Model):
 
     def __str__(self) -> str:
         return self.cdr_account_id
+
+
+class ServicePointIdentifier(models.Model):
+    """The opaque `servicePointId` one software product sees for one customer's meter point (NMI)."""
+
+    recipient = models.ForeignKey(DataRecipient, on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    meter_point = models.ForeignKey(
+        "metering.MeterPoint", on_delete=models.PROTECT, related_name="cdr_identifiers"
+    )
+    cdr_service_point_id = models.CharField(max_length=64, unique=True, help_text="The opaque servicePointId")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "customer", "meter_point"],
+                name="one_service_point_id_per_recipient_customer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.cdr_service_point_id
 
 
 def hash_token(raw: str) -> str:

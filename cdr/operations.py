@@ -1,4 +1,5 @@
-"""Writes for the CDR: granting and revoking consents, issuing access tokens.
+"""Writes for the CDR: granting and revoking consents, issuing access tokens, and handing out the
+opaque accountIds and servicePointIds recipients see.
 
 Each public function is one business operation in one transaction, with an audit row.
 """
@@ -11,12 +12,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from cdr import models
+from metering import models as metering_models
 
 ACCOUNT_ID_BYTES = 24  # 32 url-safe characters
+SERVICE_POINT_ID_BYTES = 24  # 32 url-safe characters
 TOKEN_PREFIX = "cdr_"
 
 
@@ -55,8 +59,9 @@ def grant_consent(
     granted_at: datetime,
     expires_at: datetime,
 ) -> models.Consent:
-    """Record a CDR arrangement and give every account in it an opaque accountId for this
-    (recipient, customer), reusing the one it already has.
+    """Record a CDR arrangement and give every account in it an opaque accountId, and every AU meter
+    point on those accounts an opaque servicePointId, for this (recipient, customer), reusing the
+    ones they already have.
 
     Raises AccountNotOwnedByCustomer, InvalidScopes, InvalidPeriod, RecipientNotActive.
     """
@@ -100,6 +105,16 @@ def grant_consent(
             ],
             ignore_conflicts=True,  # the (recipient, customer, account) already has its accountId
         )
+        _create_service_point_ids(
+            recipient_id=recipient.pk,
+            customer_id=customer.pk,
+            meter_point_ids=_meter_points_without_service_point_id(
+                recipient_id=recipient.pk,
+                customer_id=customer.pk,
+                account_ids=[account.pk for account in accounts],
+            ),
+            created_at=granted_at,
+        )
         accounts_operations.record_audit(
             action="CDR_CONSENT_GRANTED",
             obj=consent,
@@ -113,6 +128,77 @@ def grant_consent(
             occurred_at=granted_at,
         )
     return consent
+
+
+def assign_service_point_ids(*, consent: models.Consent, assigned_at: datetime) -> int:
+    """Give every AU meter point on the consent's accounts that has no servicePointId for the
+    consent's (recipient, customer) yet a new one: meter points added to a consented account after
+    the grant get theirs here, before they are first shown. Returns how many were created.
+
+    One query when there is nothing to do. Safe to run concurrently: an id another request created
+    first is kept. Raises nothing.
+    """
+    missing = _meter_points_without_service_point_id(
+        recipient_id=consent.recipient_id,
+        customer_id=consent.customer_id,
+        account_ids=models.ConsentAccount.objects.filter(consent=consent).values("account_id"),
+    )
+    if not missing:
+        return 0
+    with transaction.atomic():
+        _create_service_point_ids(
+            recipient_id=consent.recipient_id,
+            customer_id=consent.customer_id,
+            meter_point_ids=missing,
+            created_at=assigned_at,
+        )
+        accounts_operations.record_audit(
+            action="CDR_SERVICE_POINT_IDS_ASSIGNED",
+            obj=consent,
+            data={
+                "cdr_arrangement_id": str(consent.cdr_arrangement_id),
+                "meter_points": list(missing.values()),
+            },
+            occurred_at=assigned_at,
+        )
+    return len(missing)
+
+
+def _meter_points_without_service_point_id(
+    *, recipient_id: int, customer_id: int, account_ids: Iterable[int] | QuerySet
+) -> dict[int, str]:
+    """The AU meter points with an agreement on `account_ids` that have no servicePointId for
+    (recipient, customer): pk → NMI (the NMI for the audit, never for a response). One query."""
+    has_id = models.ServicePointIdentifier.objects.filter(
+        meter_point=OuterRef("pk"), recipient_id=recipient_id, customer_id=customer_id
+    )
+    return dict(
+        metering_models.MeterPoint.objects.filter(
+            market=metering_models.Market.AU, agreements__account__in=account_ids
+        )
+        .filter(~Exists(has_id))
+        .values_list("pk", "identifier")
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def _create_service_point_ids(
+    *, recipient_id: int, customer_id: int, meter_point_ids: Iterable[int], created_at: datetime
+) -> None:
+    models.ServicePointIdentifier.objects.bulk_create(
+        [
+            models.ServicePointIdentifier(
+                recipient_id=recipient_id,
+                customer_id=customer_id,
+                meter_point_id=meter_point_id,
+                cdr_service_point_id=secrets.token_urlsafe(SERVICE_POINT_ID_BYTES),
+                created_at=created_at,
+            )
+            for meter_point_id in meter_point_ids
+        ],
+        ignore_conflicts=True,  # a concurrent request gave this (recipient, customer, meter point) its id
+    )
 
 
 def revoke_consents(

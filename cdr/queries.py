@@ -1,6 +1,6 @@
 """Reads for the CDR energy endpoints: who is calling (token → consent) and what they may see.
 
-Results are version-neutral value objects in CDS terms (dollars, local dates, NMIs); `cdr/api`
+Results are version-neutral value objects in CDS terms (dollars, local dates, opaque ids); `cdr/api`
 renders them as each version of the standard wants. Every read is a constant number of queries,
 whatever the page size or the number of plans.
 
@@ -8,7 +8,8 @@ Platform → CDS mapping:
 - an account's open status comes from `Account.status` (`OPEN_STATUSES`, `CLOSED_STATUSES`); accounts
   in `UNAVAILABLE_STATUSES` are temporarily unavailable and `VOID` ones are gone: neither is listed.
 - a plan is the set of the account's current or future agreements on AU meter points that share a
-  tariff: `servicePointIds` are their NMIs, the overview comes from the product and the agreements'
+  tariff: `servicePointIds` are the opaque ids the recipient sees for their meter points (never the
+  NMIs; see `models.ServicePointIdentifier`), the overview comes from the product and the agreements'
   periods, the detail from the tariff (standing charge, unit rates in effect, time-of-use windows).
 - prices are the platform's, which are minor units before tax, converted to dollars exclusive of GST
   as the CDS asks; nothing is rounded.
@@ -205,9 +206,9 @@ def energy_accounts(
     if total_records and page > total_pages:
         raise PageOutOfRange(total_pages)
     offset = (page - 1) * page_size
-    rows = accounts.order_by("created_at", "pk").prefetch_related(_agreements_prefetch(with_rates=False))[
-        offset : offset + page_size
-    ]
+    rows = accounts.order_by("created_at", "pk").prefetch_related(
+        _agreements_prefetch(consent=consent, with_rates=False)
+    )[offset : offset + page_size]
     return AccountPage(
         accounts=tuple(_energy_account(account=account, as_of=as_of, detailed=False) for account in rows),
         total_records=total_records,
@@ -224,7 +225,7 @@ def energy_account(*, consent: models.Consent, account_id: str, as_of: datetime)
         _consented_accounts(consent=consent)
         .filter(cdr_account_id=account_id)
         .prefetch_related(
-            _agreements_prefetch(with_rates=True),
+            _agreements_prefetch(consent=consent, with_rates=True),
             Prefetch(
                 "user_roles",
                 queryset=accounts_models.AccountUserRole.objects.exclude(user_id=consent.customer_id)
@@ -261,10 +262,20 @@ def _consented_accounts(*, consent: models.Consent) -> QuerySet[accounts_models.
     )
 
 
-def _agreements_prefetch(*, with_rates: bool) -> Prefetch:
+def _agreements_prefetch(*, consent: models.Consent, with_rates: bool) -> Prefetch:
+    """The AU agreements, each annotated with the servicePointId the consent's recipient sees for its
+    meter point. A meter point without one (added since `operations.assign_service_point_ids` ran) is
+    left out rather than shown by its NMI."""
+    identifiers = models.ServicePointIdentifier.objects.filter(
+        meter_point=OuterRef("meter_point_id"),
+        recipient_id=consent.recipient_id,
+        customer_id=consent.customer_id,
+    )
     agreements = (
         billing_models.Agreement.objects.filter(meter_point__market=metering_models.Market.AU)
-        .select_related("meter_point", "tariff__product")
+        .annotate(cdr_service_point_id=Subquery(identifiers.values("cdr_service_point_id")[:1]))
+        .filter(cdr_service_point_id__isnull=False)
+        .select_related("tariff__product")
         .order_by("active_from", "pk")
     )
     if with_rates:
@@ -327,7 +338,7 @@ def _plan(
         detail = _plan_detail(tariff=tariff, as_of=max(as_of, starts_at), payment_options=payment_options)
     return Plan(
         display_name=tariff.product.display_name,
-        service_point_ids=tuple(sorted({agreement.meter_point.identifier for agreement in agreements})),
+        service_point_ids=tuple(sorted({agreement.cdr_service_point_id for agreement in agreements})),
         start_date=starts_at.astimezone(CDR_TIME_ZONE).date(),
         end_date=end_date,
         detail=detail,

@@ -1,8 +1,10 @@
 """Doors for the CDS energy account endpoints under /cds-au/v1.
 
 Each request is checked in the order the spec gives: authentication (token → consent, scope), then
-headers and version, then query parameters, then the resource. Every response carries
-x-fapi-interaction-id; every success carries the version served in x-v.
+headers and version, then query parameters, then the resource. Before the resource is read, meter
+points added to a consented account since the grant get their servicePointIds (a no-op read when
+none are missing). Every response carries x-fapi-interaction-id; every success carries the version
+served in x-v.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from cdr import error_codes, models, queries
+from cdr import error_codes, models, operations, queries
 from cdr.api import protocol, renderers
 
 logger = logging.getLogger(__name__)
@@ -96,6 +98,7 @@ def energy_accounts(request: HttpRequest) -> HttpResponse:
             raise protocol.CdsError(
                 status=400, code=error_codes.FIELD_INVALID, detail="open-status must be OPEN, CLOSED or ALL"
             )
+        operations.assign_service_point_ids(consent=consent, assigned_at=now)
         try:
             page = queries.energy_accounts(
                 consent=consent,
@@ -121,6 +124,7 @@ def energy_account_detail(request: HttpRequest, account_id: str) -> HttpResponse
         consent = _authorise(request, scope=models.Scope.ENERGY_ACCOUNTS_DETAIL_READ, now=now)
         version = protocol.negotiate_version(request, supported=DETAIL_VERSIONS)
         protocol.check_headers(request)
+        operations.assign_service_point_ids(consent=consent, assigned_at=now)
         try:
             account = queries.energy_account(consent=consent, account_id=account_id, as_of=now)
         except queries.AccountNotFound:

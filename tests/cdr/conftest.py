@@ -15,6 +15,7 @@ AMOUNT = re.compile(r"^-?\d{1,16}\.\d{2,}$")
 RATE = re.compile(r"^-?\d{1,16}(\.\d{1,16})?$")
 TIME_V3 = re.compile(r"^\d{2}:\d{2}:\d{2}$")
 TIME_V2 = re.compile(r"^\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$")
+OPAQUE_ID = re.compile(r"^[A-Za-z0-9_-]{32}$")
 AUTH_DATE = "Thu, 12 Jun 2025 08:30:00 GMT"
 
 
@@ -56,6 +57,9 @@ def assert_cds_formats(body: dict, *, version: int) -> None:
             assert RATE.match(value), (path, value)
         elif key in ("startTime", "endTime"):
             assert (TIME_V2 if version == 2 else TIME_V3).match(value), (path, value)
+        elif key in ("accountId", "servicePointIds"):
+            for opaque in value if isinstance(value, list) else [value]:
+                assert OPAQUE_ID.match(opaque), (path, opaque)
         elif key in ("self", "first", "prev", "next", "last"):
             assert value.startswith("http://testserver/cds-au/v1/"), (path, value)
 

@@ -49,6 +49,17 @@ class AccountIdentifierFactory(factory.django.DjangoModelFactory):
     created_at = NOW
 
 
+class ServicePointIdentifierFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.ServicePointIdentifier
+
+    recipient = factory.SubFactory(DataRecipientFactory)
+    customer = factory.SubFactory(UserFactory)
+    meter_point = factory.SubFactory(MeterPointFactory)
+    cdr_service_point_id = factory.LazyFunction(lambda: secrets.token_urlsafe(24))
+    created_at = NOW
+
+
 class AccessTokenFactory(factory.django.DjangoModelFactory):
     """Pass `raw=` to know the token; only its hash is stored."""
 
@@ -106,3 +117,10 @@ def token_for(consent, *, expires_at=None) -> str:
         issued_at=NOW - dt.timedelta(minutes=1),
         expires_at=expires_at or NOW + dt.timedelta(hours=1),
     ).raw
+
+
+def service_point_id(consent, meter_point) -> str:
+    """The servicePointId the consent's recipient sees for its customer's meter point."""
+    return models.ServicePointIdentifier.objects.get(
+        recipient=consent.recipient, customer=consent.customer, meter_point=meter_point
+    ).cdr_service_point_id

@@ -144,3 +144,21 @@ class TestAccessTokenAdmin:
 
         assert token.prefix in content
         assert "secret-part" not in content
+
+
+class TestServicePointIdentifierAdmin:
+    def test_finds_the_ids_recipients_see_for_an_nmi_read_only(self, staff_client, customer):
+        account = factories.au_account(customer=customer, plans=1)
+        meter_point = account.agreements.get().meter_point
+        ours = factories.grant(customer=customer, accounts=[account])
+        theirs = factories.grant(customer=customer, accounts=[account])
+
+        response = staff_client.get(
+            reverse("admin:cdr_servicepointidentifier_changelist"), {"q": meter_point.identifier}
+        )
+
+        assert response.status_code == 200
+        content = response.content.decode()
+        for consent in (ours, theirs):
+            assert factories.service_point_id(consent, meter_point) in content
+        assert staff_client.get(reverse("admin:cdr_servicepointidentifier_add")).status_code == 403

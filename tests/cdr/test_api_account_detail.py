@@ -282,7 +282,7 @@ class TestGetEnergyAccountDetailErrors:
         token = factories.token_for(factories.grant(customer=customer, accounts=[account]))
         account_id = account_id_of(cds, token)
 
-        with django_assert_max_num_queries(6):
+        with django_assert_max_num_queries(7):
             response = cds(token).get(url(account_id), version="4")
 
         assert len(response.json()["data"]["plans"]) == 8

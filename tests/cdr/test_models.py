@@ -34,6 +34,18 @@ class TestAccountIdentifier:
             )
 
 
+class TestServicePointIdentifier:
+    def test_is_unique_per_recipient_customer_and_meter_point(self):
+        identifier = factories.ServicePointIdentifierFactory()
+
+        with pytest.raises(IntegrityError), transaction.atomic():
+            factories.ServicePointIdentifierFactory(
+                recipient=identifier.recipient,
+                customer=identifier.customer,
+                meter_point=identifier.meter_point,
+            )
+
+
 class TestAccessToken:
     def test_stores_only_the_hash_of_the_raw_token(self):
         token = factories.AccessTokenFactory(raw="cdr_known-raw-token")

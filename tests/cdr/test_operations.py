@@ -4,8 +4,10 @@ import pytest
 
 from accounts import models as accounts_models
 from cdr import models, operations
-from tests.accounts.factories import UserFactory
+from tests.accounts.factories import PropertyFactory, UserFactory
+from tests.billing.factories import AgreementFactory
 from tests.cdr import factories
+from tests.metering.factories import MeterPointFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -43,6 +45,50 @@ class TestGrantConsent:
         )
         assert len(set(ids)) == 2
 
+    def test_gives_each_au_meter_point_an_opaque_service_point_id_for_the_recipient_and_customer(
+        self, customer
+    ):
+        account = factories.au_account(customer=customer, plans=2)
+        gb_meter_point = MeterPointFactory(property=PropertyFactory(account=account))
+        AgreementFactory(account=account, meter_point=gb_meter_point)
+
+        consent = factories.grant(customer=customer, accounts=[account])
+
+        identifiers = models.ServicePointIdentifier.objects.filter(
+            recipient=consent.recipient, customer=customer
+        ).select_related("meter_point")
+        assert {identifier.meter_point.market for identifier in identifiers} == {"AU"}
+        assert len(identifiers) == 2
+        for identifier in identifiers:
+            assert len(identifier.cdr_service_point_id) == 32
+            assert identifier.meter_point.identifier not in identifier.cdr_service_point_id
+            assert identifier.cdr_service_point_id != str(identifier.meter_point_id)
+
+    def test_reuses_service_point_ids_for_a_later_consent_of_the_same_recipient(self, customer):
+        account = factories.au_account(customer=customer, plans=1)
+        recipient = factories.DataRecipientFactory()
+        first = factories.grant(customer=customer, accounts=[account], recipient=recipient)
+        before = list(models.ServicePointIdentifier.objects.filter(recipient=recipient))
+
+        second = factories.grant(customer=customer, accounts=[account], recipient=recipient)
+
+        meter_point = account.agreements.get().meter_point
+        assert list(models.ServicePointIdentifier.objects.filter(recipient=recipient)) == before
+        assert factories.service_point_id(first, meter_point) == factories.service_point_id(
+            second, meter_point
+        )
+
+    def test_gives_another_recipient_other_service_point_ids(self, customer):
+        account = factories.au_account(customer=customer, plans=1)
+        meter_point = account.agreements.get().meter_point
+
+        ours = factories.grant(customer=customer, accounts=[account])
+        theirs = factories.grant(customer=customer, accounts=[account])
+
+        assert factories.service_point_id(ours, meter_point) != factories.service_point_id(
+            theirs, meter_point
+        )
+
     def test_refuses_an_account_the_customer_has_no_role_on_and_writes_nothing(self, customer):
         someone_elses = factories.au_account(customer=UserFactory(), plans=0)
 
@@ -51,6 +97,9 @@ class TestGrantConsent:
 
         assert not models.Consent.objects.filter(customer=customer).exists()
         assert not models.AccountIdentifier.objects.filter(account=someone_elses).exists()
+        assert not models.ServicePointIdentifier.objects.filter(
+            meter_point__agreements__account=someone_elses
+        ).exists()
 
     @pytest.mark.parametrize("scopes", [[], ["energy:billing:read"]])
     def test_refuses_unknown_or_no_scopes(self, customer, scopes):
@@ -72,6 +121,52 @@ class TestGrantConsent:
             action="CDR_CONSENT_GRANTED", object_id=str(consent.pk)
         )
         assert entry.data["scopes"] == sorted(factories.ALL_SCOPES)
+
+
+class TestAssignServicePointIds:
+    def test_does_nothing_in_one_query_when_every_meter_point_has_its_id(
+        self, customer, django_assert_num_queries
+    ):
+        accounts = [factories.au_account(customer=customer, plans=2) for _ in range(3)]
+        consent = factories.grant(customer=customer, accounts=accounts)
+        before = set(models.ServicePointIdentifier.objects.filter(recipient=consent.recipient))
+
+        with django_assert_num_queries(1):
+            created = operations.assign_service_point_ids(consent=consent, assigned_at=factories.NOW)
+
+        assert created == 0
+        assert set(models.ServicePointIdentifier.objects.filter(recipient=consent.recipient)) == before
+
+    def test_gives_only_meter_points_added_since_the_grant_an_id_and_leaves_an_audit_row(self, customer):
+        account = factories.au_account(customer=customer, plans=1)
+        consent = factories.grant(customer=customer, accounts=[account])
+        existing = models.ServicePointIdentifier.objects.get(recipient=consent.recipient)
+        added = factories.au_agreement(account=account).meter_point
+
+        created = operations.assign_service_point_ids(consent=consent, assigned_at=factories.NOW)
+
+        assert created == 1
+        identifier = models.ServicePointIdentifier.objects.get(
+            recipient=consent.recipient, customer=customer, meter_point=added
+        )
+        assert (len(identifier.cdr_service_point_id), identifier.created_at) == (32, factories.NOW)
+        existing_now = models.ServicePointIdentifier.objects.get(pk=existing.pk)
+        assert existing_now.cdr_service_point_id == existing.cdr_service_point_id
+        entry = accounts_models.AuditEntry.objects.get(
+            action="CDR_SERVICE_POINT_IDS_ASSIGNED", object_id=str(consent.pk)
+        )
+        assert entry.data["meter_points"] == [added.identifier]
+
+    def test_leaves_accounts_outside_the_consent_alone(self, customer):
+        shared = factories.au_account(customer=customer, plans=0)
+        private = factories.au_account(customer=customer, plans=0)
+        consent = factories.grant(customer=customer, accounts=[shared])
+        factories.au_agreement(account=private)
+
+        created = operations.assign_service_point_ids(consent=consent, assigned_at=factories.NOW)
+
+        assert created == 0
+        assert not models.ServicePointIdentifier.objects.filter(recipient=consent.recipient).exists()
 
 
 class TestRevokeConsents:
