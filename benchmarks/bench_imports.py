@@ -245,7 +245,6 @@ def _create(payloads, supplier, catalogue, *, workers: int) -> float:
                 payloads=payloads[first : first + CHUNK],
                 now=NOW,
                 catalogue=catalogue,
-                durable=False,
             )
             assert all(outcome.status == operations.IMPORTED for outcome in outcomes), outcomes
         finally:

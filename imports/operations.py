@@ -1221,7 +1221,6 @@ def import_account(
     now: datetime,
     catalogue: catalogue_module.Catalogue,
     dry_run: bool = False,
-    durable: bool = True,
 ) -> int:
     """Validate, stage and create one account in one go (what a file import does per line).
     Returns the id of the account's import process.
@@ -1250,11 +1249,6 @@ def import_account(
         raise
     try:
         with transaction.atomic():
-            if not durable:
-                # Bulk loads: a crash may lose the last commits (never half an account); the rerun
-                # imports them again, exactly once, thanks to the unique (supplier, number) key.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
             account = create_account_from_payload(
                 supplier=supplier,
                 process=None,
@@ -1462,15 +1456,14 @@ def import_accounts(
     now: datetime,
     catalogue: catalogue_module.Catalogue,
     dry_run: bool = False,
-    durable: bool = True,
 ) -> list[Outcome]:
     """Import a chunk of payloads (a file import's or a benchmark's unit of work).
 
-    Each payload is validated on its own; the valid ones are written together in one transaction
-    with one bulk insert per table, the accounts through `create_accounts` and their opening
-    balances through `post_ledger_entries`. If anything in the chunk is refused by the database, or a concurrent
-    import claims one of its accounts, the chunk rolls back and each account is retried alone in its
-    own transaction, so a bad account never takes good ones down and none is written twice.
+    Each payload is validated on its own; the valid ones are written together in one durable
+    transaction, with one COPY per table (`copy_accounts_from_payloads`, ids reserved up front). If
+    anything in the chunk is refused by the database, or a concurrent import claims one of its
+    accounts, the chunk rolls back and each account is retried alone in its own transaction, so a
+    bad account never takes good ones down and none is written twice.
     """
     outcomes: list[Outcome | None] = [None] * len(payloads)
     todo: list[tuple[int, str, dict, dict]] = []
@@ -1513,9 +1506,6 @@ def import_accounts(
     if chunk:
         try:
             with transaction.atomic():
-                if not durable:
-                    with connection.cursor() as cursor:
-                        cursor.execute("SET LOCAL synchronous_commit TO OFF")
                 accounts = copy_accounts_from_payloads(
                     supplier=supplier,
                     items=[(external, normalised) for _, external, _, normalised in chunk],
@@ -1552,17 +1542,14 @@ def import_accounts(
                     now=now,
                     catalogue=catalogue,
                     dry_run=dry_run,
-                    durable=durable,
                 )
     return outcomes
 
 
-def _import_alone(*, supplier, payload, now, catalogue, dry_run, durable) -> Outcome:
+def _import_alone(*, supplier, payload, now, catalogue, dry_run) -> Outcome:
     external = payload.get("external_account_number")
     try:
-        import_account(
-            supplier=supplier, payload=payload, now=now, catalogue=catalogue, dry_run=dry_run, durable=durable
-        )
+        import_account(supplier=supplier, payload=payload, now=now, catalogue=catalogue, dry_run=dry_run)
     except DryRunSucceeded:
         return Outcome(external, IMPORTED)
     except (AlreadyImported, ImportSkipped):

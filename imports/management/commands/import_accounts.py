@@ -121,7 +121,6 @@ class Command(BaseCommand):
                     now=timezone.now(),
                     catalogue=catalogue,
                     dry_run=options["dry_run"],
-                    durable=False,
                 )
                 for (number, payload), outcome in zip(rows, outcomes, strict=True):
                     if outcome.status == operations.FAILED:
