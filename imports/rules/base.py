@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from imports import catalogue as catalogue_module
 
@@ -28,6 +28,8 @@ SPEC_RULES = {
     (group["schema"], rule["order"]): rule for group in VALIDATORS["groups"] for rule in group["rules"]
 }
 NON_FIELD_ERRORS = "non_field_errors"
+# The one discriminator that is a setting of the import supplier rather than a field of the node.
+SUPPLIER_DISCRIMINATOR = "enforce_business_contracts_exist"
 
 # Documents a rule set can validate, and the JSON schema each one uses.
 ACCOUNT = "account"
@@ -126,7 +128,7 @@ class Rule:
     def is_normaliser(self) -> bool:
         return self.error_code is None
 
-    @property
+    @functools.cached_property
     def detail(self) -> str:
         return _plain(self.spec.get("description") or self.name or str(self.error_code))
 
@@ -145,39 +147,112 @@ def _plain(text: str) -> str:
 # --- locating nodes --------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=1024)
-def _parts(pattern: str) -> tuple[tuple[str, bool], ...]:
-    return (
-        tuple((part.removesuffix("[]"), part.endswith("[]")) for part in pattern.split("."))
-        if pattern
-        else ()
-    )
-
-
-def iter_nodes(root: Any, pattern: str) -> list[tuple[tuple, Any]]:
-    """(path, node) for every node at `pattern` (`a.b[].c`, `[]` = each list item)."""
-    nodes: list[tuple[tuple, Any]] = [((), root)]
-    for key, is_list in _parts(pattern):
-        following: list[tuple[tuple, Any]] = []
-        for path, node in nodes:
-            if not isinstance(node, dict):
-                continue
-            value = node.get(key)
-            if value is None:
-                continue
-            if is_list:
-                if isinstance(value, list):
-                    following.extend(((*path, key, index), item) for index, item in enumerate(value))
-            else:
-                following.append(((*path, key), value))
-        if not following:
-            return following
-        nodes = following
-    return nodes
+def _step_into(nodes: list[tuple[tuple, Any]], key: str, is_list: bool) -> list[tuple[tuple, Any]]:
+    """The children at `key` of `nodes` (each list item if `is_list`), with their paths."""
+    following: list[tuple[tuple, Any]] = []
+    for path, node in nodes:
+        if not isinstance(node, dict):
+            continue
+        value = node.get(key)
+        if value is None:
+            continue
+        if is_list:
+            if isinstance(value, list):
+                following.extend(((*path, key, index), item) for index, item in enumerate(value))
+        else:
+            following.append(((*path, key), value))
+    return following
 
 
 def attr_of(path: tuple) -> str:
     return ".".join(str(part) for part in path)
+
+
+_MALFORMED = (TypeError, AttributeError, ValueError, KeyError, ArithmeticError)
+
+
+class Target(NamedTuple):
+    """Where a group's rules look: node patterns, the discriminator a node must match, and the
+    supply type the enclosing meter point must have."""
+
+    locations: tuple[str, ...]
+    discriminator: tuple[str, Any] | None
+    parent_supply_type: str | None
+
+
+@dataclasses.dataclass
+class Step:
+    """One group's consecutive rules of a plan, sharing one target."""
+
+    group: str
+    target: int  # the target's number within its plan: steps sharing a target share their nodes
+    rules: list[Rule]
+
+
+class Plan:
+    """A registry plan compiled for running: its steps, their distinct targets, and the tree of node
+    patterns the targets use (each pattern after its parent; number 0 is the document root).
+
+    Rules change field values only, never the shape of a payload nor a discriminating field, so a
+    run finds every pattern's nodes once, up front, and each target's nodes when first needed."""
+
+    def __init__(self, rules: list[Rule], document: str) -> None:
+        self.steps: list[Step] = []
+        self.targets: list[tuple[tuple[int, ...], tuple[str, Any] | None, str | None]] = []
+        self.patterns: list[tuple[int, str, bool]] = [(0, "", False)]  # (parent, key, is_list)
+        pattern_numbers = {"": 0}
+        target_numbers: dict[Target, int] = {}
+
+        def number(pattern: str) -> int:
+            if pattern not in pattern_numbers:
+                parent, _, last = pattern.rpartition(".")
+                above = number(parent)
+                pattern_numbers[pattern] = len(self.patterns)
+                self.patterns.append((above, last.removesuffix("[]"), last.endswith("[]")))
+            return pattern_numbers[pattern]
+
+        for rule in rules:
+            target = Target(rule.locations[document], rule.discriminator, rule.parent_supply_type)
+            if target not in target_numbers:
+                target_numbers[target] = len(self.targets)
+                patterns = tuple(number(location) for location in target.locations)
+                self.targets.append((patterns, target.discriminator, target.parent_supply_type))
+            step = self.steps[-1] if self.steps else None
+            if step and step.group == rule.group and step.target == target_numbers[target]:
+                step.rules.append(rule)
+            else:
+                self.steps.append(Step(rule.group, target_numbers[target], [rule]))
+
+    def locate(self, root: Any) -> list[list[tuple[tuple, Any]]]:
+        """(path, node) lists of `root` by pattern number; a pattern below an absent part is empty."""
+        located: list[list[tuple[tuple, Any]]] = [[((), root)]]
+        for parent, key, is_list in self.patterns[1:]:
+            above = located[parent]
+            located.append(_step_into(above, key, is_list) if above else [])
+        return located
+
+    def matching(
+        self, target: int, located: list[list[tuple[tuple, Any]]], ctx: RuleContext
+    ) -> list[tuple[tuple, dict]]:
+        """The dict nodes of a target's patterns (in pattern order) its discriminator and fuel admit."""
+        patterns, discriminator, fuel = self.targets[target]
+        nodes = [
+            (path, node) for pattern in patterns for path, node in located[pattern] if isinstance(node, dict)
+        ]
+        if nodes and discriminator is not None:
+            prop, value = discriminator
+            if prop == SUPPLIER_DISCRIMINATOR:
+                if ctx.supplier.enforce_business_contracts_exist is not value:
+                    return []
+            else:
+                nodes = [(path, node) for path, node in nodes if node.get(prop) == value]
+        if nodes and fuel:
+            nodes = [
+                (path, node)
+                for path, node in nodes
+                if _meter_point_of(ctx.root, path).get("supply_type") == fuel
+            ]
+        return nodes
 
 
 # --- the registry ----------------------------------------------------------------------------
@@ -187,6 +262,7 @@ class Registry:
     def __init__(self) -> None:
         self.rules: list[Rule] = []
         self._plans: dict[tuple[str, str, str], list[Rule]] = {}
+        self._compiled: dict[tuple[str, str, str], Plan] = {}
 
     def group(
         self,
@@ -204,6 +280,7 @@ class Registry:
     def add(self, rule: Rule) -> None:
         self.rules.append(rule)
         self._plans.clear()
+        self._compiled.clear()
 
     def plan(self, *, document: str, territory: str, variant: str) -> list[Rule]:
         """Rules for one document in run order: property-level groups before the enclosing object's
@@ -223,31 +300,32 @@ class Registry:
             self._plans[key] = chosen
         return self._plans[key]
 
+    def compiled(self, *, document: str, territory: str, variant: str) -> Plan:
+        key = (document, territory, variant)
+        if key not in self._compiled:
+            plan = self.plan(document=document, territory=territory, variant=variant)
+            self._compiled[key] = Plan(plan, document)
+        return self._compiled[key]
+
     def run(self, data: Any, *, document: str, ctx: RuleContext) -> list[Failure]:
         """Run every applicable rule over `data` (normalisers may change it in place) and return all
-        failures in run order, without duplicates of one (attr, code)."""
+        failures in run order, without duplicates of one (attr, code). A group's nodes are found once
+        and shared by its rules; a group whose schema part the payload lacks is skipped whole."""
         ctx.root = data
         failures: list[Failure] = []
         seen: set[tuple[str, str]] = set()
-        located: dict[str, list] = {}
-        for rule in self.plan(document=document, territory=ctx.supplier.territory, variant=ctx.variant):
-            field, check, discriminator, fuel = (
-                rule.field,
-                rule.check,
-                rule.discriminator,
-                rule.parent_supply_type,
-            )
-            for location in rule.locations[document]:
-                nodes = located.get(location)
-                if nodes is None:
-                    nodes = located[location] = iter_nodes(data, location)
-                for path, node in nodes:
-                    if not isinstance(node, dict):
-                        continue
-                    if discriminator is not None and not _discriminated(discriminator, node, ctx):
-                        continue
-                    if fuel and _meter_point_of(data, path).get("supply_type") != fuel:
-                        continue
+        plan = self.compiled(document=document, territory=ctx.supplier.territory, variant=ctx.variant)
+        located = plan.locate(data)
+        matching: list[list[tuple[tuple, dict]] | None] = [None] * len(plan.targets)
+        for step in plan.steps:
+            targets = matching[step.target]
+            if targets is None:
+                targets = matching[step.target] = plan.matching(step.target, located, ctx)
+            if not targets:
+                continue
+            for rule in step.rules:
+                field, check, code = rule.field, rule.check, rule.error_code
+                for path, node in targets:
                     try:
                         if field is None:
                             failed = check(node, ctx)
@@ -256,17 +334,17 @@ class Registry:
                             if value is None:
                                 continue
                             failed = check(value, ctx, node)
-                    except (TypeError, AttributeError, ValueError, KeyError, ArithmeticError):
+                    except _MALFORMED:
                         # Malformed input the schema check reports already; a rule never crashes a request.
                         continue
-                    if not failed or rule.error_code is None:
+                    if not failed or code is None:
                         continue
                     attr = (
                         attr_of((*path, field or NON_FIELD_ERRORS)) if (path or field) else NON_FIELD_ERRORS
                     )
-                    if (attr, rule.error_code) not in seen:
-                        seen.add((attr, rule.error_code))
-                        failures.append(Failure(attr, rule.error_code, rule.detail, rule.group, rule.order))
+                    if (attr, code) not in seen:
+                        seen.add((attr, code))
+                        failures.append(Failure(attr, code, rule.detail, rule.group, rule.order))
         return failures
 
     def x_validators(self, *, document: str, territory: str = GB, variant: str = "v1") -> list[dict]:
@@ -298,13 +376,6 @@ def _meter_point_of(root: Any, path: tuple) -> dict:
     for part in path[:end]:
         node = node[part]
     return node if isinstance(node, dict) else {}
-
-
-def _discriminated(discriminator: tuple[str, Any], node: dict, ctx: RuleContext) -> bool:
-    prop, value = discriminator
-    if prop == "enforce_business_contracts_exist":
-        return ctx.supplier.enforce_business_contracts_exist is value
-    return node.get(prop) == value
 
 
 class GroupBuilder:
