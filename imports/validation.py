@@ -5,8 +5,9 @@ with a field path (`attr`) and an exact code."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 
 import fastjsonschema
 import jsonschema
@@ -87,13 +88,24 @@ def _pass_fail_validator(schema: dict) -> Callable:
     enum becomes a set-membership custom format instead of a chain of comparisons (the transaction
     reasons have hundreds of values), and the error path it builds for every array item with
     `.format(**locals())` (a copy of all locals of the large account function) stays a template."""
-    formats: dict[str, object] = {"date": DATE_PATTERN}
+    formats: dict[str, object] = {"date": _is_calendar_date}
     code = fastjsonschema.compile_to_code(
         _enums_as_formats(schema, formats), formats=formats, use_default=False, detailed_exceptions=False
     )
     namespace: dict = {}
     exec(code.replace(".format(**locals())", ""), namespace)  # what fastjsonschema.compile does
     return functools.partial(namespace["validate"], custom_formats=formats)
+
+
+def _is_calendar_date(value: str) -> bool:
+    """A `YYYY-MM-DD` that names a real day: the pattern alone would let 2026-13-45 through."""
+    if not re.fullmatch(DATE_PATTERN, value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _enums_as_formats(schema, formats: dict[str, object]):

@@ -120,7 +120,7 @@ class TestFastSchemaPass:
         reference = P.jp_account() if territory == "JP" else P.gb_account()
         validation.schema_failures(reference, document=base.ACCOUNT, territory=territory)
         plain = fastjsonschema.compile(
-            validation.json_schema(name), formats={"date": validation.DATE_PATTERN}, use_default=False
+            validation.json_schema(name), formats={"date": validation._is_calendar_date}, use_default=False
         )
         rng = random.Random(6)
         documents = [reference, _normalised_and_failing()] + [_mutated(reference, rng) for _ in range(150)]
@@ -145,3 +145,20 @@ class TestFastSchemaPass:
         failures = validation.schema_failures(data, document=base.ACCOUNT, territory="GB")
 
         assert failures and all(f.attr.startswith("current_statement_transactions.0") for f in failures)
+
+
+class TestCalendarDates:
+    @pytest.mark.parametrize("value", ["2026-13-45", "2025-02-29", "1989-00-10"])
+    def test_refuses_a_date_that_matches_the_pattern_but_names_no_day(self, value):
+        data = P.gb_account()
+        data["customers"][0]["date_of_birth"] = value
+
+        failures = validation.schema_failures(data, document=base.ACCOUNT, territory="GB")
+
+        assert [f.attr for f in failures] == ["customers.0.date_of_birth"]
+
+    def test_accepts_a_leap_day(self):
+        data = P.gb_account()
+        data["customers"][0]["date_of_birth"] = "2024-02-29"
+
+        assert validation.schema_failures(data, document=base.ACCOUNT, territory="GB") == []
