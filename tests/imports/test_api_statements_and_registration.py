@@ -139,7 +139,7 @@ class TestHistoricalStatements:
 
         assert response.status_code == 400
         assert response.json() == {
-            "statements": {"0": {"bill_period_to_date": ["invalid: Enter a valid date."]}}
+            "statements": {"0": {"bill_period_to_date": ["invalid: '2022-02-30' is not a 'date'"]}}
         }
 
     def test_refuses_an_unknown_supplier(self, api, imported):
