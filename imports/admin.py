@@ -3,7 +3,7 @@ import csv
 from django import forms
 from django.contrib import admin, messages
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -186,4 +186,86 @@ class AccountImportProcessAdmin(admin.ModelAdmin):
     )
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(models.ImportConfiguration)
+class ImportConfigurationAdmin(admin.ModelAdmin):
+    """The instance's one configuration row: the list page opens it; no adding a second one, no
+    deleting it. JSON settings are checked for shape (`ImportConfiguration.clean`) before saving."""
+
+    fieldsets = (
+        (
+            "Accounts and customers",
+            {
+                "fields": (
+                    "operations_teams",
+                    "campaigns",
+                    "reference_namespaces",
+                    "customer_detail_namespaces",
+                    "unique_customer_detail_namespaces",
+                    "required_customer_detail_namespaces",
+                    "business_detail_keys",
+                    "exclusive_user_roles",
+                    "internal_email_addresses",
+                    "characteristics",
+                    "affiliate_organisations",
+                    "managed_accounts_allowed",
+                    "consents_enabled",
+                    "consent_types",
+                )
+            },
+        ),
+        (
+            "Supply and priority services",
+            {"fields": ("market_participants", "psr_elec_codes", "psr_gas_codes", "psr_descriptions")},
+        ),
+        (
+            "Payments, debt and ledgers",
+            {
+                "fields": (
+                    "ledger_codes",
+                    "dunning_paths",
+                    "debt_collection_agencies",
+                    "cais_references_supported",
+                    "payment_plan_strategies",
+                    "standalone_payment_request_methods",
+                    "incomplete_payments_enabled",
+                    "billing_document_identifiers_enabled",
+                    "max_active_deposits",
+                    "payment_day_range",
+                    "fixed_payment_amount_range",
+                    "contribution_schemes",
+                )
+            },
+        ),
+        (
+            "Complaints, documents and partner organisations",
+            {
+                "fields": (
+                    "complaint_types",
+                    "official_complaint_organisations",
+                    "complaint_sources",
+                    "file_store_paths",
+                    "partner_organisations",
+                )
+            },
+        ),
+        (None, {"fields": ("modified_at",)}),
+    )
+    readonly_fields = ("modified_at",)
+
+    def changelist_view(self, request, extra_context=None):
+        row = models.ImportConfiguration.objects.filter(pk=models.ImportConfiguration.SINGLETON_ID).first()
+        if row is None:
+            return redirect("admin:imports_importconfiguration_add")
+        return redirect("admin:imports_importconfiguration_change", row.pk)
+
+    def has_add_permission(self, request):
+        exists = models.ImportConfiguration.objects.filter(
+            pk=models.ImportConfiguration.SINGLETON_ID
+        ).exists()
+        return super().has_add_permission(request) and not exists
+
+    def has_delete_permission(self, request, obj=None):
         return False

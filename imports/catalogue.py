@@ -1,12 +1,20 @@
 """What a Kraken instance knows that import rules check payloads against: tariffs and products
-(read from billing by `imports.queries.build_catalogue`) plus the instance configuration below
-(operations teams, market participants, PSR codes, ...). A plain value built once per batch, so the
+(read from billing by `imports.queries.build_catalogue`) plus the instance configuration
+(operations teams, market participants, PSR codes, ...: the `ImportConfiguration` row, editable in
+admin; the defaults below come from `imports.configuration`). A plain value built once per batch, so the
 rules never query the database per account."""
 
 from __future__ import annotations
 
 import dataclasses
 from datetime import datetime
+
+from imports import configuration
+
+
+def _setting(name: str):
+    """A configuration setting's default (`imports.configuration.DEFAULTS`) as a dataclass field."""
+    return dataclasses.field(default_factory=lambda: configuration.default_catalogue_value(name))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -27,73 +35,43 @@ class TariffInfo:
 class Catalogue:
     tariffs: dict[str, TariffInfo] = dataclasses.field(default_factory=dict)
     products: dict[str, TariffInfo] = dataclasses.field(default_factory=dict)
-    operations_teams: frozenset[str] = frozenset({"Migration", "Operations", "Business Team"})
-    market_participants: dict[str, frozenset[str]] = dataclasses.field(
-        default_factory=lambda: {
-            "TENT": frozenset({"ELECTRICITY", "GAS"}),
-            "EDFE": frozenset({"ELECTRICITY"}),
-            "BGS": frozenset({"GAS"}),
-            "UDMS": frozenset({"ELECTRICITY"}),
-            "CORG": frozenset({"GAS"}),
-        }
-    )
-    campaigns: frozenset[str] = frozenset({"spring-sale", "Spring sale", "loyalty", "Loyalty"})
-    ledger_codes: frozenset[str] = frozenset({"ENERGY", "ELECTRICITY", "GAS", "VOUCHERS"})
-    psr_elec_codes: frozenset[str] = frozenset(f"{n:02d}" for n in range(1, 40))
-    psr_gas_codes: frozenset[str] = frozenset(f"{n:02d}" for n in range(1, 40))
-    psr_descriptions: frozenset[str] = frozenset(
-        {"Pensionable age", "Blind", "Partially sighted", "Hearing impairment", "Medical equipment"}
-    )
-    reference_namespaces: frozenset[str] = frozenset({"LEGACY", "CRM", "BILLING_SYSTEM"})
+    operations_teams: frozenset[str] = _setting("operations_teams")
+    market_participants: dict[str, frozenset[str]] = _setting("market_participants")
+    campaigns: frozenset[str] = _setting("campaigns")
+    ledger_codes: frozenset[str] = _setting("ledger_codes")
+    psr_elec_codes: frozenset[str] = _setting("psr_elec_codes")
+    psr_gas_codes: frozenset[str] = _setting("psr_gas_codes")
+    psr_descriptions: frozenset[str] = _setting("psr_descriptions")
+    reference_namespaces: frozenset[str] = _setting("reference_namespaces")
     existing_references: frozenset[tuple[str, str]] = frozenset()
     existing_cais_references: frozenset[str] = frozenset()
-    cais_references_supported: bool = True
-    dunning_paths: frozenset[str] = frozenset({"STANDARD", "VULNERABLE"})
-    debt_collection_agencies: frozenset[str] = frozenset({"Agency One", "Agency Two"})
-    customer_detail_namespaces: dict[str, str] = dataclasses.field(
-        default_factory=lambda: {"preferred_contact": "str", "loyalty_number": "int", "vip": "bool"}
-    )
-    unique_customer_detail_namespaces: frozenset[str] = frozenset({"loyalty_number"})
-    required_customer_detail_namespaces: frozenset[str] = frozenset()
-    business_detail_keys: dict[str, str] = dataclasses.field(
-        default_factory=lambda: {"sic_code": "str", "employees": "int", "vat_registered": "bool"}
-    )
-    complaint_types: dict[str, frozenset[str]] = dataclasses.field(
-        default_factory=lambda: {
-            "BILLING": frozenset({"ACCURACY", "FREQUENCY"}),
-            "METERING": frozenset({"FAULT"}),
-        }
-    )
-    official_complaint_organisations: dict[str, frozenset[str]] = dataclasses.field(
-        default_factory=lambda: {"OMBUDSMAN": frozenset({"OPEN", "CLOSED"})}
-    )
-    complaint_sources: frozenset[str] = frozenset({"EMAIL", "PHONE", "LETTER"})
-    contribution_schemes: frozenset[str] = frozenset({"ECO", "WHD"})
-    affiliate_organisations: frozenset[str] = frozenset({"Broker Ltd", "Comparison Site"})
-    partner_organisations: frozenset[str] = frozenset({"ORG-0001", "ORG-0002"})
-    payment_plan_strategies: frozenset[str] = frozenset({"EQUAL_INSTALMENTS", "FRONT_LOADED"})
-    standalone_payment_request_methods: frozenset[str] = frozenset({"CARD", "BANK_TRANSFER"})
-    characteristics: dict[str, frozenset[str] | None] = dataclasses.field(
-        default_factory=lambda: {
-            "sales_channel": None,
-            "ELEC_TARIFF_TYPE": frozenset({"STANDARD", "TIME_OF_USE", "CUSTOM"}),
-            "gbr-electricity.meter-rate-profile": None,
-            "gbr-electricity.payment-method": frozenset({"CREDIT", "PREPAY"}),
-            "gbr-gas.payment-method": frozenset({"CREDIT", "PREPAY"}),
-            "gbr-gas.meter-point-grid-supply-point-equivalent": None,
-        }
-    )
-    file_store_paths: frozenset[str] = frozenset({"statements/2024/01.pdf", "notes/letter.pdf"})
-    internal_email_addresses: frozenset[str] = frozenset({"info@kraken.info", "hello@kraken.energy"})
-    consents_enabled: bool = True
-    consent_types: frozenset[str] = frozenset()
-    managed_accounts_allowed: bool = False
-    incomplete_payments_enabled: bool = False
-    billing_document_identifiers_enabled: bool = True
-    max_active_deposits: int = 1
-    payment_day_range: tuple[int, int] = (1, 28)
-    fixed_payment_amount_range: tuple[int, int] = (1, 10_000)
-    exclusive_user_roles: frozenset[str] = frozenset({"EXECUTOR"})
+    cais_references_supported: bool = _setting("cais_references_supported")
+    dunning_paths: frozenset[str] = _setting("dunning_paths")
+    debt_collection_agencies: frozenset[str] = _setting("debt_collection_agencies")
+    customer_detail_namespaces: dict[str, str] = _setting("customer_detail_namespaces")
+    unique_customer_detail_namespaces: frozenset[str] = _setting("unique_customer_detail_namespaces")
+    required_customer_detail_namespaces: frozenset[str] = _setting("required_customer_detail_namespaces")
+    business_detail_keys: dict[str, str] = _setting("business_detail_keys")
+    complaint_types: dict[str, frozenset[str]] = _setting("complaint_types")
+    official_complaint_organisations: dict[str, frozenset[str]] = _setting("official_complaint_organisations")
+    complaint_sources: frozenset[str] = _setting("complaint_sources")
+    contribution_schemes: frozenset[str] = _setting("contribution_schemes")
+    affiliate_organisations: frozenset[str] = _setting("affiliate_organisations")
+    partner_organisations: frozenset[str] = _setting("partner_organisations")
+    payment_plan_strategies: frozenset[str] = _setting("payment_plan_strategies")
+    standalone_payment_request_methods: frozenset[str] = _setting("standalone_payment_request_methods")
+    characteristics: dict[str, frozenset[str] | None] = _setting("characteristics")
+    file_store_paths: frozenset[str] = _setting("file_store_paths")
+    internal_email_addresses: frozenset[str] = _setting("internal_email_addresses")
+    consents_enabled: bool = _setting("consents_enabled")
+    consent_types: frozenset[str] = _setting("consent_types")
+    managed_accounts_allowed: bool = _setting("managed_accounts_allowed")
+    incomplete_payments_enabled: bool = _setting("incomplete_payments_enabled")
+    billing_document_identifiers_enabled: bool = _setting("billing_document_identifiers_enabled")
+    max_active_deposits: int = _setting("max_active_deposits")
+    payment_day_range: tuple[int, int] = _setting("payment_day_range")
+    fixed_payment_amount_range: tuple[int, int] = _setting("fixed_payment_amount_range")
+    exclusive_user_roles: frozenset[str] = _setting("exclusive_user_roles")
 
 
 DEFAULT = Catalogue()

@@ -1,9 +1,15 @@
-"""Import suppliers (cohorts of a migration), their API keys, and import processes."""
+"""Import suppliers (cohorts of a migration), their API keys, import processes, and the instance
+configuration the import rules check payloads against."""
 
 from __future__ import annotations
 
+import functools
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+
+from imports import configuration
 
 
 class Territory(models.TextChoices):
@@ -141,3 +147,203 @@ class RegistrationFlow(models.Model):
 
     def __str__(self) -> str:
         return f"Registration of meter point {self.meter_point_id} ({self.account_import})"
+
+
+class ImportConfiguration(models.Model):
+    """The instance configuration the import rules check payloads against: one row per Kraken
+    instance (the rules' catalogue is built once per batch, whatever the supplier; territory-specific
+    settings such as JP ledger codes only matter to that territory's rules). Created with
+    `imports.configuration.DEFAULTS` by a migration; edited in admin. JSON settings are lists (sets
+    of names) or small objects (maps); `clean` checks their shape."""
+
+    SINGLETON_ID = 1
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
+    operations_teams = models.JSONField(
+        default=functools.partial(configuration.default, "operations_teams"),
+        blank=True,
+        help_text=configuration.help_text("operations_teams"),
+    )
+    market_participants = models.JSONField(
+        default=functools.partial(configuration.default, "market_participants"),
+        blank=True,
+        help_text=configuration.help_text("market_participants"),
+    )
+    campaigns = models.JSONField(
+        default=functools.partial(configuration.default, "campaigns"),
+        blank=True,
+        help_text=configuration.help_text("campaigns"),
+    )
+    ledger_codes = models.JSONField(
+        default=functools.partial(configuration.default, "ledger_codes"),
+        blank=True,
+        help_text=configuration.help_text("ledger_codes"),
+    )
+    psr_elec_codes = models.JSONField(
+        default=functools.partial(configuration.default, "psr_elec_codes"),
+        blank=True,
+        help_text=configuration.help_text("psr_elec_codes"),
+    )
+    psr_gas_codes = models.JSONField(
+        default=functools.partial(configuration.default, "psr_gas_codes"),
+        blank=True,
+        help_text=configuration.help_text("psr_gas_codes"),
+    )
+    psr_descriptions = models.JSONField(
+        default=functools.partial(configuration.default, "psr_descriptions"),
+        blank=True,
+        help_text=configuration.help_text("psr_descriptions"),
+    )
+    reference_namespaces = models.JSONField(
+        default=functools.partial(configuration.default, "reference_namespaces"),
+        blank=True,
+        help_text=configuration.help_text("reference_namespaces"),
+    )
+    cais_references_supported = models.BooleanField(
+        default=configuration.DEFAULTS["cais_references_supported"],
+        help_text=configuration.help_text("cais_references_supported"),
+    )
+    dunning_paths = models.JSONField(
+        default=functools.partial(configuration.default, "dunning_paths"),
+        blank=True,
+        help_text=configuration.help_text("dunning_paths"),
+    )
+    debt_collection_agencies = models.JSONField(
+        default=functools.partial(configuration.default, "debt_collection_agencies"),
+        blank=True,
+        help_text=configuration.help_text("debt_collection_agencies"),
+    )
+    customer_detail_namespaces = models.JSONField(
+        default=functools.partial(configuration.default, "customer_detail_namespaces"),
+        blank=True,
+        help_text=configuration.help_text("customer_detail_namespaces"),
+    )
+    unique_customer_detail_namespaces = models.JSONField(
+        default=functools.partial(configuration.default, "unique_customer_detail_namespaces"),
+        blank=True,
+        help_text=configuration.help_text("unique_customer_detail_namespaces"),
+    )
+    required_customer_detail_namespaces = models.JSONField(
+        default=functools.partial(configuration.default, "required_customer_detail_namespaces"),
+        blank=True,
+        help_text=configuration.help_text("required_customer_detail_namespaces"),
+    )
+    business_detail_keys = models.JSONField(
+        default=functools.partial(configuration.default, "business_detail_keys"),
+        blank=True,
+        help_text=configuration.help_text("business_detail_keys"),
+    )
+    complaint_types = models.JSONField(
+        default=functools.partial(configuration.default, "complaint_types"),
+        blank=True,
+        help_text=configuration.help_text("complaint_types"),
+    )
+    official_complaint_organisations = models.JSONField(
+        default=functools.partial(configuration.default, "official_complaint_organisations"),
+        blank=True,
+        help_text=configuration.help_text("official_complaint_organisations"),
+    )
+    complaint_sources = models.JSONField(
+        default=functools.partial(configuration.default, "complaint_sources"),
+        blank=True,
+        help_text=configuration.help_text("complaint_sources"),
+    )
+    contribution_schemes = models.JSONField(
+        default=functools.partial(configuration.default, "contribution_schemes"),
+        blank=True,
+        help_text=configuration.help_text("contribution_schemes"),
+    )
+    affiliate_organisations = models.JSONField(
+        default=functools.partial(configuration.default, "affiliate_organisations"),
+        blank=True,
+        help_text=configuration.help_text("affiliate_organisations"),
+    )
+    partner_organisations = models.JSONField(
+        default=functools.partial(configuration.default, "partner_organisations"),
+        blank=True,
+        help_text=configuration.help_text("partner_organisations"),
+    )
+    payment_plan_strategies = models.JSONField(
+        default=functools.partial(configuration.default, "payment_plan_strategies"),
+        blank=True,
+        help_text=configuration.help_text("payment_plan_strategies"),
+    )
+    standalone_payment_request_methods = models.JSONField(
+        default=functools.partial(configuration.default, "standalone_payment_request_methods"),
+        blank=True,
+        help_text=configuration.help_text("standalone_payment_request_methods"),
+    )
+    characteristics = models.JSONField(
+        default=functools.partial(configuration.default, "characteristics"),
+        blank=True,
+        help_text=configuration.help_text("characteristics"),
+    )
+    file_store_paths = models.JSONField(
+        default=functools.partial(configuration.default, "file_store_paths"),
+        blank=True,
+        help_text=configuration.help_text("file_store_paths"),
+    )
+    internal_email_addresses = models.JSONField(
+        default=functools.partial(configuration.default, "internal_email_addresses"),
+        blank=True,
+        help_text=configuration.help_text("internal_email_addresses"),
+    )
+    consents_enabled = models.BooleanField(
+        default=configuration.DEFAULTS["consents_enabled"],
+        help_text=configuration.help_text("consents_enabled"),
+    )
+    consent_types = models.JSONField(
+        default=functools.partial(configuration.default, "consent_types"),
+        blank=True,
+        help_text=configuration.help_text("consent_types"),
+    )
+    managed_accounts_allowed = models.BooleanField(
+        default=configuration.DEFAULTS["managed_accounts_allowed"],
+        help_text=configuration.help_text("managed_accounts_allowed"),
+    )
+    incomplete_payments_enabled = models.BooleanField(
+        default=configuration.DEFAULTS["incomplete_payments_enabled"],
+        help_text=configuration.help_text("incomplete_payments_enabled"),
+    )
+    billing_document_identifiers_enabled = models.BooleanField(
+        default=configuration.DEFAULTS["billing_document_identifiers_enabled"],
+        help_text=configuration.help_text("billing_document_identifiers_enabled"),
+    )
+    max_active_deposits = models.PositiveSmallIntegerField(
+        default=configuration.DEFAULTS["max_active_deposits"],
+        help_text=configuration.help_text("max_active_deposits"),
+    )
+    payment_day_range = models.JSONField(
+        default=functools.partial(configuration.default, "payment_day_range"),
+        blank=True,
+        help_text=configuration.help_text("payment_day_range"),
+    )
+    fixed_payment_amount_range = models.JSONField(
+        default=functools.partial(configuration.default, "fixed_payment_amount_range"),
+        blank=True,
+        help_text=configuration.help_text("fixed_payment_amount_range"),
+    )
+    exclusive_user_roles = models.JSONField(
+        default=functools.partial(configuration.default, "exclusive_user_roles"),
+        blank=True,
+        help_text=configuration.help_text("exclusive_user_roles"),
+    )
+    modified_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "import configuration"
+        verbose_name_plural = "import configuration"
+        constraints = [models.CheckConstraint(condition=Q(id=1), name="single_import_configuration")]
+
+    def __str__(self) -> str:
+        return "Import configuration"
+
+    def settings(self) -> dict:
+        """Setting name -> stored value, for every setting of `imports.configuration.SETTINGS`."""
+        return {name: getattr(self, name) for name in configuration.SETTINGS}
+
+    def clean(self) -> None:
+        """Raises ValidationError naming each JSON setting whose shape is wrong."""
+        super().clean()
+        if errors := configuration.errors(self.settings()):
+            raise ValidationError(errors)

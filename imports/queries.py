@@ -9,7 +9,7 @@ from django.db.models import Count, QuerySet
 
 from billing import models as billing_models
 from imports import catalogue as catalogue_module
-from imports import models
+from imports import configuration, models
 from imports.rules import base
 from metering import models as metering_models
 
@@ -32,10 +32,25 @@ def get_supplier(*, code: str) -> models.ImportSupplier:
     return models.ImportSupplier.objects.get(code=code)
 
 
+def instance_configuration_settings() -> dict | None:
+    """The stored configuration settings (`imports.configuration.SETTINGS` name -> JSON value), or
+    None when the row is missing (one query)."""
+    return (
+        models.ImportConfiguration.objects.filter(pk=models.ImportConfiguration.SINGLETON_ID)
+        .values(*configuration.SETTINGS)
+        .first()
+    )
+
+
 def build_catalogue(
     *, base_catalogue: catalogue_module.Catalogue = catalogue_module.DEFAULT
 ) -> catalogue_module.Catalogue:
-    """The instance configuration plus every tariff and product in billing (two queries)."""
+    """The instance configuration (the `ImportConfiguration` row) plus every tariff and product in
+    billing (three queries). Settings not stored (existing references) come from `base_catalogue`,
+    and so does the whole configuration if the row is missing."""
+    settings = instance_configuration_settings()
+    if settings is not None:
+        base_catalogue = dataclasses.replace(base_catalogue, **configuration.catalogue_values(settings))
     tariffs = {}
     products = {}
     rows = (
