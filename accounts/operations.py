@@ -35,15 +35,16 @@ def record_audit(
     data: dict | None = None,
 ) -> models.AuditEntry:
     """Leave an audit row for a state change that matters. Call inside the operation's transaction."""
-    return models.AuditEntry.objects.create(
-        account=account,
-        actor=actor,
+    row = _audit_row(
         action=action,
-        object_type=type(obj).__name__,
-        object_id=str(getattr(obj, "pk", obj)),
-        data=data or {},
+        obj=obj,
+        account_id=account.pk if account is not None else None,
         occurred_at=occurred_at,
+        actor=actor,
+        data=data,
     )
+    row.save(force_insert=True)
+    return row
 
 
 def create_account(

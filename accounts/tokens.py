@@ -66,7 +66,9 @@ class IssuedToken:
     refresh_expires_at: datetime | None
 
 
-def _hash(secret: str) -> str:
+def hash_secret(secret: str) -> str:
+    """The stored form of an API key or token: SHA-256, enough for a random high-entropy secret.
+    Every credential the platform issues (customer tokens, import keys, CDR tokens) is kept so."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -97,7 +99,7 @@ def _new_refresh_token(*, user: models.User, now: datetime) -> tuple[str, dateti
     raw = secrets.token_urlsafe(32)
     expires_at = now + REFRESH_TOKEN_LIFETIME
     models.RefreshToken.objects.create(
-        user=user, token_hash=_hash(raw), created_at=now, expires_at=expires_at
+        user=user, token_hash=hash_secret(raw), created_at=now, expires_at=expires_at
     )
     return raw, expires_at
 
@@ -160,7 +162,7 @@ def obtain_token_with_api_key(*, api_key: str, now: datetime) -> IssuedToken:
     """
     key = (
         models.APIKey.objects.select_related("user", "user__authentication_state")
-        .filter(key_hash=_hash(api_key), revoked_at__isnull=True, user__is_active=True)
+        .filter(key_hash=hash_secret(api_key), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if key is None:
@@ -186,7 +188,7 @@ def refresh_access_token(*, refresh_token: str, now: datetime) -> IssuedToken:
     stored = (
         models.RefreshToken.objects.select_related("user", "user__authentication_state")
         .filter(
-            token_hash=_hash(refresh_token),
+            token_hash=hash_secret(refresh_token),
             revoked_at__isnull=True,
             created_at__lte=now,
             expires_at__gt=now,
@@ -208,7 +210,7 @@ def revoke_refresh_token(*, refresh_token: str, now: datetime) -> None:
     Raises InvalidRefreshToken if it is unknown or already unusable.
     """
     revoked = models.RefreshToken.objects.filter(
-        token_hash=_hash(refresh_token), revoked_at__isnull=True, expires_at__gt=now
+        token_hash=hash_secret(refresh_token), revoked_at__isnull=True, expires_at__gt=now
     ).update(revoked_at=now)
     if not revoked:
         raise InvalidRefreshToken("Invalid refresh token")
@@ -233,7 +235,7 @@ def force_reauthentication(*, user: models.User, now: datetime) -> datetime:
 def create_api_key(*, user: models.User, now: datetime) -> str:
     """Create an API key for `user` and return the raw key (only its hash is stored)."""
     raw = API_KEY_PREFIX + secrets.token_urlsafe(24)
-    models.APIKey.objects.create(user=user, prefix=raw[:12], key_hash=_hash(raw), created_at=now)
+    models.APIKey.objects.create(user=user, prefix=raw[:12], key_hash=hash_secret(raw), created_at=now)
     return raw
 
 
@@ -278,7 +280,7 @@ def obtain_long_lived_refresh_token(
     expires_at = now + LONG_LIVED_REFRESH_TOKEN_LIFETIME
     with transaction.atomic():
         stored = models.RefreshToken.objects.create(
-            user=user, token_hash=_hash(raw), created_at=now, expires_at=expires_at
+            user=user, token_hash=hash_secret(raw), created_at=now, expires_at=expires_at
         )
         models.LongLivedRefreshTokenGrant.objects.create(
             refresh_token=stored, issued_by=issuer, issued_at=now

@@ -11,7 +11,6 @@ per (software product, customer, meter point), never the NMI.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
 from django.contrib.postgres.fields import ArrayField
@@ -143,11 +142,6 @@ class ServicePointIdentifier(models.Model):
 
     def __str__(self) -> str:
         return self.cdr_service_point_id
-
-
-def hash_token(raw: str) -> str:
-    """The stored form of a bearer token: SHA-256, enough for a random 256-bit secret."""
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class AccessToken(models.Model):

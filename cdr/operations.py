@@ -16,6 +16,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
+from accounts import tokens
 from cdr import models
 from metering import models as metering_models
 
@@ -253,7 +254,7 @@ def issue_access_token(
             raise ConsentNotActive(f"{locked} is not active")
         access_token = models.AccessToken.objects.create(
             consent=locked,
-            token_hash=models.hash_token(raw),
+            token_hash=tokens.hash_secret(raw),
             prefix=raw[:12],
             issued_at=issued_at,
             expires_at=expires_at,

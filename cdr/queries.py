@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from accounts import models as accounts_models
-from accounts import money, ranges
+from accounts import money, ranges, tokens
 from billing import models as billing_models
 from cdr import models
 from metering import models as metering_models
@@ -170,7 +170,7 @@ def consent_for_token(*, token: str, scope: str, now: datetime) -> models.Consen
     """
     access = (
         models.AccessToken.objects.select_related("consent__recipient")
-        .filter(token_hash=models.hash_token(token))
+        .filter(token_hash=tokens.hash_secret(token))
         .first()
     )
     if access is None or now not in ranges.Period(access.issued_at, access.expires_at):

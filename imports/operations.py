@@ -5,7 +5,6 @@ and the post-import writes (notes, transactions, payment instructions)."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import secrets
 from datetime import UTC, datetime, time, timedelta
@@ -18,7 +17,7 @@ from django.db.models.functions import Coalesce
 from psycopg import errors as psycopg_errors
 
 from accounts import models as account_models
-from accounts import money
+from accounts import money, tokens
 from accounts import operations as account_operations
 from billing import models as billing_models
 from billing import operations as billing_operations
@@ -86,10 +85,6 @@ class _RollBack(Exception):
 # --- API keys ------------------------------------------------------------------------------------
 
 
-def hash_api_key(raw_key: str) -> str:
-    return hashlib.sha256(raw_key.encode()).hexdigest()
-
-
 def key_prefix(raw_key: str) -> str:
     return raw_key[:KEY_PREFIX_LENGTH]
 
@@ -98,7 +93,7 @@ def create_api_key(*, supplier: models.ImportSupplier, name: str) -> tuple[model
     """Create an import API key. Returns the row and the raw key, which is never stored: show it once."""
     raw_key = secrets.token_urlsafe(32)
     api_key = models.ImportApiKey.objects.create(
-        supplier=supplier, name=name, prefix=key_prefix(raw_key), key_hash=hash_api_key(raw_key)
+        supplier=supplier, name=name, prefix=key_prefix(raw_key), key_hash=tokens.hash_secret(raw_key)
     )
     return api_key, raw_key
 

@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 
 from accounts import models as accounts
+from accounts import tokens as accounts_tokens
 from billing import models as billing
 from devices import models as devices
 from imports import models as imports
@@ -468,7 +469,7 @@ class _Loader:
             supplier=supplier,
             name="Demo key",
             prefix=import_operations.key_prefix(DEMO_IMPORT_API_KEY),
-            key_hash=import_operations.hash_api_key(DEMO_IMPORT_API_KEY),
+            key_hash=accounts_tokens.hash_secret(DEMO_IMPORT_API_KEY),
         )
 
 

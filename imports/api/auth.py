@@ -31,7 +31,7 @@ class DataImportViewerAPIKeyAuthentication(authentication.BaseAuthentication):
             return None
         raw_key = header[len(self.keyword) + 1 :].strip()
         try:
-            api_key = queries.live_api_key(key_hash=operations.hash_api_key(raw_key))
+            api_key = queries.live_api_key(key_hash=tokens.hash_secret(raw_key))
         except models.ImportApiKey.DoesNotExist:
             raise exceptions.AuthenticationFailed("Invalid or revoked import API key.") from None
         operations.touch_api_key(api_key=api_key, now=timezone.now())

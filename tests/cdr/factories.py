@@ -6,6 +6,7 @@ from decimal import Decimal
 import factory
 
 from accounts import models as accounts_models
+from accounts import tokens
 from cdr import models, operations
 from tests.accounts.factories import AccountFactory, AccountUserRoleFactory, PropertyFactory, UserFactory
 from tests.billing.factories import AgreementFactory, TariffFactory, TariffRateFactory
@@ -69,7 +70,7 @@ class AccessTokenFactory(factory.django.DjangoModelFactory):
 
     consent = factory.SubFactory(ConsentFactory)
     raw = factory.LazyFunction(lambda: "cdr_" + secrets.token_urlsafe(32))
-    token_hash = factory.LazyAttribute(lambda o: models.hash_token(o.raw))
+    token_hash = factory.LazyAttribute(lambda o: tokens.hash_secret(o.raw))
     prefix = factory.LazyAttribute(lambda o: o.raw[:12])
     issued_at = NOW - dt.timedelta(minutes=1)
     expires_at = NOW + dt.timedelta(hours=1)

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
+from accounts import tokens
 from cdr import models
 from tests.accounts.factories import UserFactory
 from tests.cdr import factories
@@ -115,7 +116,7 @@ class TestConsentAdmin:
         (message,) = [str(message) for message in get_messages(response.wsgi_request)]
         raw = re.search(r"(cdr_[\w-]+)", message).group(1)
         stored = models.AccessToken.objects.get(consent=consent)
-        assert stored.token_hash == models.hash_token(raw)
+        assert stored.token_hash == tokens.hash_secret(raw)
         assert raw in staff_client.get(CHANGELIST).content.decode()  # the message, shown once
         assert (
             raw

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
+from accounts import tokens
 from cdr import models
 from tests.cdr import factories
 
@@ -50,5 +51,5 @@ class TestAccessToken:
     def test_stores_only_the_hash_of_the_raw_token(self):
         token = factories.AccessTokenFactory(raw="cdr_known-raw-token")
 
-        assert token.token_hash == models.hash_token("cdr_known-raw-token")
+        assert token.token_hash == tokens.hash_secret("cdr_known-raw-token")
         assert "cdr_known-raw-token" not in {token.token_hash, token.prefix}

@@ -3,6 +3,7 @@ import datetime as dt
 import pytest
 
 from accounts import models as accounts_models
+from accounts import tokens
 from cdr import models, operations
 from tests.accounts.factories import PropertyFactory, UserFactory
 from tests.billing.factories import AgreementFactory
@@ -202,7 +203,7 @@ class TestIssueAccessToken:
         )
 
         stored = models.AccessToken.objects.get(pk=issued.access_token.pk)
-        assert stored.token_hash == models.hash_token(issued.raw)
+        assert stored.token_hash == tokens.hash_secret(issued.raw)
         assert issued.raw not in (stored.token_hash, stored.prefix)
 
     def test_refuses_a_revoked_consent(self, customer):
