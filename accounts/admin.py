@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from accounts import admin_actions, models, money, operations, queries
+from accounts import admin_actions, models, operations, queries
+from kernel import money
 
 RECENT_LEDGER_ENTRIES = 50
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from accounts import money
+from kernel import money
 
 
 class User(AbstractUser):

@@ -76,3 +76,19 @@ def comms_preferences_of_users(*, user_ids: list[int]) -> dict[int, models.Comms
     holding the defaults."""
     found = {p.user_id: p for p in models.CommsPreferences.objects.filter(user_id__in=user_ids)}
     return {uid: found.get(uid) or models.CommsPreferences(user_id=uid) for uid in user_ids}
+
+
+def account_ids_of_user(*, user: models.User) -> set[int]:
+    """Ids of the accounts the user holds a role on."""
+    return set(models.AccountUserRole.objects.filter(user=user).values_list("account_id", flat=True))
+
+
+def account_of_user(
+    *, number: str, user: models.User, known_account_ids: set[int] | None = None
+) -> models.Account | None:
+    """The account with this number if the user holds a role on it, else None. With the user's
+    account ids already known, one query on the account alone."""
+    accounts = models.Account.objects.filter(number=number)
+    if known_account_ids is not None:
+        return accounts.filter(pk__in=known_account_ids).first()
+    return accounts.filter(user_roles__user=user).first()

@@ -9,12 +9,15 @@ import os
 import pkgutil
 import sys
 import time
+import uuid
 
 import django
 
 
 def main(argv: list[str]) -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kraken.settings")
+    # Its own queues and Redis keys, so a benchmark beside `make run` never takes the stack's tasks.
+    os.environ["KRAKEN_INSTANCE"] = f"bench-{uuid.uuid4().hex[:12]}"
     django.setup()
     import benchmarks
 

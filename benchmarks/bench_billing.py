@@ -234,8 +234,8 @@ def _build_accounts(count: int) -> None:
 
 
 def _baseline() -> tuple[float, dict[int, int]]:
-    from accounts import ranges
     from billing import calculation, queries
+    from kernel import ranges
 
     days = calculation.wall_clock_days(ranges.Period(PERIOD_START, PERIOD_END), queries.billing_time_zone())
     started = time.monotonic()
@@ -246,8 +246,8 @@ def _baseline() -> tuple[float, dict[int, int]]:
 
 
 def _billing_run():
-    from accounts import ranges
     from billing import models, operations, tasks
+    from kernel import ranges
     from tests.celery_worker import purge_queues, running_worker
 
     purge_queues([settings.BILLING_QUEUE])

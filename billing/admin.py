@@ -12,8 +12,8 @@ from django.utils.html import format_html
 
 from accounts import admin as accounts_admin
 from accounts import models as accounts_models
-from accounts import money, ranges
 from billing import calculation, models, operations, queries, tasks
+from kernel import money, ranges
 
 
 class TariffRateInline(admin.TabularInline):

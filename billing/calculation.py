@@ -54,8 +54,8 @@ from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
-from accounts import ranges
 from billing import error_codes, models
+from kernel import ranges
 
 QUANTITY = Decimal("0.0001")
 SECONDS_PER_DAY = Decimal(86400)

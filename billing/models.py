@@ -14,7 +14,7 @@ from django.db import models
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F, Func, Q
 
-from accounts import money
+from kernel import money
 
 
 class TsTzRange(Func):

@@ -16,8 +16,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from accounts import models as accounts_models
-from accounts import ranges
 from billing import calculation, models
+from kernel import ranges
 from metering import models as metering_models
 
 

@@ -27,9 +27,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import OuterRef, Prefetch, QuerySet, Subquery
 
 from accounts import models as accounts_models
-from accounts import money, ranges, tokens
+from accounts import tokens
 from billing import models as billing_models
 from cdr import models
+from kernel import money, ranges
 from metering import models as metering_models
 
 CDR_TIME_ZONE = ZoneInfo("Australia/Sydney")

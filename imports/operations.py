@@ -17,14 +17,15 @@ from django.db.models.functions import Coalesce
 from psycopg import errors as psycopg_errors
 
 from accounts import models as account_models
-from accounts import money, tokens
 from accounts import operations as account_operations
+from accounts import tokens
 from billing import models as billing_models
 from billing import operations as billing_operations
 from billing import queries as billing_queries
 from imports import catalogue as catalogue_module
 from imports import error_codes, models, queries, validation
 from imports.rules import base
+from kernel import bulk, money
 from metering import models as metering_models
 from metering import operations as metering_operations
 
@@ -356,7 +357,7 @@ def copy_accounts_from_payloads(
         else []
     )
     balances = [_minor(payload.get("transfer_balance"), currency) for _, payload in items]
-    ids = account_operations.reserve_ids(
+    ids = bulk.reserve_ids(
         counts={
             account_models.Address: sum(b is not None for b in billing) + sum(map(len, addresses)),
             account_models.Account: len(items),
@@ -1597,7 +1598,7 @@ def _copy_processes(
         )
         for external, payload, (account_id, number) in new
     ]
-    account_operations.copy_rows(model=models.AccountImportProcess, rows=process_rows, now=now)
+    bulk.copy_rows(model=models.AccountImportProcess, rows=process_rows, now=now)
     claimed = len(process_rows)
     again = [row for row in rows if row[0] in staged]
     if again:

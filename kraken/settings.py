@@ -95,28 +95,44 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 
+# One Redis, several stacks: `KRAKEN_INSTANCE` names this stack's slice of it (queue names, broker
+# keys, cache keys), so a test run beside `make run` never takes, purges or counts the other's work.
+# Unset for a normal deployment; the test runner sets a fresh one per run (tests/settings.py).
+INSTANCE = env("KRAKEN_INSTANCE", default="")
+REDIS_KEY_PREFIX = f"{INSTANCE}:" if INSTANCE else ""
+
+
+def _queue(name: str) -> str:
+    return f"{name}.{INSTANCE}" if INSTANCE else name
+
+
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": REDIS_URL,
+        "KEY_PREFIX": INSTANCE,
     }
 }
 
 # Celery: Redis broker; queues per workload so billing cannot starve imports (DESIGN.md "Scale-out").
 CELERY_BROKER_URL = services.celery_broker_url(REDIS_URL)
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    **({"global_keyprefix": REDIS_KEY_PREFIX} if REDIS_KEY_PREFIX else {}),
+}
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
-DEFAULT_QUEUE = "default"
-BILLING_QUEUE = "billing"
-PAYMENTS_QUEUE = "payments"
-IMPORTS_QUEUE = "imports"
+DEFAULT_QUEUE = _queue("default")
+BILLING_QUEUE = _queue("billing")
+PAYMENTS_QUEUE = _queue("payments")
+IMPORTS_QUEUE = _queue("imports")
+ALL_QUEUES = [DEFAULT_QUEUE, BILLING_QUEUE, PAYMENTS_QUEUE, IMPORTS_QUEUE]
+CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

@@ -75,6 +75,14 @@ def _prepare() -> None:
     )
 
 
+def _queues() -> list[str]:
+    import django
+    from django.conf import settings
+
+    django.setup()
+    return settings.ALL_QUEUES
+
+
 def _run_processes() -> int:
     commands = {
         "web": [
@@ -101,7 +109,7 @@ def _run_processes() -> int:
             "--concurrency",
             "2",
             "-Q",
-            "default,billing,payments,imports",
+            ",".join(_queues()),
         ],
         "beat": [sys.executable, "-m", "celery", "-A", "kraken", "beat", "--loglevel", "INFO"],
     }

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
+from kernel import bulk
 from metering import models
 
 
@@ -283,11 +284,11 @@ def copy_meter_points(
     *, meter_points: list[MeterPointRow], meters: list[MeterRow], registers: list[RegisterRow], now: datetime
 ) -> None:
     """Write meter points, their meters and registers with COPY (ids drawn beforehand with
-    `accounts.operations.reserve_ids`), inside the caller's transaction. The database checks
+    `kernel.bulk.reserve_ids`), inside the caller's transaction. The database checks
     identifiers (format, one per market), serials per meter point and periods.
 
     Raises IntegrityError.
     """
-    accounts_operations.copy_rows(model=models.MeterPoint, rows=meter_points, now=now)
-    accounts_operations.copy_rows(model=models.Meter, rows=meters, now=now)
-    accounts_operations.copy_rows(model=models.Register, rows=registers, now=now)
+    bulk.copy_rows(model=models.MeterPoint, rows=meter_points, now=now)
+    bulk.copy_rows(model=models.Meter, rows=meters, now=now)
+    bulk.copy_rows(model=models.Register, rows=registers, now=now)

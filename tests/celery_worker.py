@@ -74,11 +74,16 @@ def worker_environment() -> dict[str, str]:
 
 
 def purge_queues(queues: list[str]) -> None:
-    """Drop anything an earlier run left on the broker for these queues."""
+    """Drop anything an earlier test left on the broker for these queues, and the broker's
+    bookkeeping of unacknowledged messages, inside this test run's namespace only (never the keys
+    of a `make run` stack or of another test run on the same Redis)."""
+    prefix = settings.REDIS_KEY_PREFIX
+    if not prefix:
+        raise RuntimeError("Tests run in their own Redis namespace (tests/settings.py); refusing to purge")
     client = redis.Redis.from_url(settings.REDIS_URL)
     for queue in queues:
-        client.delete(queue)
-    for key in client.scan_iter("unacked*"):
+        client.delete(prefix + queue)
+    for key in client.scan_iter(f"{prefix}unacked*"):
         client.delete(key)
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from django.db.models import F, Sum, Window
 
 from accounts import models, queries
-from accounts.graphql import core
+from kernel import graphql as gql
 
 
 def account(info, account_id: int):
     def batch(ids):
-        return core.by_key(models.Account.objects.filter(pk__in=ids), lambda a: a.pk, ids)
+        return gql.by_key(models.Account.objects.filter(pk__in=ids), lambda a: a.pk, ids)
 
-    return core.context(info).loader("account", batch).load(account_id)
+    return gql.context(info).loader("account", batch).load(account_id)
 
 
 def address(info, address_id: int | None):
@@ -20,16 +20,16 @@ def address(info, address_id: int | None):
         return None
 
     def batch(ids):
-        return core.by_key(models.Address.objects.filter(pk__in=ids), lambda a: a.pk, ids)
+        return gql.by_key(models.Address.objects.filter(pk__in=ids), lambda a: a.pk, ids)
 
-    return core.context(info).loader("address", batch).load(address_id)
+    return gql.context(info).loader("address", batch).load(address_id)
 
 
 def user(info, user_id: int):
     def batch(ids):
-        return core.by_key(models.User.objects.filter(pk__in=ids), lambda u: u.pk, ids)
+        return gql.by_key(models.User.objects.filter(pk__in=ids), lambda u: u.pk, ids)
 
-    return core.context(info).loader("user", batch).load(user_id)
+    return gql.context(info).loader("user", batch).load(user_id)
 
 
 def users_of_account(info, account_id: int):
@@ -37,9 +37,9 @@ def users_of_account(info, account_id: int):
         roles = (
             models.AccountUserRole.objects.filter(account_id__in=ids).select_related("user").order_by("id")
         )
-        return [[r.user for r in group] for group in core.grouped(roles, lambda r: r.account_id, ids)]
+        return [[r.user for r in group] for group in gql.grouped(roles, lambda r: r.account_id, ids)]
 
-    return core.context(info).loader("users_of_account", batch).load(account_id)
+    return gql.context(info).loader("users_of_account", batch).load(account_id)
 
 
 def roles_of_user(info, user_id: int):
@@ -49,9 +49,9 @@ def roles_of_user(info, user_id: int):
             .select_related("account")
             .order_by("account__number")
         )
-        return core.grouped(roles, lambda r: r.user_id, ids)
+        return gql.grouped(roles, lambda r: r.user_id, ids)
 
-    return core.context(info).loader("roles_of_user", batch).load(user_id)
+    return gql.context(info).loader("roles_of_user", batch).load(user_id)
 
 
 def properties_of_account(info, account_id: int):
@@ -61,17 +61,17 @@ def properties_of_account(info, account_id: int):
             .select_related("address")
             .order_by("occupied_from", "id")
         )
-        return core.grouped(rows, lambda p: p.account_id, ids)
+        return gql.grouped(rows, lambda p: p.account_id, ids)
 
-    return core.context(info).loader("properties_of_account", batch).load(account_id)
+    return gql.context(info).loader("properties_of_account", batch).load(account_id)
 
 
 def ledgers_of_account(info, account_id: int):
     def batch(ids):
         rows = models.Ledger.objects.filter(account_id__in=ids).annotate(balance=Sum("entries__amount"))
-        return core.grouped(rows.order_by("id"), lambda lg: lg.account_id, ids)
+        return gql.grouped(rows.order_by("id"), lambda lg: lg.account_id, ids)
 
-    return core.context(info).loader("ledgers_of_account", batch).load(account_id)
+    return gql.context(info).loader("ledgers_of_account", batch).load(account_id)
 
 
 def balance_of_account(info, account_id: int):
@@ -85,7 +85,7 @@ def balance_of_account(info, account_id: int):
         )
         return [totals.get(i) or 0 for i in ids]
 
-    return core.context(info).loader("balance_of_account", batch).load(account_id)
+    return gql.context(info).loader("balance_of_account", batch).load(account_id)
 
 
 TRANSACTION_ORDER = {"POSTED_DATE_DESC": ("-posted_at", "-id"), "POSTED_DATE_ASC": ("posted_at", "id")}
@@ -109,12 +109,12 @@ def _entries(kinds: tuple[str, ...], excluded: tuple[str, ...]):
 
 
 def transactions_of(
-    info, *, parent: str, parent_id: int, args: core.PageArgs, order: str, kinds: tuple, excluded: tuple
+    info, *, parent: str, parent_id: int, args: gql.PageArgs, order: str, kinds: tuple, excluded: tuple
 ):
     """A page of ledger entries of an account (`parent="ledger__account_id"`) or a ledger."""
 
     def batch(ids, page):
-        return core.paginate_by_parent(
+        return gql.paginate_by_parent(
             _entries(kinds, excluded),
             parent_field=parent,
             parent_ids=ids,
@@ -122,7 +122,7 @@ def transactions_of(
             args=page,
         )
 
-    return core.paged_loader(info, f"transactions:{parent}:{order}:{kinds}:{excluded}", args, batch).load(
+    return gql.paged_loader(info, f"transactions:{parent}:{order}:{kinds}:{excluded}", args, batch).load(
         parent_id
     )
 
@@ -134,7 +134,7 @@ def comms_preferences(info, user_id: int):
         found = queries.comms_preferences_of_users(user_ids=ids)
         return [comms_preferences_view(found[i]) for i in ids]
 
-    return core.context(info).loader("comms_preferences", batch).load(user_id)
+    return gql.context(info).loader("comms_preferences", batch).load(user_id)
 
 
 # GraphQL input field -> CommsPreferences field

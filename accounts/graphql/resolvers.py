@@ -8,7 +8,9 @@ its `resolve_<field>` functions to the generated graphene class. A field nobody 
 from __future__ import annotations
 
 from accounts import models, operations, queries, tokens
-from accounts.graphql import core, dataloaders, error_codes
+from accounts.graphql import access, dataloaders
+from kernel import graphql as gql
+from kernel.graphql import error_codes
 
 
 def _name(value):
@@ -22,45 +24,45 @@ def _name(value):
 class Query:
     @staticmethod
     def resolve_viewer(root, info):
-        return core.context(info).viewer()
+        return gql.context(info).viewer()
 
     @staticmethod
     def resolve_account(root, info, accountNumber):
-        return core.viewer_account(info, accountNumber)
+        return access.viewer_account(info, accountNumber)
 
     @staticmethod
     def resolve_properties(root, info, accountNumber, active=None):
-        account = core.viewer_account(info, accountNumber)
-        now = core.context(info).now
+        account = access.viewer_account(info, accountNumber)
+        now = gql.context(info).now
 
         def keep(props):
             if active is None:
                 return props
             return [p for p in props if _is_active(p, now) == active]
 
-        return core.then(dataloaders.properties_of_account(info, account.pk), keep)
+        return gql.then(dataloaders.properties_of_account(info, account.pk), keep)
 
     @staticmethod
     def resolve_property(root, info, id):
-        core.context(info).viewer()
+        gql.context(info).viewer()
         number = _property_number(id)
         prop = (
             models.Property.objects.select_related("address").filter(public_id=number).first()
             if number is not None
             else None
         )
-        if prop is None or prop.account_id not in core.context(info).viewer_account_ids():
-            raise core.KrakenError(error_codes.UNAUTHORIZED)
+        if prop is None or prop.account_id not in gql.context(info).viewer_account_ids():
+            raise gql.KrakenError(error_codes.UNAUTHORIZED)
         return prop
 
     @staticmethod
     def resolve_loyaltyPointLedgers(root, info):
-        entries = list(queries.loyalty_point_entries(user=core.context(info).viewer()))
+        entries = list(queries.loyalty_point_entries(user=gql.context(info).viewer()))
         return entries[::-1]
 
     @staticmethod
     def resolve_balanceForecast(root, info, accountNumber):
-        core.viewer_account(info, accountNumber)
+        access.viewer_account(info, accountNumber)
         # The product keeps no balance forecasts: say so rather than make one up.
         return {"isAvailable": False}
 
@@ -81,10 +83,10 @@ def _is_active(prop: models.Property, now) -> bool:
 class Mutation:
     @staticmethod
     def resolve_obtainKrakenToken(root, info, input):
-        now = core.context(info).now
+        now = gql.context(info).now
         given = {k for k, v in dict(input).items() if v not in (None, "")}
         if given & {"organizationSecretKey", "preSignedKey"}:
-            raise core.KrakenError(error_codes.TOKEN_INPUT_UNSUPPORTED)
+            raise gql.KrakenError(error_codes.TOKEN_INPUT_UNSUPPORTED)
         try:
             if given == {"email", "password"}:
                 issued = tokens.obtain_token_with_password(
@@ -95,13 +97,13 @@ class Mutation:
             elif given == {"refreshToken"}:
                 issued = tokens.refresh_access_token(refresh_token=input.refreshToken, now=now)
             else:
-                raise core.KrakenError(error_codes.TOKEN_INPUT_INVALID)
+                raise gql.KrakenError(error_codes.TOKEN_INPUT_INVALID)
         except tokens.InvalidCredentials as exc:
-            raise core.KrakenError(error_codes.INVALID_CREDENTIALS) from exc
+            raise gql.KrakenError(error_codes.INVALID_CREDENTIALS) from exc
         except tokens.InvalidAPIKey as exc:
-            raise core.KrakenError(error_codes.AUTHENTICATION_FAILED) from exc
+            raise gql.KrakenError(error_codes.AUTHENTICATION_FAILED) from exc
         except tokens.InvalidRefreshToken as exc:
-            raise core.KrakenError(error_codes.INVALID_REFRESH_TOKEN) from exc
+            raise gql.KrakenError(error_codes.INVALID_REFRESH_TOKEN) from exc
         return {
             "possibleErrors": [],
             "token": issued.token,
@@ -114,40 +116,40 @@ class Mutation:
 
     @staticmethod
     def resolve_forceReauthentication(root, info, input):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         effective_at = tokens.force_reauthentication(user=ctx.viewer(), now=ctx.now)
         return {"tokensInvalidated": True, "effectiveAt": effective_at}
 
     @staticmethod
     def resolve_invalidateRefreshToken(root, info, input):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         ctx.viewer()
         try:
             tokens.revoke_refresh_token(refresh_token=input.refreshToken, now=ctx.now)
         except tokens.InvalidRefreshToken as exc:
-            raise core.KrakenError(error_codes.INVALID_REFRESH_TOKEN) from exc
+            raise gql.KrakenError(error_codes.INVALID_REFRESH_TOKEN) from exc
         return {"possibleErrors": [], "token": None}
 
     @staticmethod
     def resolve_obtainLongLivedRefreshToken(root, info, input):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         try:
             raw, expires_at = tokens.obtain_long_lived_refresh_token(
                 issuer=ctx.viewer(), kraken_token=input.krakenToken or "", now=ctx.now
             )
         except tokens.IssuerNotPermitted as exc:
-            raise core.KrakenError(error_codes.LONG_LIVED_TOKEN_UNAUTHORIZED) from exc
+            raise gql.KrakenError(error_codes.LONG_LIVED_TOKEN_UNAUTHORIZED) from exc
         except tokens.ExpiredKrakenToken as exc:
-            raise core.KrakenError(error_codes.KRAKEN_TOKEN_EXPIRED) from exc
+            raise gql.KrakenError(error_codes.KRAKEN_TOKEN_EXPIRED) from exc
         except tokens.NotAKrakenToken as exc:
-            raise core.KrakenError(error_codes.NOT_A_KRAKEN_TOKEN) from exc
+            raise gql.KrakenError(error_codes.NOT_A_KRAKEN_TOKEN) from exc
         except tokens.NotAnAccountUser as exc:
-            raise core.KrakenError(error_codes.NOT_AN_ACCOUNT_USER) from exc
+            raise gql.KrakenError(error_codes.NOT_AN_ACCOUNT_USER) from exc
         return {"possibleErrors": [], "refreshToken": raw, "refreshExpiresIn": int(expires_at.timestamp())}
 
     @staticmethod
     def resolve_updateCommsPreferences(root, info, input):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         changes = {
             field: _name(input.get(name))
             for name, field in dataloaders.COMMS_PREFERENCE_INPUTS.items()
@@ -171,22 +173,22 @@ class Mutation:
 
     @staticmethod
     def resolve_redeemLoyaltyPointsForAccountCredit(root, info, input):
-        ctx = core.context(info)
-        account = core.viewer_account(info, input.accountNumber)
+        ctx = gql.context(info)
+        account = access.viewer_account(info, input.accountNumber)
         try:
             operations.redeem_loyalty_points(
                 user=ctx.viewer(), account=account, points=input.points, now=ctx.now
             )
         except operations.NonPositivePoints as exc:
-            raise core.KrakenError(error_codes.NON_POSITIVE_POINTS) from exc
+            raise gql.KrakenError(error_codes.NON_POSITIVE_POINTS) from exc
         except operations.IndivisiblePoints as exc:
-            raise core.KrakenError(error_codes.INDIVISIBLE_POINTS) from exc
+            raise gql.KrakenError(error_codes.INDIVISIBLE_POINTS) from exc
         except operations.NoLoyaltyPoints as exc:
-            raise core.KrakenError(error_codes.NO_LOYALTY_LEDGER) from exc
+            raise gql.KrakenError(error_codes.NO_LOYALTY_LEDGER) from exc
         except operations.InsufficientPoints as exc:
-            raise core.KrakenError(error_codes.INSUFFICIENT_POINTS) from exc
+            raise gql.KrakenError(error_codes.INSUFFICIENT_POINTS) from exc
         except (operations.CurrencyMismatch, models.Ledger.DoesNotExist) as exc:
-            raise core.KrakenError(error_codes.LOYALTY_POINTS_FAILED) from exc
+            raise gql.KrakenError(error_codes.LOYALTY_POINTS_FAILED) from exc
         return {"possibleErrors": [], "pointsRedeemed": input.points}
 
 
@@ -196,7 +198,7 @@ class Mutation:
 class AccountUserType:
     @staticmethod
     def resolve_id(user, info):
-        return core.encode_pk(user.pk)
+        return gql.encode_pk(user.pk)
 
     @staticmethod
     def resolve_accounts(user, info, restrictToAccountNumbers=None, excludeAccountTypes=None, **_):
@@ -208,14 +210,14 @@ class AccountUserType:
                 accounts = [a for a in accounts if a.number in restrictToAccountNumbers]
             return [a for a in accounts if a.account_type not in excluded]
 
-        return core.then(dataloaders.roles_of_user(info, user.pk), pick)
+        return gql.then(dataloaders.roles_of_user(info, user.pk), pick)
 
     @staticmethod
     def resolve_accountUserRoles(user, info, accountNumber=None):
         def pick(roles):
             return [r for r in roles if accountNumber is None or r.account.number == accountNumber]
 
-        return core.then(dataloaders.roles_of_user(info, user.pk), pick)
+        return gql.then(dataloaders.roles_of_user(info, user.pk), pick)
 
     resolve_givenName = staticmethod(lambda user, info: user.first_name)
     resolve_firstName = staticmethod(lambda user, info: user.first_name)
@@ -236,7 +238,7 @@ class AccountUserType:
 
 
 class AccountUserRoleType:
-    resolve_id = staticmethod(lambda role, info: core.encode_pk(role.pk))
+    resolve_id = staticmethod(lambda role, info: gql.encode_pk(role.pk))
     resolve_role = staticmethod(lambda role, info: role.role)
     resolve_account = staticmethod(lambda role, info: role.account)
 
@@ -246,7 +248,7 @@ class AccountUserRoleType:
 
 
 class AccountType:
-    resolve_id = staticmethod(lambda account, info: core.encode_pk(account.pk))
+    resolve_id = staticmethod(lambda account, info: gql.encode_pk(account.pk))
     resolve_number = staticmethod(lambda account, info: account.number)
     resolve_status = staticmethod(lambda account, info: account.status)
     resolve_accountType = staticmethod(lambda account, info: account.account_type)
@@ -269,7 +271,7 @@ class AccountType:
             wanted = ledgerNumber or ledgerId
             return [lg for lg in ledgers if wanted is None or LedgerType.resolve_number(lg, info) == wanted]
 
-        return core.then(dataloaders.ledgers_of_account(info, account.pk), pick)
+        return gql.then(dataloaders.ledgers_of_account(info, account.pk), pick)
 
     @staticmethod
     def resolve_properties(account, info, activeFrom=None):
@@ -278,7 +280,7 @@ class AccountType:
                 p for p in props if activeFrom is None or p.occupied_to is None or p.occupied_to > activeFrom
             ]
 
-        return core.then(dataloaders.properties_of_account(info, account.pk), pick)
+        return gql.then(dataloaders.properties_of_account(info, account.pk), pick)
 
     @staticmethod
     def resolve_transactions(account, info, transactionTypes=None, transactionTypesExcluded=None, **kwargs):
@@ -294,17 +296,17 @@ class AccountType:
 
     @staticmethod
     def resolve_address(account, info):
-        return core.then(dataloaders.address(info, account.billing_address_id), _rich_address)
+        return gql.then(dataloaders.address(info, account.billing_address_id), _rich_address)
 
     @staticmethod
     def resolve_billingAddress(account, info):
-        return core.then(
+        return gql.then(
             dataloaders.address(info, account.billing_address_id), lambda a: str(a) if a else None
         )
 
     @staticmethod
     def resolve_billingAddressPostcode(account, info):
-        return core.then(
+        return gql.then(
             dataloaders.address(info, account.billing_address_id), lambda a: a.postcode if a else None
         )
 
@@ -314,13 +316,13 @@ class AccountType:
 
     @staticmethod
     def resolve_billingCountryCode(account, info):
-        return core.then(
+        return gql.then(
             dataloaders.address(info, account.billing_address_id), lambda a: a.country if a else None
         )
 
     @staticmethod
     def resolve_splitBillingAddress(account, info):
-        return core.then(dataloaders.address(info, account.billing_address_id), _split_address)
+        return gql.then(dataloaders.address(info, account.billing_address_id), _split_address)
 
 
 def _lines(address: models.Address) -> list[str]:
@@ -362,7 +364,7 @@ def _kinds(filters) -> tuple[str, ...]:
 
 
 def _transactions(info, *, parent, parent_id, order, types, excluded, kwargs):
-    args = core.page_args(**kwargs)
+    args = gql.page_args(**kwargs)
     return dataloaders.transactions_of(
         info,
         parent=parent,
@@ -375,10 +377,10 @@ def _transactions(info, *, parent, parent_id, order, types, excluded, kwargs):
 
 
 class LedgerType:
-    resolve_id = staticmethod(lambda ledger, info: core.encode_pk(ledger.pk))
+    resolve_id = staticmethod(lambda ledger, info: gql.encode_pk(ledger.pk))
     resolve_ledgerType = staticmethod(lambda ledger, info: ledger.ledger_type)
     resolve_name = staticmethod(lambda ledger, info: ledger.get_ledger_type_display())
-    resolve_number = staticmethod(lambda ledger, info: f"L-{core.encode_pk(ledger.pk).upper()}")
+    resolve_number = staticmethod(lambda ledger, info: f"L-{gql.encode_pk(ledger.pk).upper()}")
     resolve_affectsAccountBalance = staticmethod(lambda ledger, info: True)
 
     @staticmethod
@@ -418,7 +420,7 @@ class _Transaction:
     """Shared by Charge, Credit, Payment and Refund (ledger entries). Amounts are positive, as
     Kraken reports them; the type says the direction."""
 
-    resolve_id = staticmethod(lambda e, info: core.encode_pk(e.pk))
+    resolve_id = staticmethod(lambda e, info: gql.encode_pk(e.pk))
     resolve_postedDate = staticmethod(lambda e, info: e.posted_at.date())
     resolve_createdAt = staticmethod(lambda e, info: e.created_at)
     resolve_accountNumber = staticmethod(lambda e, info: e.ledger.account.number)
@@ -463,7 +465,7 @@ class PropertyType:
     def resolve_occupancyPeriods(prop, info):
         return [
             {
-                "id": core.encode_pk(prop.pk),
+                "id": gql.encode_pk(prop.pk),
                 "effectiveFrom": prop.occupied_from,
                 "effectiveTo": prop.occupied_to,
                 "isOccupier": True,
@@ -475,7 +477,7 @@ TYPE_RESOLVERS = {models.LedgerEntry: transaction_type, models.Account: lambda a
 
 
 class LoyaltyPointLedgerEntryType:
-    resolve_id = staticmethod(lambda e, info: core.encode_pk(e.pk))
+    resolve_id = staticmethod(lambda e, info: gql.encode_pk(e.pk))
     resolve_ledgerType = staticmethod(lambda e, info: "LOYALTY_POINTS")
     resolve_value = staticmethod(lambda e, info: str(e.points))
     resolve_balanceBroughtForward = staticmethod(lambda e, info: str(e.balance_after - e.points))

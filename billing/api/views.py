@@ -12,9 +12,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import models as accounts_models
-from accounts import ranges
 from billing import calculation, error_codes, queries
 from billing.api import auth
+from kernel import ranges
 
 
 class PreviewParameters(serializers.Serializer):

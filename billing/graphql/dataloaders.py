@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db.models import Prefetch
 
-from accounts.graphql import core
 from billing import models
+from kernel import graphql as gql
 
 
 def _with_tariffs(rows):
@@ -31,18 +31,18 @@ def agreements_of_meter_point(info, meter_point_id: int):
         rows = _with_tariffs(
             models.Agreement.objects.filter(meter_point_id__in=ids).order_by("active_from", "id")
         )
-        return core.grouped(rows, lambda a: a.meter_point_id, ids)
+        return gql.grouped(rows, lambda a: a.meter_point_id, ids)
 
-    return core.context(info).loader("agreements_of_meter_point", batch).load(meter_point_id)
+    return gql.context(info).loader("agreements_of_meter_point", batch).load(meter_point_id)
 
 
 def agreements_of_account(info, account_id: int):
     def batch(ids):
         rows = models.Agreement.objects.filter(account_id__in=ids).select_related("meter_point")
         rows = _with_tariffs(rows.order_by("active_from", "id"))
-        return core.grouped(rows, lambda a: a.account_id, ids)
+        return gql.grouped(rows, lambda a: a.account_id, ids)
 
-    return core.context(info).loader("agreements_of_account", batch).load(account_id)
+    return gql.context(info).loader("agreements_of_account", batch).load(account_id)
 
 
 def tariff(info, tariff_id: int):
@@ -56,29 +56,29 @@ def tariff(info, tariff_id: int):
                 Prefetch("rates", queryset=models.TariffRate.objects.order_by("band", "active_from"))
             )
         )
-        return core.by_key(rows, lambda t: t.pk, ids)
+        return gql.by_key(rows, lambda t: t.pk, ids)
 
-    return core.context(info).loader("tariff", batch).load(tariff_id)
+    return gql.context(info).loader("tariff", batch).load(tariff_id)
 
 
 BILL_ORDER = {"FROM_DATE_DESC": ("-period_start", "-id"), "ISSUED_DATE_DESC": ("-issued_at", "-id")}
 
 
-def bills_of_account(info, account_id: int, *, args: core.PageArgs, order: str, filters: tuple):
+def bills_of_account(info, account_id: int, *, args: gql.PageArgs, order: str, filters: tuple):
     def batch(ids, page):
         rows = models.Bill.objects.exclude(status=models.BillStatus.VOID).filter(**dict(filters))
-        return core.paginate_by_parent(
+        return gql.paginate_by_parent(
             rows, parent_field="account_id", parent_ids=ids, order_by=BILL_ORDER[order], args=page
         )
 
-    return core.paged_loader(info, f"bills:{order}:{filters}", args, batch).load(account_id)
+    return gql.paged_loader(info, f"bills:{order}:{filters}", args, batch).load(account_id)
 
 
-def payments_of_account(info, account_id: int, *, args: core.PageArgs, filters: tuple):
+def payments_of_account(info, account_id: int, *, args: gql.PageArgs, filters: tuple):
     def batch(ids, page):
         rows = models.Payment.objects.filter(**dict(filters))
-        return core.paginate_by_parent(
+        return gql.paginate_by_parent(
             rows, parent_field="account_id", parent_ids=ids, order_by=("-created_at", "-id"), args=page
         )
 
-    return core.paged_loader(info, f"payments:{filters}", args, batch).load(account_id)
+    return gql.paged_loader(info, f"payments:{filters}", args, batch).load(account_id)

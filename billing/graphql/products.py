@@ -14,8 +14,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
-from accounts import ranges
 from billing import models
+from kernel import ranges
 
 RATE_ORDER = ("band", "active_from")
 MAX_RATE_WINDOW = timedelta(days=31)

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from accounts.graphql import core, error_codes
+from accounts.graphql import access
 from accounts.graphql import dataloaders as accounts_loaders
 from billing import models
 from billing.graphql import dataloaders, products
+from kernel import graphql as gql
+from kernel.graphql import error_codes
 from metering import queries as metering_queries
 from metering.graphql import dataloaders as metering_loaders
 
@@ -35,7 +37,7 @@ def tariff_view(tariff: models.Tariff, now: datetime) -> dict:
     tax = product.tax_rate
     rates = {r.band: r.unit_rate for r in tariff.rates.all() if _active(r, now)}
     view = {
-        "id": core.encode_pk(tariff.pk),
+        "id": gql.encode_pk(tariff.pk),
         "displayName": product.display_name,
         "fullName": product.full_name,
         "description": product.description,
@@ -73,7 +75,7 @@ def tariff_view(tariff: models.Tariff, now: datetime) -> dict:
 
 
 def _agreements(agreements, info, *, active=None, validAfter=None, includeInactive=None, excludeFuture=None):
-    now = core.context(info).now
+    now = gql.context(info).now
     out = []
     for a in agreements:
         if active is not None and _active(a, now) != active:
@@ -99,16 +101,16 @@ class Query:
 
     @staticmethod
     def resolve_energyProduct(root, info, code):
-        core.context(info).viewer()
+        gql.context(info).viewer()
         return models.Product.objects.filter(code=code).first()
 
     @staticmethod
     def resolve_energyProducts(
         root, info, postcode, brand=None, brands=None, availability=None, filterBy=None, **kwargs
     ):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         ctx.viewer()
-        args = core.page_args(**kwargs)
+        args = gql.page_args(**kwargs)
         filters = {_name(f) for f in filterBy or []}
         wanted_brands = [b for b in [brand, *(brands or [])] if b]
         availability = _name(availability)
@@ -122,14 +124,14 @@ class Query:
             # The catalogue holds no business, prepay or smart-only products.
             nothing=bool(filters & {"BUSINESS", "PREPAY", "SMART"}) or {"VARIABLE", "FIXED"} <= filters,
         )
-        return core.paginate(rows, args=args)
+        return gql.paginate(rows, args=args)
 
     @staticmethod
     def resolve_applicableRates(root, info, accountNumber, mpxn, startAt, endAt, **kwargs):
-        account = core.viewer_account(info, accountNumber)
-        args = core.page_args(**kwargs)
+        account = access.viewer_account(info, accountNumber)
+        args = gql.page_args(**kwargs)
         if not startAt < endAt or endAt - startAt > products.MAX_RATE_WINDOW:
-            raise core.KrakenError(
+            raise gql.KrakenError(
                 error_codes.INVALID_DATA, description="startAt must be before endAt, at most 31 days apart."
             )
         meter_point = None
@@ -142,15 +144,15 @@ class Query:
             except metering_queries.NotFound:
                 continue
         if meter_point is None:
-            raise core.KrakenError(error_codes.UNAUTHORIZED)
+            raise gql.KrakenError(error_codes.UNAUTHORIZED)
         rows = products.applicable_rates(
             meter_point_id=meter_point.pk, account_id=account.pk, start=startAt, end=endAt
         )
-        return core.paginate_list(rows, args=args)
+        return gql.paginate_list(rows, args=args)
 
 
 def _agreement(info, id, *, electricity: bool):
-    ctx = core.context(info)
+    ctx = gql.context(info)
     ctx.viewer()
     pk = int(id) if str(id).isdigit() else None
     agreement = (
@@ -163,7 +165,7 @@ def _agreement(info, id, *, electricity: bool):
         or agreement.account_id not in ctx.viewer_account_ids()
         or (agreement.meter_point.utility_type in ELECTRICITY) != electricity
     ):
-        raise core.KrakenError(error_codes.UNAUTHORIZED)
+        raise gql.KrakenError(error_codes.UNAUTHORIZED)
     return agreement
 
 
@@ -176,7 +178,7 @@ def agreement_type(agreement: models.Agreement) -> str:
 class AccountType:
     @staticmethod
     def resolve_electricityAgreements(account, info, active=None):
-        return core.then(
+        return gql.then(
             dataloaders.agreements_of_account(info, account.pk),
             lambda rows: _agreements(
                 [a for a in rows if a.meter_point.utility_type in ELECTRICITY], info, active=active
@@ -185,7 +187,7 @@ class AccountType:
 
     @staticmethod
     def resolve_gasAgreements(account, info, active=None):
-        return core.then(
+        return gql.then(
             dataloaders.agreements_of_account(info, account.pk),
             lambda rows: _agreements(
                 [a for a in rows if a.meter_point.utility_type not in ELECTRICITY], info, active=active
@@ -206,24 +208,24 @@ class AccountType:
         return dataloaders.bills_of_account(
             info,
             account.pk,
-            args=core.page_args(**kwargs),
+            args=gql.page_args(**kwargs),
             order=_name(orderBy) or "FROM_DATE_DESC",
             filters=tuple(sorted(filters)),
         )
 
     @staticmethod
     def resolve_bill(account, info, id, billType=None):
-        pk = core.decode_pk(str(id))
+        pk = gql.decode_pk(str(id))
         bill = models.Bill.objects.filter(pk=pk, account_id=account.pk).first() if pk else None
         if bill is None or (billType is not None and bill.bill_type != _name(billType)):
-            raise core.KrakenError(error_codes.UNAUTHORIZED)
+            raise gql.KrakenError(error_codes.UNAUTHORIZED)
         return bill
 
     @staticmethod
     def resolve_payments(account, info, status=None, **kwargs):
         filters = (("status", _name(status)),) if status is not None else ()
         return dataloaders.payments_of_account(
-            info, account.pk, args=core.page_args(**kwargs), filters=filters
+            info, account.pk, args=gql.page_args(**kwargs), filters=filters
         )
 
 
@@ -241,7 +243,7 @@ class _MeterPointAgreements:
                 excludeFuture=excludeFuture,
             )
 
-        return core.then(dataloaders.agreements_of_meter_point(info, meter_point.pk), pick)
+        return gql.then(dataloaders.agreements_of_meter_point(info, meter_point.pk), pick)
 
 
 class ElectricityMeterPointType(_MeterPointAgreements):
@@ -271,7 +273,7 @@ class _Agreement:
     @staticmethod
     def resolve_tariff(a, info):
         """Agreements come with their tariff and rates preloaded; the view is built once per tariff."""
-        ctx = core.context(info)
+        ctx = gql.context(info)
         views = ctx.memo.setdefault("tariff_views", {})
         if a.tariff_id not in views:
             views[a.tariff_id] = tariff_view(a.tariff, ctx.now)
@@ -298,7 +300,7 @@ def _totals(bill: models.Bill) -> dict:
 
 
 class _Bill:
-    resolve_id = staticmethod(lambda b, info: core.encode_pk(b.pk))
+    resolve_id = staticmethod(lambda b, info: gql.encode_pk(b.pk))
     resolve_billType = staticmethod(lambda b, info: b.bill_type)
     resolve_fromDate = staticmethod(lambda b, info: b.period_start.date())
     resolve_toDate = staticmethod(lambda b, info: b.period_end.date())
@@ -320,7 +322,7 @@ class PreKrakenBillType(_Bill):
 
 
 class AccountPaymentType:
-    resolve_id = staticmethod(lambda p, info: core.encode_pk(p.pk))
+    resolve_id = staticmethod(lambda p, info: gql.encode_pk(p.pk))
     resolve_amount = staticmethod(lambda p, info: p.amount)
     resolve_paymentDate = staticmethod(lambda p, info: (p.paid_at or p.created_at).date())
     resolve_reference = staticmethod(lambda p, info: p.vendor_reference)
@@ -334,30 +336,30 @@ def _live(product: models.Product, now: datetime) -> bool:
 
 def _regions(info, postcode: str) -> set[str]:
     """The regions of a postcode, looked up once per request."""
-    memo = core.context(info).memo.setdefault("postcode_regions", {})
+    memo = gql.context(info).memo.setdefault("postcode_regions", {})
     if postcode not in memo:
         memo[postcode] = metering_queries.regions_of_postcode(postcode=postcode)
     return memo[postcode]
 
 
-def _tariffs_of_products(info, product_id: int, postcode: str, args: core.PageArgs):
+def _tariffs_of_products(info, product_id: int, postcode: str, args: gql.PageArgs):
     """A page of tariffs per product: one query for the pages, one for their rates, however many
     products are listed."""
     regions = _regions(info, postcode)
 
     def batch(ids, page):
         rows = models.Tariff.objects.filter(products.tariffs_in(regions)).select_related("product")
-        pages = core.paginate_by_parent(
+        pages = gql.paginate_by_parent(
             rows, parent_field="product_id", parent_ids=ids, order_by=("code", "id"), args=page
         )
         products.with_rates([e["node"] for p in pages.values() for e in p["edges"]])
         return pages
 
-    return core.paged_loader(info, f"tariffs_of_product:{sorted(regions)}", args, batch).load(product_id)
+    return gql.paged_loader(info, f"tariffs_of_product:{sorted(regions)}", args, batch).load(product_id)
 
 
 class EnergyProductType:
-    resolve_id = staticmethod(lambda p, info: core.encode_pk(p.pk))
+    resolve_id = staticmethod(lambda p, info: gql.encode_pk(p.pk))
     resolve_code = staticmethod(lambda p, info: p.code)
     resolve_fullName = staticmethod(lambda p, info: p.full_name)
     resolve_displayName = staticmethod(lambda p, info: p.display_name)
@@ -368,8 +370,8 @@ class EnergyProductType:
     resolve_isVariable = staticmethod(lambda p, info: p.is_variable)
     resolve_isFixed = staticmethod(lambda p, info: not p.is_variable)
     resolve_isGreen = staticmethod(lambda p, info: p.is_green)
-    resolve_isAvailable = staticmethod(lambda p, info: _live(p, core.context(info).now))
-    resolve_isUnavailable = staticmethod(lambda p, info: not _live(p, core.context(info).now))
+    resolve_isAvailable = staticmethod(lambda p, info: _live(p, gql.context(info).now))
+    resolve_isUnavailable = staticmethod(lambda p, info: not _live(p, gql.context(info).now))
     # Non-null in the contract; the catalogue has no hidden, business or prepay products and no notes.
     resolve_isHidden = staticmethod(lambda p, info: False)
     resolve_isBusiness = staticmethod(lambda p, info: False)
@@ -388,12 +390,12 @@ class EnergyProductType:
             )
             return [i in timed for i in ids]
 
-        return core.context(info).loader("product_is_time_of_use", batch).load(p.pk)
+        return gql.context(info).loader("product_is_time_of_use", batch).load(p.pk)
 
     @staticmethod
     def resolve_tariffs(p, info, postcode, paymentMethod=None, **kwargs):
-        args = core.page_args(**kwargs)
-        now = core.context(info).now
+        args = gql.page_args(**kwargs)
+        now = gql.context(info).now
 
         def views(page):
             edges = []
@@ -404,7 +406,7 @@ class EnergyProductType:
                     edges.append({**edge, "node": view})
             return {**page, "edges": edges, "edgeCount": len(edges)}
 
-        return core.then(_tariffs_of_products(info, p.pk, postcode, args), views)
+        return gql.then(_tariffs_of_products(info, p.pk, postcode, args), views)
 
 
 TYPE_RESOLVERS = {models.Agreement: agreement_type, models.Bill: bill_type}

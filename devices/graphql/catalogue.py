@@ -13,8 +13,10 @@ from __future__ import annotations
 from collections import defaultdict
 from decimal import Decimal
 
-from accounts.graphql import core, error_codes
+from accounts.graphql import access
 from devices import models, queries
+from kernel import graphql as gql
+from kernel.graphql import error_codes
 from metering import queries as metering_queries
 
 # Kraken files charge points under the vehicles they charge (KrakenFlexDeviceTypes has no
@@ -84,25 +86,25 @@ def _battery_model(v: models.DeviceVariant) -> dict:
 def _device_at_property(info, account_number: str, property_id: int, kind: str) -> models.Device:
     """Raises KrakenError KT-CT-4177 (account) or KT-CT-4301 (no such device at that property of
     the account)."""
-    account = core.viewer_account(info, account_number)
+    account = access.viewer_account(info, account_number)
     try:
         return queries.device_on_property(account=account, property_public_id=property_id, kind=kind)
     except queries.NoDevice as exc:
-        raise core.KrakenError(error_codes.NO_DEVICE) from exc
+        raise gql.KrakenError(error_codes.NO_DEVICE) from exc
 
 
 def _controller(info, account_number: str, euid: str | None) -> models.HeatPumpController:
-    account = core.viewer_account(info, account_number)
+    account = access.viewer_account(info, account_number)
     try:
         return queries.heat_pump_controller(account=account, euid=euid)
     except queries.NoDevice as exc:
-        raise core.KrakenError(error_codes.NO_DEVICE) from exc
+        raise gql.KrakenError(error_codes.NO_DEVICE) from exc
 
 
 class Query:
     @staticmethod
     def resolve_electricVehicles(root, info, make=None, supportedProvider=None, isIntegrationLive=None):
-        core.context(info).viewer()
+        gql.context(info).viewer()
         rows = queries.device_variants(
             kinds=(models.DeviceKind.ELECTRIC_VEHICLES,),
             make=make,
@@ -113,7 +115,7 @@ class Query:
 
     @staticmethod
     def resolve_chargePointDevices(root, info):
-        core.context(info).viewer()
+        gql.context(info).viewer()
         makes: dict[str, dict[str, list[str]]] = defaultdict(dict)
         for v in queries.device_variants(kinds=(models.DeviceKind.CHARGE_POINTS,)):
             powers = makes[v.make].setdefault(v.model, [])
@@ -127,14 +129,14 @@ class Query:
 
     @staticmethod
     def resolve_chargePointVariants(root, info):
-        core.context(info).viewer()
+        gql.context(info).viewer()
         return _by_make(
             queries.device_variants(kinds=(models.DeviceKind.CHARGE_POINTS,)), _charge_point_model
         )
 
     @staticmethod
     def resolve_heatPumpVariants(root, info, make=None, isDeprecated=None):
-        core.context(info).viewer()
+        gql.context(info).viewer()
         rows = queries.device_variants(
             kinds=(models.DeviceKind.HEAT_PUMPS,), make=make, is_deprecated=isDeprecated
         )
@@ -142,7 +144,7 @@ class Query:
 
     @staticmethod
     def resolve_batteryVariants(root, info, make=None):
-        core.context(info).viewer()
+        gql.context(info).viewer()
         return _by_make(
             queries.device_variants(kinds=(models.DeviceKind.BATTERIES,), make=make), _battery_model
         )
@@ -150,7 +152,7 @@ class Query:
     @staticmethod
     def resolve_eligibleDeviceTypes(root, info, accountNumber):
         """Kinds the catalogue can integrate, for an account with an electricity supply."""
-        account = core.viewer_account(info, accountNumber)
+        account = access.viewer_account(info, accountNumber)
         if not metering_queries.electricity_meter_points_of_account(account_id=account.pk).exists():
             return []
         eligible = []
@@ -164,9 +166,9 @@ class Query:
     def resolve_userVehicles(root, info, accountNumber=None, supportedProvider=None, authentication=None):
         """The vehicles registered on the viewer's accounts (or on one of them). The product does
         not call vehicle providers, so `authentication` is not used and the VIN stays null."""
-        ctx = core.context(info)
+        ctx = gql.context(info)
         if accountNumber is not None:
-            account_ids = {core.viewer_account(info, accountNumber).pk}
+            account_ids = {access.viewer_account(info, accountNumber).pk}
         else:
             account_ids = ctx.viewer_account_ids()
         return [
@@ -193,9 +195,9 @@ class Query:
 
     @staticmethod
     def resolve_octoHeatPumpControllerEuids(root, info, accountNumber=None):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         if accountNumber is not None:
-            account_ids = {core.viewer_account(info, accountNumber).pk}
+            account_ids = {access.viewer_account(info, accountNumber).pk}
         else:
             account_ids = ctx.viewer_account_ids()
         return queries.controller_euids(account_ids=account_ids)

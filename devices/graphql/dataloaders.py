@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from accounts.graphql import core
 from devices import models, queries
+from kernel import graphql as gql
 
 
 def schedules_of_device(info, device_id: int):
@@ -11,9 +11,9 @@ def schedules_of_device(info, device_id: int):
         rows = models.DevicePreferenceSchedule.objects.filter(preferences__device_id__in=ids).select_related(
             "preferences"
         )
-        return core.grouped(rows, lambda s: s.preferences.device_id, ids)
+        return gql.grouped(rows, lambda s: s.preferences.device_id, ids)
 
-    return core.context(info).loader("schedules_of_device", batch).load(device_id)
+    return gql.context(info).loader("schedules_of_device", batch).load(device_id)
 
 
 def participant_count(info, event_id: int):
@@ -21,4 +21,4 @@ def participant_count(info, event_id: int):
         counts = queries.participant_counts(event_ids=ids)
         return [counts.get(i, 0) for i in ids]
 
-    return core.context(info).loader("saving_session_participants", batch).load(event_id)
+    return gql.context(info).loader("saving_session_participants", batch).load(event_id)

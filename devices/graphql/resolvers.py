@@ -9,9 +9,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from accounts.graphql import core, error_codes
+from accounts.graphql import access
 from devices import models, operations, queries
 from devices.graphql import dataloaders
+from kernel import graphql as gql
+from kernel.graphql import error_codes
 from metering import queries as metering_queries
 
 DEVICE_TYPES = {
@@ -31,16 +33,16 @@ def device_type(device: models.Device) -> str:
 
 
 def _devices_of(info, account_number: str):
-    account = core.viewer_account(info, account_number)
+    account = access.viewer_account(info, account_number)
     return models.Device.objects.filter(account=account, retired_at__isnull=True).order_by("created_at", "id")
 
 
 def _dispatches(info, account_number: str, status: str):
     devices = _devices_of(info, account_number)
     if not devices.exists():
-        raise core.KrakenError(error_codes.NO_DEVICE)
+        raise gql.KrakenError(error_codes.NO_DEVICE)
     rows = models.Dispatch.objects.filter(device__in=devices, status=status).order_by("start_at", "id")
-    now = core.context(info).now
+    now = gql.context(info).now
     if status == models.DispatchStatus.PLANNED:
         rows = rows.filter(end_at__gt=now)
     return list(rows)
@@ -72,7 +74,7 @@ class Query:
 
     @staticmethod
     def resolve_registeredKrakenflexDevice(root, info, accountNumber):
-        account = core.viewer_account(info, accountNumber)
+        account = access.viewer_account(info, accountNumber)
         try:
             return queries.charging_device(account=account)
         except queries.NoDevice:
@@ -80,7 +82,7 @@ class Query:
 
     @staticmethod
     def resolve_vehicleChargingPreferences(root, info, accountNumber):
-        account = core.viewer_account(info, accountNumber)
+        account = access.viewer_account(info, accountNumber)
         try:
             device = queries.charging_device(account=account)
         except queries.NoDevice:
@@ -89,7 +91,7 @@ class Query:
 
     @staticmethod
     def resolve_savingSessions(root, info, accountNumber=None):
-        core.context(info).viewer()
+        gql.context(info).viewer()
         return {"accountNumber": accountNumber}
 
 
@@ -121,7 +123,7 @@ def _charging_preferences(device, info):
             "maximumSoc": int(max(s.max_value for s in schedules)),
         }
 
-    return core.then(dataloaders.schedules_of_device(info, device.pk), build)
+    return gql.then(dataloaders.schedules_of_device(info, device.pk), build)
 
 
 class _Device:
@@ -180,23 +182,23 @@ TYPE_RESOLVERS = {models.Device: device_type}
 
 def _charging_device(info, account_number: str) -> models.Device:
     """Raises KrakenError KT-CT-4177 (account) or KT-CT-4301 (no vehicle or charge point)."""
-    account = core.viewer_account(info, account_number)
+    account = access.viewer_account(info, account_number)
     try:
         return queries.charging_device(account=account)
     except queries.NoDevice as exc:
-        raise core.KrakenError(error_codes.NO_DEVICE) from exc
+        raise gql.KrakenError(error_codes.NO_DEVICE) from exc
 
 
 def _device_of_kind(info, account_number: str, kind: str) -> models.Device:
-    account = core.viewer_account(info, account_number)
+    account = access.viewer_account(info, account_number)
     try:
         return queries.device_of_kind(account=account, kind=kind)
     except queries.NoDevice as exc:
-        raise core.KrakenError(error_codes.NO_DEVICE) from exc
+        raise gql.KrakenError(error_codes.NO_DEVICE) from exc
 
 
-def _invalid_preferences(exc: operations.InvalidPreferences) -> core.KrakenError:
-    return core.KrakenError(
+def _invalid_preferences(exc: operations.InvalidPreferences) -> gql.KrakenError:
+    return gql.KrakenError(
         error_codes.INVALID_DATA,
         description=str(exc),
         validation_errors=[{"message": str(exc), "inputPath": ["input", exc.field]}],
@@ -220,51 +222,51 @@ def _vehicle_preferences(device, info):
             "maximumSocPercentage": int(max(s.max_value for s in schedules)),
         }
 
-    return core.then(dataloaders.schedules_of_device(info, device.pk), build)
+    return gql.then(dataloaders.schedules_of_device(info, device.pk), build)
 
 
 class Mutation:
     @staticmethod
     def resolve_updateDeviceSmartControl(root, info, input):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         viewer = ctx.viewer()
         try:
             device = queries.get_device(public_id=input.deviceId, account_ids=ctx.viewer_account_ids())
         except queries.NoDevice as exc:
-            raise core.KrakenError(error_codes.NO_DEVICE) from exc
+            raise gql.KrakenError(error_codes.NO_DEVICE) from exc
         suspended = _name(input.action) == "SUSPEND"
         return operations.set_smart_control(device=device, suspended=suspended, now=ctx.now, actor=viewer)
 
     @staticmethod
     def resolve_triggerBoostCharge(root, info, input=None):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         if input is None:
-            raise core.KrakenError(error_codes.INVALID_DATA, description="accountNumber is required.")
+            raise gql.KrakenError(error_codes.INVALID_DATA, description="accountNumber is required.")
         device = _charging_device(info, input.accountNumber)
         try:
             operations.trigger_boost_charge(device=device, now=ctx.now, actor=ctx.viewer())
         except operations.BoostNotAvailable as exc:
-            raise core.KrakenError(error_codes.BOOST_NOT_AVAILABLE) from exc
+            raise gql.KrakenError(error_codes.BOOST_NOT_AVAILABLE) from exc
         device.refresh_from_db()
         return {"possibleErrors": [], "krakenflexDevice": device}
 
     @staticmethod
     def resolve_deleteBoostCharge(root, info, input=None):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         if input is None:
-            raise core.KrakenError(error_codes.INVALID_DATA, description="accountNumber is required.")
+            raise gql.KrakenError(error_codes.INVALID_DATA, description="accountNumber is required.")
         device = _charging_device(info, input.accountNumber)
         try:
             device = operations.cancel_boost_charge(device=device, now=ctx.now, actor=ctx.viewer())
         except operations.BoostNotCancellable as exc:
-            raise core.KrakenError(error_codes.BOOST_CANCEL_FAILED) from exc
+            raise gql.KrakenError(error_codes.BOOST_CANCEL_FAILED) from exc
         return {"possibleErrors": [], "krakenflexDevice": device}
 
     @staticmethod
     def resolve_setVehicleChargePreferences(root, info, input=None):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         if input is None:
-            raise core.KrakenError(error_codes.INVALID_DATA, description="input is required.")
+            raise gql.KrakenError(error_codes.INVALID_DATA, description="input is required.")
         device = _charging_device(info, input.accountNumber)
         try:
             device = operations.set_vehicle_charge_preferences(
@@ -286,9 +288,9 @@ class Mutation:
 
     @staticmethod
     def resolve_setBatteryChargingPreferences(root, info, input=None):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         if input is None:
-            raise core.KrakenError(error_codes.INVALID_DATA, description="input is required.")
+            raise gql.KrakenError(error_codes.INVALID_DATA, description="input is required.")
         device = _device_of_kind(info, input.accountNumber, models.DeviceKind.BATTERIES)
         try:
             device = operations.set_battery_charging_preferences(
@@ -300,8 +302,8 @@ class Mutation:
 
     @staticmethod
     def resolve_joinSavingSessionsCampaign(root, info, input):
-        ctx = core.context(info)
-        account = core.viewer_account(info, input.accountNumber)
+        ctx = gql.context(info)
+        account = access.viewer_account(info, input.accountNumber)
         try:
             meter_point = metering_queries.meter_point_of_accounts(
                 identifier=input.mpan, account_ids={account.pk}, electricity=True
@@ -310,38 +312,38 @@ class Mutation:
                 account=account, meter_point=meter_point, now=ctx.now, actor=ctx.viewer()
             )
         except metering_queries.NotFound as exc:
-            raise core.KrakenError(
+            raise gql.KrakenError(
                 error_codes.INVALID_DATA,
                 description="No such electricity meter point on the account.",
                 validation_errors=[{"message": "Unknown MPAN.", "inputPath": ["input", "mpan"]}],
             ) from exc
         except operations.AlreadyEnrolled as exc:
-            raise core.KrakenError(
+            raise gql.KrakenError(
                 error_codes.INVALID_DATA, description="The account already joined with another meter point."
             ) from exc
         return {"possibleErrors": [], "account": {"number": account.number}}
 
     @staticmethod
     def resolve_joinSavingSessionsEvent(root, info, input):
-        ctx = core.context(info)
-        account = core.viewer_account(info, input.accountNumber)
+        ctx = gql.context(info)
+        account = access.viewer_account(info, input.accountNumber)
         try:
             event = queries.get_saving_session_event(code=input.eventCode)
             operations.join_saving_session_event(
                 account=account, event=event, now=ctx.now, actor=ctx.viewer()
             )
         except models.SavingSessionEvent.DoesNotExist as exc:
-            raise core.KrakenError(
+            raise gql.KrakenError(
                 error_codes.INVALID_DATA,
                 description="No saving session has this code.",
                 validation_errors=[{"message": "Unknown event.", "inputPath": ["input", "eventCode"]}],
             ) from exc
         except operations.NotEnrolled as exc:
-            raise core.KrakenError(
+            raise gql.KrakenError(
                 error_codes.INVALID_DATA, description="Join the saving sessions campaign first."
             ) from exc
         except operations.EventClosed as exc:
-            raise core.KrakenError(
+            raise gql.KrakenError(
                 error_codes.INVALID_DATA, description="This saving session has already started."
             ) from exc
         codes = [p.event.code for p in queries.saving_session_participations(account=account)]
@@ -401,7 +403,7 @@ class BatteryDeviceType:
                 "maximumSocPercentage": int(max(s.max_value for s in schedules)),
             }
 
-        return core.then(dataloaders.schedules_of_device(info, d.pk), build)
+        return gql.then(dataloaders.schedules_of_device(info, d.pk), build)
 
     @staticmethod
     def resolve_params(d, info):
@@ -432,7 +434,7 @@ def event_status(event: models.SavingSessionEvent, now: datetime) -> str:
 class SavingSessionsType:
     @staticmethod
     def resolve_account(root, info, accountNumber):
-        return core.viewer_account(info, accountNumber)
+        return access.viewer_account(info, accountNumber)
 
     @staticmethod
     def resolve_events(root, info, getDevEvents=False):
@@ -455,7 +457,7 @@ class SavingSessionsEventType:
     resolve_endAt = staticmethod(lambda e, info: e.end_at)
     resolve_rewardPerKwhInOctoPoints = staticmethod(lambda e, info: e.reward_per_kwh_points)
     resolve_devEvent = staticmethod(lambda e, info: e.is_dev_event)
-    resolve_status = staticmethod(lambda e, info: event_status(e, core.context(info).now))
+    resolve_status = staticmethod(lambda e, info: event_status(e, gql.context(info).now))
 
     @staticmethod
     def resolve_totalParticipants(e, info):
@@ -468,7 +470,7 @@ def _meter_point_view(meter_point) -> dict:
 
 def _enrolment(info, account) -> models.SavingSessionEnrolment | None:
     """The account's enrolment, read once per request (savingSessions.account is a single account)."""
-    memo = core.context(info).memo.setdefault("saving_session_enrolments", {})
+    memo = gql.context(info).memo.setdefault("saving_session_enrolments", {})
     if account.pk not in memo:
         memo[account.pk] = queries.saving_session_enrolment(account=account)
     return memo[account.pk]
@@ -503,7 +505,7 @@ class SavingSessionsAccountType:
 
     @staticmethod
     def resolve_joinedEvents(account, info):
-        now = core.context(info).now
+        now = gql.context(info).now
         return [_joined_event(p, now) for p in queries.saving_session_participations(account=account)]
 
     @staticmethod

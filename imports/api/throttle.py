@@ -16,6 +16,11 @@ class TooManyProcesses(Exception):
     pass
 
 
+def slot_key() -> str:
+    """The Redis key counting running process calls, in this stack's namespace."""
+    return settings.REDIS_KEY_PREFIX + KEY
+
+
 @contextlib.contextmanager
 def process_slot():
     """Raises TooManyProcesses when the configured number of process calls is already running."""
@@ -24,11 +29,12 @@ def process_slot():
         yield
         return
     client = redis.Redis.from_url(settings.REDIS_URL)
-    taken = client.incr(KEY)
-    client.expire(KEY, SLOT_TTL_SECONDS)
+    key = slot_key()
+    taken = client.incr(key)
+    client.expire(key, SLOT_TTL_SECONDS)
     try:
         if taken > limit:
             raise TooManyProcesses(f"At most {limit} accounts may be processed at once; retry shortly.")
         yield
     finally:
-        client.decr(KEY)
+        client.decr(key)

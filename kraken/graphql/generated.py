@@ -8,7 +8,8 @@ import datetime
 import graphene
 from graphene.types.generic import GenericScalar
 
-from kraken.graphql import binding, scalars
+from kernel.graphql import binding
+from kraken.graphql import scalars
 
 
 def _datetime(value: str) -> datetime.datetime:
@@ -1095,6 +1096,11 @@ class Unit(graphene.Enum):
     METERS_CUBED = "METERS_CUBED"
 
 
+class UpdateBoostChargeAction(graphene.Enum):
+    BOOST = "BOOST"
+    CANCEL = "CANCEL"
+
+
 class UtilityType(graphene.Enum):
     ELECTRICITY = "ELECTRICITY"
     EMBEDDED_ELECTRICITY = "EMBEDDED_ELECTRICITY"
@@ -1254,6 +1260,11 @@ class UpdateAccountUserCommsPreferencesMutationInput(graphene.InputObjectType):
     emailFormat = graphene.InputField(graphene.String)
     preferredHoldMusic = graphene.InputField(graphene.String)
     clientMutationId = graphene.InputField(graphene.String)
+
+
+class UpdateBoostChargeInput(graphene.InputObjectType):
+    deviceId = graphene.InputField(graphene.NonNull(graphene.String))
+    action = graphene.InputField(graphene.NonNull(lambda: UpdateBoostChargeAction))
 
 
 class UtilityFiltersInput(graphene.InputObjectType):
@@ -4637,6 +4648,11 @@ class Mutation(graphene.ObjectType):
             )
         },
     )
+    regenerateSecretKey = graphene.Field(lambda: RegenerateSecretKey)
+    updateBoostCharge = graphene.Field(
+        lambda: SmartFlexDeviceInterface,
+        args={"input": graphene.Argument(graphene.NonNull(lambda: UpdateBoostChargeInput))},
+    )
 
 
 class ObtainKrakenJSONWebToken(graphene.ObjectType):
@@ -5403,6 +5419,13 @@ class Query(graphene.ObjectType):
         args={"input": graphene.Argument(graphene.NonNull(lambda: QueryComplexityInputType))},
     )
     rateLimitInfo = graphene.Field(lambda: CombinedRateLimitInformation)
+    smartTariffComparison = graphene.Field(
+        lambda: SmartTariffComparisonType, args={"mpan": graphene.Argument(graphene.String)}
+    )
+    flexPlannedDispatches = graphene.Field(
+        graphene.List(lambda: SmartFlexDispatch),
+        args={"deviceId": graphene.Argument(graphene.NonNull(graphene.String))},
+    )
 
 
 class QueryComplexityOutputType(graphene.ObjectType):
@@ -5579,6 +5602,13 @@ class RefundRequestConnectionTypeEdge(graphene.ObjectType):
 
     node = graphene.Field(lambda: RefundPaymentRequestType)
     cursor = graphene.Field(graphene.NonNull(graphene.String))
+
+
+class RegenerateSecretKey(graphene.ObjectType):
+    class Meta:
+        default_resolver = binding.default_resolver
+
+    viewer = graphene.Field(lambda: AccountUserType)
 
 
 class RegisterReading(graphene.ObjectType):
@@ -5986,6 +6016,16 @@ class SmartFlexDeviceStatus(graphene.ObjectType):
     currentState = graphene.Field(lambda: SmartFlexDeviceState)
 
 
+class SmartFlexDispatch(graphene.ObjectType):
+    class Meta:
+        default_resolver = binding.default_resolver
+
+    start = graphene.Field(graphene.DateTime)
+    end = graphene.Field(graphene.DateTime)
+    type = graphene.Field(graphene.String)
+    energyAddedKwh = graphene.Field(graphene.Decimal)
+
+
 class SmartFlexHeatPump(graphene.ObjectType):
     class Meta:
         interfaces = (SmartFlexDeviceInterface,)
@@ -6124,6 +6164,17 @@ class SmartMeterTelemetryType(graphene.ObjectType):
     consumptionDelta = graphene.Field(graphene.Decimal)
     costDelta = graphene.Field(graphene.Decimal)
     costDeltaWithTax = graphene.Field(graphene.Decimal)
+
+
+class SmartTariffComparisonType(graphene.ObjectType):
+    class Meta:
+        default_resolver = binding.default_resolver
+
+    currentCost = graphene.Field(graphene.NonNull(graphene.Float))
+    currentCostWithTax = graphene.Field(graphene.NonNull(graphene.Float))
+    costComparisons = graphene.Field(graphene.List(lambda: TariffComparisonType))
+    consumptionReadingsStartAt = graphene.Field(graphene.NonNull(graphene.DateTime))
+    consumptionReadingsEndAt = graphene.Field(graphene.NonNull(graphene.DateTime))
 
 
 class SmartTariffOnboardingType(graphene.ObjectType):
@@ -6300,6 +6351,15 @@ class SupplementaryLedgerType(graphene.ObjectType):
     ledgerType = graphene.Field(graphene.String)
     currentBalance = graphene.Field(graphene.Int)
     paymentAdequacy = graphene.Field(lambda: PaymentAdequacyDetailsType)
+
+
+class TariffComparisonType(graphene.ObjectType):
+    class Meta:
+        default_resolver = binding.default_resolver
+
+    tariff = graphene.Field(graphene.String)
+    cost = graphene.Field(graphene.Float)
+    costWithTax = graphene.Field(graphene.Float)
 
 
 class Temperature(graphene.ObjectType):
@@ -7102,6 +7162,7 @@ OBJECT_TYPES = [
     RefundPaymentRequestType,
     RefundRequestConnectionTypeConnection,
     RefundRequestConnectionTypeEdge,
+    RegenerateSecretKey,
     RegisterReading,
     RegisterSmartDevice,
     RepaymentRequestConnectionTypeConnection,
@@ -7138,6 +7199,7 @@ OBJECT_TYPES = [
     SmartFlexDevice,
     SmartFlexDeviceAlert,
     SmartFlexDeviceStatus,
+    SmartFlexDispatch,
     SmartFlexHeatPump,
     SmartFlexInverter,
     SmartFlexInverterTelemetry,
@@ -7148,6 +7210,7 @@ OBJECT_TYPES = [
     SmartMeterDeviceNetworkType,
     SmartMeterDeviceType,
     SmartMeterTelemetryType,
+    SmartTariffComparisonType,
     SmartTariffOnboardingType,
     Smets2InstallationTimeslotType,
     SolarTelemetry,
@@ -7162,6 +7225,7 @@ OBJECT_TYPES = [
     StatementType,
     StatisticOutput,
     SupplementaryLedgerType,
+    TariffComparisonType,
     Temperature,
     TemperatureRange,
     TemporarySpecialCircumstanceRecordType,

@@ -30,7 +30,8 @@ from graphql import (
 )
 from graphql.type.definition import GraphQLInterfaceType, GraphQLObjectType
 
-from accounts.graphql import core, error_codes
+from kernel import graphql as gql
+from kernel.graphql import error_codes
 
 
 @dataclasses.dataclass
@@ -78,8 +79,8 @@ def _page_size(field: FieldNode, variables: dict) -> int:
             value = value_from_ast_untyped(arg.value, variables)
             if isinstance(value, int):
                 # Out-of-range sizes are refused by the connection itself with a clearer error.
-                sizes.append(min(max(value, 0), core.max_page_size()))
-    return min(sizes) if sizes else core.max_page_size()
+                sizes.append(min(max(value, 0), gql.max_page_size()))
+    return min(sizes) if sizes else gql.max_page_size()
 
 
 def _walk(schema, parent_type, selection_set, multiplier, depth, score, fragments, variables, seen):
@@ -136,19 +137,19 @@ def _walk(schema, parent_type, selection_set, multiplier, depth, score, fragment
 
 
 def check(score: Score) -> None:
-    """Raises core.KrakenError when a limit is exceeded."""
+    """Raises gql.KrakenError when a limit is exceeded."""
     if score.depth > max_depth():
-        raise core.KrakenError(
+        raise gql.KrakenError(
             error_codes.DEPTH_LIMIT,
             description=f"Query depth {score.depth} exceeds the maximum of {max_depth()}.",
         )
     if score.complexity > max_complexity():
-        raise core.KrakenError(
+        raise gql.KrakenError(
             error_codes.COMPLEXITY_LIMIT,
             description=f"Query complexity {score.complexity} exceeds the maximum of {max_complexity()}.",
         )
     if score.nodes > max_nodes():
-        raise core.KrakenError(
+        raise gql.KrakenError(
             error_codes.NODE_LIMIT,
             description=f"Query may return {score.nodes} nodes, more than the maximum of {max_nodes()}.",
         )

@@ -10,7 +10,8 @@ from importlib import metadata
 from django.conf import settings
 from graphql import GraphQLError, parse, validate
 
-from accounts.graphql import core, error_codes
+from kernel import graphql as gql
+from kernel.graphql import error_codes
 from kraken.graphql import limits, ratelimit
 from metering import models as metering_models
 
@@ -27,21 +28,21 @@ class Query:
 
     @staticmethod
     def resolve_node(root, info, id):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         ctx.viewer()
-        pk = core.parse_model_id(id, "ElectricityMeterType", "GasMeterType")
+        pk = gql.parse_model_id(id, "ElectricityMeterType", "GasMeterType")
         meter = (
             metering_models.Meter.objects.select_related("meter_point__property").filter(pk=pk).first()
             if pk is not None
             else None
         )
         if meter is None or meter.meter_point.property.account_id not in ctx.viewer_account_ids():
-            raise core.KrakenError(error_codes.UNAUTHORIZED)
+            raise gql.KrakenError(error_codes.UNAUTHORIZED)
         return meter
 
     @staticmethod
     def resolve_rateLimitInfo(root, info):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         usage = ratelimit.usage(user_id=ctx.viewer().pk, now=ctx.now)
         return {
             "pointsAllowanceRateLimit": {
@@ -55,13 +56,13 @@ class Query:
 
     @staticmethod
     def resolve_queryComplexity(root, info, input):
-        core.context(info).viewer()
+        gql.context(info).viewer()
         try:
             document = parse(input.query)
         except GraphQLError as exc:
-            raise core.KrakenError(error_codes.INVALID_DATA, description=exc.message) from exc
+            raise gql.KrakenError(error_codes.INVALID_DATA, description=exc.message) from exc
         errors = validate(info.schema, document)
         if errors:
-            raise core.KrakenError(error_codes.INVALID_DATA, description=errors[0].message)
+            raise gql.KrakenError(error_codes.INVALID_DATA, description=errors[0].message)
         score = limits.measure(info.schema, document, input.operationName, input.variables)
         return {"complexityValue": score.complexity}

@@ -9,7 +9,8 @@ from accounts.graphql import resolvers as accounts_resolvers
 from billing.graphql import resolvers as billing_resolvers
 from devices.graphql import catalogue as devices_catalogue
 from devices.graphql import resolvers as devices_resolvers
-from kraken.graphql import binding, generated
+from kernel.graphql import binding
+from kraken.graphql import generated
 from kraken.graphql import resolvers as kraken_resolvers
 from metering.graphql import resolvers as metering_resolvers
 

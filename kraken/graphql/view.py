@@ -11,21 +11,21 @@
 
 from __future__ import annotations
 
-import dis
 import functools
-import inspect
 import logging
 
 from django.db import transaction
-from django.utils import timezone
 from graphene_django.views import GraphQLView
 from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, validate
 from graphql.pyutils import Path, Undefined
 from graphql.type import get_nullable_type, is_leaf_type
 from graphql_sync_dataloaders import DeferredExecutionContext
 
-from accounts.graphql import core, error_codes
-from kraken.graphql import binding, limits, ratelimit
+from accounts.graphql import access
+from kernel import clock
+from kernel import graphql as gql
+from kernel.graphql import binding, error_codes
+from kraken.graphql import limits, ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -34,18 +34,6 @@ _NOT_PLAIN = object()
 # (parent type, field name) -> (leaf type, read(source)) of a field that can be read directly, or
 # _NOT_PLAIN
 _plain_leaves: dict = {}
-_WRITES_OR_READS = ("LOAD_FAST", "LOAD_FAST_CHECK", "STORE_FAST", "DELETE_FAST", "LOAD_CLOSURE")
-
-
-def _ignores_info(function) -> bool:
-    """Whether a resolver `(root, info, ...)` never touches `info` (so its value cannot matter)."""
-    code = getattr(function, "__code__", None)
-    if code is None or code.co_argcount < 2 or code.co_flags & (inspect.CO_VARARGS | inspect.CO_VARKEYWORDS):
-        return False
-    name = code.co_varnames[1]
-    if name in code.co_cellvars or "locals" in code.co_names:
-        return False
-    return not any(i.opname in _WRITES_OR_READS and i.argval == name for i in dis.get_instructions(code))
 
 
 def _plain_leaf(parent_type, name: str):
@@ -53,7 +41,8 @@ def _plain_leaf(parent_type, name: str):
 
     - a field graphene resolves with the default resolver (no resolver of its own, no default
       value) reads the key of a dict, as `binding.default_resolver` does;
-    - a field without arguments whose resolver never looks at `info` is called with `info=None`.
+    - a field without arguments whose resolver is declared `binding.without_info` (it never looks
+      at `info`) is called with `info=None`.
     """
     key = (parent_type, name)
     plain = _plain_leaves.get(key)
@@ -69,7 +58,7 @@ def _plain_leaf(parent_type, name: str):
                 and resolve.args[1:] == (None,)
             ):
                 plain = (leaf, None)
-            elif inspect.isfunction(resolve) and _ignores_info(resolve):
+            elif getattr(resolve, binding.WITHOUT_INFO, False):
                 plain = (leaf, resolve)
         _plain_leaves[key] = plain
     return None if plain is _NOT_PLAIN else plain
@@ -123,8 +112,12 @@ class KrakenGraphQLView(GraphQLView):
     graphiql = True
 
     def get_context(self, request):
-        return core.Context(
-            authorization=request.headers.get("Authorization", ""), now=timezone.now(), request=request
+        return gql.Context(
+            authorization=request.headers.get("Authorization", ""),
+            now=clock.now(),
+            authenticate=access.authenticate,
+            account_ids_of=access.account_ids_of,
+            request=request,
         )
 
     def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
@@ -152,12 +145,12 @@ class KrakenGraphQLView(GraphQLView):
         try:
             score = limits.measure(schema, document, operation_name, variables)
             limits.check(score)
-        except core.KrakenError as error:
+        except gql.KrakenError as error:
             return ExecutionResult(data=None, errors=[error])
         context = self.get_context(request)
         try:
             self._spend_allowance(context, score)
-        except core.KrakenError as error:
+        except gql.KrakenError as error:
             return ExecutionResult(data=None, errors=[error])
         options = {
             "root_value": self.get_root_value(request),
@@ -173,10 +166,10 @@ class KrakenGraphQLView(GraphQLView):
             return execute(schema, document, **options)
         except Exception:
             logger.exception("Unable to execute GraphQL operation %s", operation_name)
-            return ExecutionResult(data=None, errors=[core.KrakenError(error_codes.INTERNAL)])
+            return ExecutionResult(data=None, errors=[gql.KrakenError(error_codes.INTERNAL)])
 
     @staticmethod
-    def _spend_allowance(context: core.Context, score: limits.Score) -> None:
+    def _spend_allowance(context: gql.Context, score: limits.Score) -> None:
         """Charge the request's complexity to its viewer's hourly points. Raises KrakenError
         KT-CT-1199 when the allowance is used up. Requests without a valid token are not charged
         (their fields fail on authentication instead)."""
@@ -184,12 +177,12 @@ class KrakenGraphQLView(GraphQLView):
             return
         try:
             viewer = context.viewer()
-        except core.KrakenError:
+        except gql.KrakenError:
             return
         try:
             ratelimit.spend(user_id=viewer.pk, points=max(score.complexity, 1), now=context.now)
         except ratelimit.RateLimited as exc:
-            raise core.KrakenError(
+            raise gql.KrakenError(
                 error_codes.RATE_LIMITED,
                 description=f"The hourly allowance of {exc.usage.limit} points is used up; "
                 f"it resets in {exc.usage.ttl} seconds.",
@@ -209,11 +202,11 @@ class KrakenGraphQLView(GraphQLView):
     def format_error(error):
         if not isinstance(error, GraphQLError):
             logger.error("Unable to run GraphQL request: %s", error)
-            return core.KrakenError(error_codes.INTERNAL).formatted
+            return gql.KrakenError(error_codes.INTERNAL).formatted
         original = error.original_error
         if original is not None and not isinstance(original, GraphQLError):
             logger.error("Unable to resolve GraphQL field %s", error.path, exc_info=original)
-            internal = core.KrakenError(error_codes.INTERNAL)
+            internal = gql.KrakenError(error_codes.INTERNAL)
             return {**error.formatted, "message": internal.message, "extensions": internal.extensions}
         formatted = error.formatted
         if not formatted.get("extensions"):

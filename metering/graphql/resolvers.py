@@ -10,7 +10,9 @@ from django.conf import settings
 
 from accounts import models as accounts_models
 from accounts import queries as accounts_queries
-from accounts.graphql import core, error_codes
+from accounts.graphql import access
+from kernel import graphql as gql
+from kernel.graphql import error_codes
 from metering import models, operations, queries
 from metering.graphql import dataloaders
 
@@ -28,11 +30,11 @@ def meter_type(meter: models.Meter) -> str:
 class _MeterPointRoots:
     @staticmethod
     def resolve_meterPoints(root, info, mpan=None, mprn=None):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         ctx.viewer()
         identifier = mpan or mprn
         if not identifier or (mpan and mprn):
-            raise core.KrakenError(error_codes.INVALID_DATA, description="Give exactly one of mpan and mprn.")
+            raise gql.KrakenError(error_codes.INVALID_DATA, description="Give exactly one of mpan and mprn.")
         kinds = ELECTRICITY if mpan else (models.UtilityType.GAS,)
         meter_point = (
             models.MeterPoint.objects.select_related("property")
@@ -44,45 +46,45 @@ class _MeterPointRoots:
             .first()
         )
         if meter_point is None:
-            raise core.KrakenError(error_codes.UNAUTHORIZED)
+            raise gql.KrakenError(error_codes.UNAUTHORIZED)
         return meter_point
 
 
 class PropertyType:
     @staticmethod
     def resolve_electricityMeterPoints(prop, info):
-        return core.then(
+        return gql.then(
             dataloaders.meter_points_of_property(info, prop.pk),
             lambda mps: [mp for mp in mps if mp.utility_type in ELECTRICITY],
         )
 
     @staticmethod
     def resolve_gasMeterPoints(prop, info):
-        return core.then(
+        return gql.then(
             dataloaders.meter_points_of_property(info, prop.pk),
             lambda mps: [mp for mp in mps if mp.utility_type == models.UtilityType.GAS],
         )
 
 
 def _meters(meter_point, info, id=None, includeInactive=None):
-    now = core.context(info).now
+    now = gql.context(info).now
 
     def pick(meters):
         out = []
         for m in meters:
             m.meter_point = meter_point
             active = m.installed_from <= now and (m.installed_to is None or now < m.installed_to)
-            if (id is None or core.encode_pk(m.pk) == str(id) or str(m.pk) == str(id)) and (
+            if (id is None or gql.encode_pk(m.pk) == str(id) or str(m.pk) == str(id)) and (
                 includeInactive or active
             ):
                 out.append(m)
         return out
 
-    return core.then(dataloaders.meters_of_meter_point(info, meter_point.pk), pick)
+    return gql.then(dataloaders.meters_of_meter_point(info, meter_point.pk), pick)
 
 
 class _MeterPoint:
-    resolve_id = staticmethod(lambda mp, info: core.encode_pk(mp.pk))
+    resolve_id = staticmethod(lambda mp, info: gql.encode_pk(mp.pk))
     resolve_status = staticmethod(lambda mp, info: mp.status)
     resolve_supplyEndDate = staticmethod(lambda mp, info: mp.supply_to.date() if mp.supply_to else None)
     resolve_meters = staticmethod(_meters)
@@ -99,8 +101,8 @@ class GasMeterPointType(_MeterPoint):
 
 
 class _Meter:
-    resolve_id = staticmethod(lambda m, info: core.model_id(meter_type(m), m.pk))
-    resolve_nodeId = staticmethod(lambda m, info: core.model_id(meter_type(m), m.pk))
+    resolve_id = staticmethod(lambda m, info: gql.model_id(meter_type(m), m.pk))
+    resolve_nodeId = staticmethod(lambda m, info: gql.model_id(meter_type(m), m.pk))
     resolve_serialNumber = staticmethod(lambda m, info: m.serial_number)
     resolve_installationDate = staticmethod(lambda m, info: m.installed_from.date())
     resolve_activeFrom = staticmethod(lambda m, info: m.installed_from.date())
@@ -117,7 +119,7 @@ class _Meter:
 
     @staticmethod
     def resolve_readings(meter, info, **kwargs):
-        return dataloaders.readings_of_meter(info, meter.pk, core.page_args(**kwargs))
+        return dataloaders.readings_of_meter(info, meter.pk, gql.page_args(**kwargs))
 
 
 class ElectricityMeterType(_Meter):
@@ -129,7 +131,7 @@ class GasMeterType(_Meter):
 
 
 class _Register:
-    resolve_id = staticmethod(lambda r, info: core.encode_pk(r.pk))
+    resolve_id = staticmethod(lambda r, info: gql.encode_pk(r.pk))
     resolve_identifier = staticmethod(lambda r, info: r.identifier)
     resolve_digits = staticmethod(lambda r, info: r.digits)
     resolve_name = staticmethod(lambda r, info: r.rate_band)
@@ -145,7 +147,7 @@ class GasMeterRegisterType(_Register):
 
 
 class _Reading:
-    resolve_id = staticmethod(lambda r, info: core.encode_pk(r.pk))
+    resolve_id = staticmethod(lambda r, info: gql.encode_pk(r.pk))
     resolve_readAt = staticmethod(lambda r, info: r.read_at)
     resolve_readingSource = staticmethod(lambda r, info: r.source)
     resolve_source = staticmethod(lambda r, info: r.source)
@@ -201,20 +203,20 @@ def _name(value):
 
 
 def _meter_readings(info, accountNumber, meterId, eventTypes, kwargs, *, electricity: bool):
-    account = core.viewer_account(info, accountNumber)
-    args = core.page_args(**kwargs)
+    account = access.viewer_account(info, accountNumber)
+    args = gql.page_args(**kwargs)
     type_name = "ElectricityMeterType" if electricity else "GasMeterType"
-    pk = core.parse_model_id(str(meterId), type_name) or core.decode_pk(str(meterId))
+    pk = gql.parse_model_id(str(meterId), type_name) or gql.decode_pk(str(meterId))
     try:
         if pk is None:
             raise queries.NotFound(str(meterId))
         meter = queries.meter_of_accounts(meter_id=pk, account_ids={account.pk}, electricity=electricity)
     except queries.NotFound as exc:
-        raise core.KrakenError(error_codes.UNAUTHORIZED) from exc
+        raise gql.KrakenError(error_codes.UNAUTHORIZED) from exc
     sources = None
     if eventTypes:
         sources = {source for event in eventTypes for source in EVENT_SOURCES[_name(event)]}
-    return core.paginate(queries.readings_of_meter(meter=meter, sources=sources), args=args)
+    return gql.paginate(queries.readings_of_meter(meter=meter, sources=sources), args=args)
 
 
 def _read_at(read_date: date) -> datetime:
@@ -223,10 +225,10 @@ def _read_at(read_date: date) -> datetime:
 
 
 def _submit(info, *, identifier, read_date, values, serial_number, electricity: bool) -> dict:
-    ctx = core.context(info)
+    ctx = gql.context(info)
     viewer = ctx.viewer()
     if not identifier or read_date is None:
-        raise core.KrakenError(
+        raise gql.KrakenError(
             error_codes.INVALID_DATA, description="The meter point and readAt are required."
         )
     read_at = _read_at(read_date)
@@ -236,7 +238,7 @@ def _submit(info, *, identifier, read_date, values, serial_number, electricity: 
         )
         meter = queries.meter_on(meter_point=meter_point, at=read_at, serial_number=serial_number)
     except queries.NotFound as exc:
-        raise core.KrakenError(error_codes.UNAUTHORIZED) from exc
+        raise gql.KrakenError(error_codes.UNAUTHORIZED) from exc
     try:
         stored = operations.submit_customer_reading(
             meter=meter, read_at=read_at, values=values, now=ctx.now, submitted_by=viewer
@@ -248,7 +250,7 @@ def _submit(info, *, identifier, read_date, values, serial_number, electricity: 
                 {"__typename": "SerializerErrorType", "message": error.message, "code": "invalid"}
             )
         return {"readingErrors": [{"field": f, "errors": e} for f, e in fields.items()], "id": None}
-    return {"readingErrors": [], "id": core.encode_pk(stored[0].pk)}
+    return {"readingErrors": [], "id": gql.encode_pk(stored[0].pk)}
 
 
 class _ReadingRoots:
@@ -262,18 +264,18 @@ class _ReadingRoots:
 
     @staticmethod
     def resolve_smartMeterTelemetry(root, info, deviceId, start=None, end=None, grouping=None):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         ctx.viewer()
         try:
             device = queries.smart_meter_device_of_accounts(
                 device_id=deviceId, account_ids=ctx.viewer_account_ids()
             )
         except queries.NotFound as exc:
-            raise core.KrakenError(error_codes.UNAUTHORIZED) from exc
+            raise gql.KrakenError(error_codes.UNAUTHORIZED) from exc
         end = end or ctx.now
         start = start or end - DEFAULT_TELEMETRY_WINDOW
         if not start < end or end - start > MAX_TELEMETRY_WINDOW:
-            raise core.KrakenError(
+            raise gql.KrakenError(
                 error_codes.INVALID_DATA, description="start must be before end, at most 31 days apart."
             )
         samples = list(queries.telemetry(device=device, start=start, end=end))
@@ -283,8 +285,8 @@ class _ReadingRoots:
 
     @staticmethod
     def resolve_octoplusAccountInfo(root, info, accountNumber):
-        account = core.viewer_account(info, accountNumber)
-        viewer = core.context(info).viewer()
+        account = access.viewer_account(info, accountNumber)
+        viewer = gql.context(info).viewer()
         enrolled = accounts_queries.is_loyalty_point_user(account=account)
         reasons = []
         if enrolled:
@@ -345,7 +347,7 @@ class Query(_MeterPointRoots, _ReadingRoots):
 class Mutation:
     @staticmethod
     def resolve_registerSmartDevice(root, info, input):
-        ctx = core.context(info)
+        ctx = gql.context(info)
         details = operations.SmartDeviceDetails(
             device_id=input.deviceId,
             device_type=input.deviceType,
@@ -364,9 +366,9 @@ class Mutation:
                 details=details, registered_by=ctx.viewer(), now=ctx.now
             )
         except operations.RegistrationNotPermitted as exc:
-            raise core.KrakenError(error_codes.UNAUTHORIZED) from exc
+            raise gql.KrakenError(error_codes.UNAUTHORIZED) from exc
         except operations.InvalidSmartDevice as exc:
-            raise core.KrakenError(
+            raise gql.KrakenError(
                 error_codes.INVALID_DATA,
                 description=str(exc),
                 validation_errors=[
@@ -374,7 +376,7 @@ class Mutation:
                 ],
             ) from exc
         except operations.SmartDeviceAlreadyRegistered as exc:
-            raise core.KrakenError(
+            raise gql.KrakenError(
                 error_codes.INVALID_DATA,
                 description="The device is registered already with other details.",
                 validation_errors=[{"message": "Registered already.", "inputPath": ["input", "deviceId"]}],

@@ -4,6 +4,7 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from accounts import models, operations, queries
+from kernel import bulk
 from tests.accounts.factories import EPOCH, AccountFactory, AddressFactory
 
 
@@ -151,7 +152,7 @@ class TestPostLedgerEntries:
 @pytest.mark.django_db
 class TestCopyLedgerEntries:
     def _row(self, ledger, amount, currency="GBP") -> operations.LedgerEntryRow:
-        entry_id = operations.reserve_ids(counts={models.LedgerEntry: 1})[models.LedgerEntry][0]
+        entry_id = bulk.reserve_ids(counts={models.LedgerEntry: 1})[models.LedgerEntry][0]
         return operations.LedgerEntryRow(
             id=entry_id,
             ledger_id=ledger.pk,

@@ -101,7 +101,7 @@ def test_no_money_column_is_a_float():
 
 
 def test_periods_are_timezone_aware():
-    from accounts.ranges import Period
+    from kernel.ranges import Period
 
     with pytest.raises(ValueError, match="timezone-aware"):
         Period(dt.datetime(2024, 1, 1))

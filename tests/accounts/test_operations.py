@@ -68,7 +68,7 @@ class TestMoney:
     def test_rounds_half_up_to_minor_units(self):
         from decimal import Decimal
 
-        from accounts import money
+        from kernel import money
 
         assert money.to_minor_units(amount=Decimal("0.125"), currency="GBP") == 13
         assert money.to_minor_units(amount=Decimal("0.135"), currency="GBP") == 14
@@ -77,7 +77,7 @@ class TestMoney:
         assert money.round_minor_units(Decimal("2.5")) == 3
 
     def test_refuses_floats(self):
-        from accounts import money
+        from kernel import money
 
         with pytest.raises(TypeError):
             money.to_minor_units(amount=0.1, currency="GBP")

@@ -6,8 +6,8 @@ from django.apps import apps
 from django.urls import reverse
 from django_celery_beat import models as beat_models
 
-from accounts import ranges
 from billing import models, operations
+from kernel import ranges
 from tests.accounts.factories import EPOCH
 from tests.billing.factories import AgreementFactory, TariffRateFactory, billable_account
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accounts import ranges
 from billing import calculation
+from kernel import ranges
 
 LONDON = ZoneInfo("Europe/London")
 JAN = ranges.Period(dt.datetime(2024, 1, 1, tzinfo=LONDON), dt.datetime(2024, 2, 1, tzinfo=LONDON))

@@ -7,8 +7,8 @@ from hypothesis import strategies as st
 
 from accounts import models as accounts_models
 from accounts import queries as accounts_queries
-from accounts import ranges
 from billing import calculation, models, operations, queries, vendors
+from kernel import ranges
 from tests.accounts.factories import EPOCH
 from tests.billing.factories import (
     AgreementFactory,

@@ -3,17 +3,18 @@
 import time
 
 import pytest
+from django.conf import settings
 from django.db.models import Count, Sum
 
 from accounts import models as accounts_models
-from accounts import ranges
 from billing import models, operations, tasks
+from kernel import ranges
 from tests.accounts.factories import EPOCH, PaymentMethodFactory
 from tests.billing.factories import TariffRateFactory, bulk_billable_accounts
 from tests.celery_worker import purge_queues, running_worker, wait_for
 
 FEB = EPOCH.replace(month=2)
-QUEUES = ["billing", "payments"]
+QUEUES = [settings.BILLING_QUEUE, settings.PAYMENTS_QUEUE]
 # Redeliver a killed worker's unacknowledged task after 3 s instead of an hour. Kombu's Redis transport
 # restores such tasks when a worker starts polling (and then only every ~100 s), so the test waits for
 # the timeout to pass before the new worker starts, as a replacement host would come up after a crash.

@@ -1,4 +1,4 @@
-from accounts.graphql import core
+from kernel import graphql as gql
 from tests.accounts.factories import AccountFactory, AccountUserRoleFactory, PropertyFactory
 from tests.devices.factories import DeviceFactory
 from tests.graphql.conftest import error_code
@@ -49,9 +49,7 @@ class TestObjectsOfOtherAccounts:
     def test_property_by_primary_key_is_not_found(self, authed, account):
         prop = PropertyFactory(account=account)
 
-        _, body = authed(
-            "query($id: ID!) { property(id: $id) { postcode } }", {"id": core.encode_pk(prop.pk)}
-        )
+        _, body = authed("query($id: ID!) { property(id: $id) { postcode } }", {"id": gql.encode_pk(prop.pk)})
 
         assert error_code(body) == "KT-CT-1111"
 
@@ -60,8 +58,8 @@ class TestObjectsOfOtherAccounts:
         mine = MeterFactory(meter_point__property__account=account)
         query = "query($id: ID!) { node(id: $id) { id ... on ElectricityMeterType { serialNumber } } }"
 
-        _, refused = authed(query, {"id": core.model_id("ElectricityMeterType", theirs.pk)})
-        own = authed.ok(query, {"id": core.model_id("ElectricityMeterType", mine.pk)})
+        _, refused = authed(query, {"id": gql.model_id("ElectricityMeterType", theirs.pk)})
+        own = authed.ok(query, {"id": gql.model_id("ElectricityMeterType", mine.pk)})
 
         assert refused["data"] == {"node": None} and error_code(refused) == "KT-CT-1111"
         assert own["node"]["serialNumber"] == mine.serial_number

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from accounts.graphql import core
+from kernel import graphql as gql
 from metering import models
 from tests.accounts.factories import AccountUserRoleFactory, PaymentMethodFactory
 from tests.graphql.conftest import error_code, queries_for
@@ -28,7 +28,7 @@ OCTOPLUS = """query($n: String!) { octoplusAccountInfo(accountNumber: $n) {
 
 
 def meter_id(meter):
-    return core.model_id("ElectricityMeterType", meter.pk)
+    return gql.model_id("ElectricityMeterType", meter.pk)
 
 
 class TestMeterReadingRoots:
@@ -61,7 +61,7 @@ class TestMeterReadingRoots:
     def test_an_electricity_meter_is_not_a_gas_meter(self, authed, account):
         register = RegisterFactory(meter__meter_point__property__account=account)
 
-        _, body = authed(GAS_READINGS, {"n": account.number, "m": core.encode_pk(register.meter.pk)})
+        _, body = authed(GAS_READINGS, {"n": account.number, "m": gql.encode_pk(register.meter.pk)})
 
         assert error_code(body) == "KT-CT-1111"
 

@@ -31,5 +31,5 @@ class TestCommittedSchema:
             check=False,
         )
 
-        assert result.stdout.strip().splitlines()[-1] == "contract: 4018 of 4018 items present", result.stdout
+        assert result.stdout.strip().splitlines()[-1] == "contract: 4048 of 4048 items present", result.stdout
         assert result.returncode == 0

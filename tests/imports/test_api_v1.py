@@ -382,12 +382,12 @@ class TestProcessConcurrencyLimit:
 
         settings.IMPORTS_MAX_CONCURRENT_PROCESSES = 1
         client = redis.Redis.from_url(settings.REDIS_URL)
-        client.delete(throttle.KEY)
-        client.incr(throttle.KEY)  # another process call is running
+        client.delete(throttle.slot_key())
+        client.incr(throttle.slot_key())  # another process call is running
         try:
             response = post(api, "account-import-process/process/", PROCESS)
         finally:
-            client.delete(throttle.KEY)
+            client.delete(throttle.slot_key())
 
         assert response.status_code == 429
         assert response.json()["code"] == "throttled"

@@ -1,9 +1,5 @@
-"""GraphQL primitives every app's `graphql/` package uses: Kraken-shaped errors, the request
-context (viewer, clock, dataloaders), opaque node ids and batched Relay pagination.
-
-They live in the lowest app because the layers let every app import `accounts` but no app import
-`kraken`; the schema, view and limits that only the project root needs are in `kraken/graphql/`.
-"""
+"""Relay pagination in Kraken's connection shape (pageInfo, edges, totalCount, edgeCount), batched:
+one page per parent for any number of parents in a constant number of queries."""
 
 from __future__ import annotations
 
@@ -11,206 +7,15 @@ import base64
 import binascii
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Hashable, Iterable, Sequence
-from datetime import datetime
-from typing import Any
+from collections.abc import Callable, Iterable, Sequence
 
 from django.conf import settings
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
-from graphql import GraphQLError
-from graphql_sync_dataloaders import SyncDataLoader, SyncFuture
 
-from accounts import models, tokens
-from accounts.graphql import error_codes
-
-# --- errors -----------------------------------------------------------------------------------
-
-
-class KrakenError(GraphQLError):
-    """A GraphQL error in Kraken's shape: `extensions` {errorType, errorClass, errorCode,
-    errorDescription[, validationErrors]}."""
-
-    def __init__(
-        self,
-        code: error_codes.ErrorCode,
-        *,
-        description: str | None = None,
-        validation_errors: list[dict] | None = None,
-    ):
-        extensions: dict[str, Any] = {
-            "errorType": code.error_type,
-            "errorClass": code.error_type,
-            "errorCode": code.code,
-            "errorDescription": description or code.description,
-        }
-        if validation_errors is not None:
-            extensions["validationErrors"] = validation_errors
-        super().__init__(code.message, extensions=extensions)
-        self.code = code.code
-
-
-# --- request context --------------------------------------------------------------------------
-
-AUTH_SCHEMES = ("JWT ", "Bearer ")
-
-
-class Context:
-    """One per request: the raw Authorization header, the clock reading of the request, the
-    lazily authenticated viewer and the request's dataloaders."""
-
-    def __init__(self, *, authorization: str, now: datetime, request: Any = None):
-        self.authorization = authorization.strip()
-        self.now = now
-        self.request = request
-        self._viewer: models.User | None = None
-        self._viewer_error: KrakenError | None = None
-        self._loaders: dict[Hashable, SyncDataLoader] = {}
-        self._account_ids: set[int] | None = None
-        self.memo: dict[str, Any] = {}
-
-    def viewer(self) -> models.User:
-        """The authenticated user. Raises KrakenError (KT-CT-1112, 1124 or 1111)."""
-        if self._viewer is not None:
-            return self._viewer
-        if self._viewer_error is not None:
-            raise self._viewer_error
-        token = self.authorization
-        for scheme in AUTH_SCHEMES:
-            if token[: len(scheme)].lower() == scheme.lower():
-                token = token[len(scheme) :].strip()
-                break
-        try:
-            if not token:
-                raise KrakenError(error_codes.AUTHORIZATION_HEADER_MISSING)
-            try:
-                self._viewer = tokens.decode_access_token(token=token, now=self.now)
-            except tokens.ExpiredToken as exc:
-                raise KrakenError(error_codes.TOKEN_EXPIRED) from exc
-            except tokens.InvalidToken as exc:
-                raise KrakenError(error_codes.UNAUTHORIZED, description="Invalid token.") from exc
-        except KrakenError as exc:
-            self._viewer_error = exc
-            raise
-        return self._viewer
-
-    def viewer_account_ids(self) -> set[int]:
-        """Ids of the accounts the viewer holds a role on (one query per request)."""
-        if self._account_ids is None:
-            self._account_ids = set(
-                models.AccountUserRole.objects.filter(user=self.viewer()).values_list("account_id", flat=True)
-            )
-        return self._account_ids
-
-    def loader(self, key: Hashable, batch: Callable[[list], Sequence]) -> SyncDataLoader:
-        """The request's dataloader for `key`, created on first use with `batch`."""
-        if key not in self._loaders:
-            self._loaders[key] = SyncDataLoader(batch)
-        return self._loaders[key]
-
-
-def context(info) -> Context:
-    return info.context
-
-
-def viewer_account(info, number: str) -> models.Account:
-    """The viewer's account with this number. Raises KrakenError KT-CT-4177 for an account that is
-    not the viewer's or does not exist (indistinguishably)."""
-    ctx = context(info)
-    viewer = ctx.viewer()
-    accounts = models.Account.objects.filter(number=number)
-    if ctx._account_ids is not None:
-        account = accounts.filter(pk__in=ctx._account_ids).first()
-    else:  # one query: the account and the viewer's role on it
-        account = accounts.filter(user_roles__user=viewer).first()
-    if account is None:
-        raise KrakenError(error_codes.ACCOUNT_NOT_VISIBLE)
-    return account
-
-
-def check_account_visible(info, account_id: int) -> None:
-    """Raises KrakenError KT-CT-1111 when the object's account is not the viewer's."""
-    if account_id not in context(info).viewer_account_ids():
-        raise KrakenError(error_codes.UNAUTHORIZED)
-
-
-# --- futures ----------------------------------------------------------------------------------
-
-
-def then(value, fn: Callable[[Any], Any]):
-    """Apply `fn` to a value or to the result of a dataloader future when it resolves."""
-    if not isinstance(value, SyncFuture):
-        return fn(value)
-    if value.done():
-        return fn(value.result())
-    out = SyncFuture()
-    out.deferred_callback = value.deferred_callback
-
-    def done():
-        try:
-            out.set_result(fn(value.result()))
-        except Exception as exc:  # noqa: BLE001 - handed to GraphQL as the field's error
-            out.set_exception(exc)
-
-    value.add_done_callback(done)
-    return out
-
-
-# --- node ids ---------------------------------------------------------------------------------
-
-_MODULUS = (1 << 61) - 1  # a prime: multiplying by a unit permutes [1, modulus)
-_MULTIPLIER = 0x5DEECE66D1A3B
-
-
-def _scramble(pk: int) -> int:
-    return (pk * _MULTIPLIER) % _MODULUS
-
-
-def _unscramble(value: int) -> int:
-    return (value * pow(_MULTIPLIER, -1, _MODULUS)) % _MODULUS
-
-
-def encode_pk(pk: int) -> str:
-    """A stable public form of a primary key: not the key, not sequential."""
-    return format(_scramble(pk), "x")
-
-
-def decode_pk(value: str) -> int | None:
-    try:
-        number = int(value, 16)
-    except ValueError:
-        return None
-    if not 0 < number < _MODULUS:
-        return None
-    return _unscramble(number)
-
-
-def global_id(type_name: str, key: str) -> str:
-    return base64.b64encode(f"{type_name}:{key}".encode()).decode()
-
-
-def parse_global_id(value: str) -> tuple[str, str] | None:
-    try:
-        decoded = base64.b64decode(value.encode(), validate=True).decode()
-    except (binascii.Error, UnicodeError, ValueError):
-        return None
-    type_name, sep, key = decoded.partition(":")
-    return (type_name, key) if sep and type_name and key else None
-
-
-def model_id(type_name: str, pk: int) -> str:
-    return global_id(type_name, encode_pk(pk))
-
-
-def parse_model_id(value: str, *type_names: str) -> int | None:
-    """The primary key behind a node id of one of `type_names`, or None."""
-    parsed = parse_global_id(value)
-    if parsed is None or parsed[0] not in type_names:
-        return None
-    return decode_pk(parsed[1])
-
-
-# --- pagination -------------------------------------------------------------------------------
+from kernel.graphql import error_codes
+from kernel.graphql.context import context
+from kernel.graphql.errors import KrakenError
 
 CURSOR_PREFIX = "arrayconnection:"
 
@@ -417,17 +222,3 @@ def paged_loader(info, name: str, args: PageArgs, batch: Callable[[list[int], Pa
 def _ordered(ids: list[int], batch, args: PageArgs) -> list[dict]:
     pages = batch(ids, args)
     return [pages[i] for i in ids]
-
-
-def grouped(objects: Iterable, key: Callable[[Any], Hashable], keys: list) -> list[list]:
-    """Group `objects` by `key` in the order of `keys` (for to-many dataloaders)."""
-    groups: dict[Hashable, list] = defaultdict(list)
-    for obj in objects:
-        groups[key(obj)].append(obj)
-    return [groups.get(k, []) for k in keys]
-
-
-def by_key(objects: Iterable, key: Callable[[Any], Hashable], keys: list) -> list:
-    """Pick one object per key in the order of `keys` (None when missing)."""
-    found = {key(obj): obj for obj in objects}
-    return [found.get(k) for k in keys]

@@ -3,140 +3,137 @@ Messages are for humans; the codes are the contract clients branch on."""
 
 from __future__ import annotations
 
-import dataclasses
+from kernel import errors
+from kernel.errors import ErrorCode
 
 
-@dataclasses.dataclass(frozen=True)
-class ErrorCode:
-    code: str
-    error_type: str
-    message: str
-    description: str
+def _code(code: str, error_type: str, message: str, description: str) -> ErrorCode:
+    return errors.define(code, message, description=description, error_type=error_type)
 
 
-UNAUTHORIZED = ErrorCode(
+UNAUTHORIZED = _code(
     "KT-CT-1111", "AUTHORIZATION", "Unauthorized.", "The viewer is not authorized to perform this action."
 )
-AUTHORIZATION_HEADER_MISSING = ErrorCode(
+AUTHORIZATION_HEADER_MISSING = _code(
     "KT-CT-1112",
     "AUTHORIZATION",
     "'Authorization' header not provided.",
     "An 'Authorization' header with a Kraken token is required for this field.",
 )
-FIELD_DISABLED = ErrorCode(
+FIELD_DISABLED = _code(
     "KT-CT-1113", "SERVICE_AVAILABILITY", "Disabled GraphQL field requested.", "This field is not enabled."
 )
-TOKEN_EXPIRED = ErrorCode(
+TOKEN_EXPIRED = _code(
     "KT-CT-1124",
     "AUTHORIZATION",
     "Signature of the JWT has expired.",
     "Signature of the JWT has expired. Obtain a new token with the refresh token.",
 )
-TOKEN_INPUT_INVALID = ErrorCode(
+TOKEN_INPUT_INVALID = _code(
     "KT-CT-1134",
     "VALIDATION",
     "Invalid data.",
     "Provide exactly one of: email and password, APIKey, refreshToken.",
 )
-TOKEN_INPUT_UNSUPPORTED = ErrorCode(
+TOKEN_INPUT_UNSUPPORTED = _code(
     "KT-CT-1135", "VALIDATION", "Invalid data.", "This credential type is not supported."
 )
-INVALID_CREDENTIALS = ErrorCode(
+INVALID_CREDENTIALS = _code(
     "KT-CT-1138",
     "VALIDATION",
     "Invalid data.",
     "Please make sure the email address and password you entered are correct.",
 )
-AUTHENTICATION_FAILED = ErrorCode("KT-CT-1139", "VALIDATION", "Invalid data.", "Authentication failed.")
-INVALID_REFRESH_TOKEN = ErrorCode(
+AUTHENTICATION_FAILED = _code("KT-CT-1139", "VALIDATION", "Invalid data.", "Authentication failed.")
+INVALID_REFRESH_TOKEN = _code(
     "KT-CT-1143", "VALIDATION", "Invalid data.", "The refresh token is invalid, expired or revoked."
 )
-COMPLEXITY_LIMIT = ErrorCode(
+COMPLEXITY_LIMIT = _code(
     "KT-CT-1188", "VALIDATION", "Query complexity limit exceeded.", "The query is too complex."
 )
-NODE_LIMIT = ErrorCode(
+NODE_LIMIT = _code(
     "KT-CT-1189", "VALIDATION", "Query exceeds maximum node count.", "The query asks for too many nodes."
 )
-DEPTH_LIMIT = ErrorCode(
+DEPTH_LIMIT = _code(
     "KT-CT-1188", "VALIDATION", "Query complexity limit exceeded.", "The query is nested too deeply."
 )
 # The public schema documents no code for bad Relay arguments; we answer with the generic
 # serializer validation error.
-INVALID_PAGINATION = ErrorCode(
+INVALID_PAGINATION = _code(
     "KT-CT-4321", "VALIDATION", "Serializer validation error.", "Invalid pagination arguments."
 )
-INVALID_DATA = ErrorCode("KT-CT-4321", "VALIDATION", "Serializer validation error.", "Invalid input.")
-ACCOUNT_NOT_VISIBLE = ErrorCode(
+INVALID_DATA = _code("KT-CT-4321", "VALIDATION", "Serializer validation error.", "Invalid input.")
+ACCOUNT_NOT_VISIBLE = _code(
     "KT-CT-4177",
     "AUTHORIZATION",
     "Unauthorized.",
     "The viewer is not authorized to access this account, or it does not exist.",
 )
-NO_DEVICE = ErrorCode(
+NO_DEVICE = _code(
     "KT-CT-4301", "NOT_FOUND", "Unable to find device for given account.", "No device for this account."
 )
-INTERNAL = ErrorCode("KT-CT-1101", "APPLICATION", "Internal error.", "An unexpected error occurred.")
-CHARGE_PREFERENCES_FAILED = ErrorCode(
+INTERNAL = _code("KT-CT-1101", "APPLICATION", "Internal error.", "An unexpected error occurred.")
+CHARGE_PREFERENCES_FAILED = _code(
     "KT-CT-4353",
     "VALIDATION",
     "An error occurred while trying to update your charging preferences.",
     "The charging preferences could not be set.",
 )
-BOOST_CANCEL_FAILED = ErrorCode(
+BOOST_CANCEL_FAILED = _code(
     "KT-CT-4354", "VALIDATION", "Unable to cancel boost charge.", "The device cannot cancel a boost now."
 )
-BOOST_NOT_AVAILABLE = ErrorCode(
+BOOST_NOT_AVAILABLE = _code(
     "KT-CT-4356",
     "VALIDATION",
     "A boost charge cannot currently be performed.",
     "The device is not live or its smart control is suspended.",
 )
-NO_LOYALTY_LEDGER = ErrorCode(
+NO_LOYALTY_LEDGER = _code(
     "KT-CT-9201",
     "NOT_FOUND",
     "No Loyalty Point ledger found for the user.",
     "The viewer has no loyalty points.",
 )
-NON_POSITIVE_POINTS = ErrorCode(
+NON_POSITIVE_POINTS = _code(
     "KT-CT-9204", "VALIDATION", "Negative or zero points set.", "Redeem a positive number of points."
 )
-INSUFFICIENT_POINTS = ErrorCode(
+INSUFFICIENT_POINTS = _code(
     "KT-CT-9205",
     "VALIDATION",
     "Insufficient Loyalty Points.",
     "The viewer holds fewer points than asked for.",
 )
-INDIVISIBLE_POINTS = ErrorCode(
+INDIVISIBLE_POINTS = _code(
     "KT-CT-9206", "VALIDATION", "Indivisible points.", "Points are redeemed in multiples of 8 (£1)."
 )
-LOYALTY_POINTS_FAILED = ErrorCode(
+LOYALTY_POINTS_FAILED = _code(
     "KT-CT-9210", "APPLICATION", "Unhandled Loyalty Points exception.", "The points could not be redeemed."
 )
-RATE_LIMITED = ErrorCode(
+RATE_LIMITED = _code(
     "KT-CT-1199",
     "RATE_LIMIT",
     "Too many requests.",
     "The viewer has used up the hourly points allowance; try again when it resets.",
 )
-KRAKEN_TOKEN_EXPIRED = ErrorCode(
+KRAKEN_TOKEN_EXPIRED = _code(
     "KT-CT-1120",
     "VALIDATION",
     "The Kraken Token has expired.",
     "Obtain a new Kraken token for the user first.",
 )
-NOT_A_KRAKEN_TOKEN = ErrorCode(
+NOT_A_KRAKEN_TOKEN = _code(
     "KT-CT-1121",
     "VALIDATION",
     "Please use Kraken Token to issue long-lived refresh tokens.",
     "krakenToken must be a valid Kraken access token of the account user.",
 )
-NOT_AN_ACCOUNT_USER = ErrorCode(
+NOT_AN_ACCOUNT_USER = _code(
     "KT-CT-1122",
     "VALIDATION",
     "Long-lived refresh tokens can only be issued for account users.",
     "The token's user holds no role on any account.",
 )
-LONG_LIVED_TOKEN_UNAUTHORIZED = ErrorCode(
+LONG_LIVED_TOKEN_UNAUTHORIZED = _code(
     "KT-CT-1132",
     "AUTHORIZATION",
     "Unauthorized.",

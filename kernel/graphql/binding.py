@@ -20,9 +20,20 @@ import graphene
 
 _MISSING = object()
 
+# Marks a resolver that never reads `info`, so the executor may call it with `info=None` and skip
+# building a ResolveInfo (most leaves of a large answer are such fields).
+WITHOUT_INFO = "resolves_without_info"
+
 # model class -> function(instance) -> GraphQL object type name
 TYPE_RESOLVERS: dict[type, Callable[[object], str]] = {}
 _generated: ModuleType | None = None
+
+
+def without_info(function):
+    """Declare that a `resolve_*(root, info)` resolver ignores `info` (see `WITHOUT_INFO`)."""
+    target = function.__func__ if isinstance(function, staticmethod) else function
+    setattr(target, WITHOUT_INFO, True)
+    return function
 
 
 class BindingError(Exception):

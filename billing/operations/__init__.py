@@ -1,0 +1,67 @@
+"""Writes of billing: issuing bills, billing runs, and collecting payments.
+
+Exactly-once rests on the database, not on the caller:
+- a bill and its ledger entry are written in one transaction; the exclusion constraint on Bill
+  refuses a second live bill of an account for an overlapping period, and `(billing_run, account)`
+  is unique on both BillingRunItem and Bill;
+- a chunk task claims its PENDING run items with `SELECT … FOR UPDATE SKIP LOCKED` and marks them in
+  the transaction that writes the bills, so a redelivered, duplicated or concurrent task finds no
+  work left, and a crash rolls the whole chunk back for the redelivery to redo;
+- a payment collection attempt has an idempotency key per (account, bill, attempt) sent to the
+  vendor; a transient failure keeps the attempt PENDING and the retry re-sends the same key, so the
+  vendor charges once; the Payment and the ledger entry are keyed on it too.
+"""
+
+from billing.operations._agreements import AgreementRow, copy_agreements
+from billing.operations._bills import AlreadyBilled, energy_ledgers, issue_bill, write_bills
+from billing.operations._collection import (
+    BillAlreadyPaid,
+    CollectionError,
+    NoActivePaymentMethod,
+    NothingToCollect,
+    PaymentDeclined,
+    collect_bill_payment,
+)
+from billing.operations._runs import (
+    DEFAULT_CHUNK_SIZE,
+    ChunkResult,
+    InvalidBillingRun,
+    bill_chunk,
+    create_billing_run,
+    create_scheduled_billing_run,
+    finish_billing_run_if_done,
+    start_billing_run,
+)
+from billing.operations._statements import (
+    HistoricalStatement,
+    HistoricalStatementExists,
+    InvalidStatementPeriod,
+    import_historical_statements,
+)
+
+__all__ = [
+    "DEFAULT_CHUNK_SIZE",
+    "AgreementRow",
+    "AlreadyBilled",
+    "BillAlreadyPaid",
+    "ChunkResult",
+    "CollectionError",
+    "HistoricalStatement",
+    "HistoricalStatementExists",
+    "InvalidBillingRun",
+    "InvalidStatementPeriod",
+    "NoActivePaymentMethod",
+    "NothingToCollect",
+    "PaymentDeclined",
+    "bill_chunk",
+    "collect_bill_payment",
+    "copy_agreements",
+    "create_billing_run",
+    "create_scheduled_billing_run",
+    "energy_ledgers",
+    "finish_billing_run_if_done",
+    "import_historical_statements",
+    "issue_bill",
+    "start_billing_run",
+    "write_bills",
+]

@@ -1,0 +1,251 @@
+"""Billing runs: created once per period, fanned out in chunks, each account billed exactly once."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from accounts import models as accounts_models
+from accounts import operations as accounts_operations
+from billing import calculation, error_codes, models, queries
+from billing.operations._bills import AlreadyBilled, energy_ledgers, write_bills
+from kernel import ranges
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_SIZE = 200
+
+
+class InvalidBillingRun(ValueError):
+    """A billing run's period is not a finite, non-empty half-open period."""
+
+    code = error_codes.INVALID_PERIOD
+
+
+def create_billing_run(
+    *,
+    period: ranges.Period,
+    created_at: datetime,
+    scope: dict | None = None,
+    origin: str = models.BillingRunOrigin.ADMIN,
+    created_by: accounts_models.User | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+) -> models.BillingRun:
+    """A PENDING billing run; `start_billing_run` fans it out.
+
+    Raises InvalidBillingRun.
+    """
+    if not period.is_finite or period.end <= period.start:
+        raise InvalidBillingRun("A billing run needs a finite, non-empty period")
+    if chunk_size < 1:
+        raise InvalidBillingRun("Chunk size must be positive")
+    with transaction.atomic():
+        run = models.BillingRun.objects.create(
+            period_start=period.start,
+            period_end=period.end,
+            scope=scope or {},
+            origin=origin,
+            created_by=created_by,
+            chunk_size=chunk_size,
+        )
+        accounts_operations.record_audit(
+            action="BILLING_RUN_CREATED", obj=run, actor=created_by, occurred_at=created_at
+        )
+    return run
+
+
+def create_scheduled_billing_run(*, now: datetime, tz: ZoneInfo) -> models.BillingRun:
+    """The scheduled run for the calendar month before `now` (local time), created once however
+    often the schedule fires (unique constraint); returns the existing run if there is one."""
+    local = now.astimezone(tz)
+    end = local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    start = (end - timedelta(days=1)).replace(day=1)
+    period = ranges.Period(start.replace(tzinfo=tz), end.replace(tzinfo=tz))
+    existing = models.BillingRun.objects.filter(
+        origin=models.BillingRunOrigin.SCHEDULE, period_start=period.start, period_end=period.end
+    ).first()
+    if existing:
+        return existing
+    try:
+        return create_billing_run(period=period, created_at=now, origin=models.BillingRunOrigin.SCHEDULE)
+    except IntegrityError:
+        return models.BillingRun.objects.get(
+            origin=models.BillingRunOrigin.SCHEDULE, period_start=period.start, period_end=period.end
+        )
+
+
+def start_billing_run(*, billing_run_id: int, now: datetime) -> list[int]:
+    """Enumerate a PENDING run's accounts into work items and mark it RUNNING; return the chunks that
+    still have work (for a RUNNING run: a resume; for a finished one: none).
+
+    Raises BillingRun.DoesNotExist.
+    """
+    with transaction.atomic():
+        run = models.BillingRun.objects.select_for_update().get(id=billing_run_id)
+        if run.status == models.BillingRunStatus.PENDING:
+            account_ids = list(queries.accounts_in_scope(scope=run.scope).values_list("id", flat=True))
+            models.BillingRunItem.objects.bulk_create(
+                [
+                    models.BillingRunItem(
+                        billing_run=run, account_id=account_id, chunk=index // run.chunk_size
+                    )
+                    for index, account_id in enumerate(account_ids)
+                ],
+                batch_size=5000,
+            )
+            run.total_accounts = len(account_ids)
+            run.chunk_count = -(-len(account_ids) // run.chunk_size)
+            run.status = models.BillingRunStatus.RUNNING
+            run.started_at = now
+            run.save(update_fields=["total_accounts", "chunk_count", "status", "started_at"])
+            accounts_operations.record_audit(action="BILLING_RUN_STARTED", obj=run, occurred_at=now)
+        if run.status != models.BillingRunStatus.RUNNING:
+            return []
+        chunks = queries.pending_chunks(billing_run=run)
+    if not chunks:
+        finish_billing_run_if_done(billing_run_id=run.pk, now=now)
+    return chunks
+
+
+@dataclass(frozen=True)
+class ChunkResult:
+    claimed: int
+    billed: int
+    skipped: int
+    failed: int
+    run_finished: bool
+
+
+def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult:
+    """Bill the still-PENDING accounts of one chunk of a run, in one transaction; items another worker
+    holds are skipped (they are its work). Safe to call any number of times.
+
+    Raises BillingRun.DoesNotExist.
+    """
+    tz = queries.billing_time_zone()
+    with transaction.atomic():
+        run = models.BillingRun.objects.get(id=billing_run_id)
+        if run.status != models.BillingRunStatus.RUNNING:
+            return ChunkResult(0, 0, 0, 0, run_finished=run.status != models.BillingRunStatus.PENDING)
+        items = list(
+            models.BillingRunItem.objects.filter(
+                billing_run=run, chunk=chunk, status=models.BillingRunItemStatus.PENDING
+            )
+            .select_for_update(skip_locked=True)
+            .order_by("id")
+        )
+        period = ranges.Period(run.period_start, run.period_end)
+        account_ids = [item.account_id for item in items]
+        # Readings as known when the run started, so every chunk (and every redelivery) sees the same.
+        inputs = queries.billing_inputs(account_ids=account_ids, period=period, as_of=run.started_at)
+        already_billed = queries.accounts_with_live_bills(account_ids=account_ids, period=period)
+        drafts = {}
+        for item in items:
+            item.processed_at = now
+            try:
+                if item.account_id in already_billed:
+                    raise AlreadyBilled("A live bill already covers this period")
+                drafts[item.account_id] = calculation.calculate_bill(
+                    account=inputs[item.account_id], period=period, tz=tz
+                )
+            except (calculation.NothingToBill, AlreadyBilled) as error:
+                _mark(item, models.BillingRunItemStatus.SKIPPED, error.code, str(error))
+            except calculation.BillingError as error:
+                _mark(item, models.BillingRunItemStatus.FAILED, error.code, str(error))
+            except Exception as error:
+                logger.exception("Unable to calculate a bill in billing run %s", run.pk)
+                _mark(item, models.BillingRunItemStatus.FAILED, error_codes.UNEXPECTED_ERROR, repr(error))
+        bills = _write_run_bills(drafts=drafts, items=items, run=run, issued_at=now)
+        for item in items:
+            if item.account_id in bills:
+                item.bill = bills[item.account_id]
+                item.status = models.BillingRunItemStatus.BILLED
+        models.BillingRunItem.objects.bulk_update(
+            items, ["status", "bill", "error_code", "error_detail", "processed_at"], batch_size=1000
+        )
+        counts = {status: 0 for status in models.BillingRunItemStatus.values}
+        for item in items:
+            counts[item.status] += 1
+        if items:
+            models.BillingRun.objects.filter(pk=run.pk).update(
+                billed_accounts=F("billed_accounts") + counts[models.BillingRunItemStatus.BILLED],
+                skipped_accounts=F("skipped_accounts") + counts[models.BillingRunItemStatus.SKIPPED],
+                failed_accounts=F("failed_accounts") + counts[models.BillingRunItemStatus.FAILED],
+            )
+    finished = finish_billing_run_if_done(billing_run_id=run.pk, now=now)
+    return ChunkResult(
+        claimed=len(items),
+        billed=counts[models.BillingRunItemStatus.BILLED],
+        skipped=counts[models.BillingRunItemStatus.SKIPPED],
+        failed=counts[models.BillingRunItemStatus.FAILED],
+        run_finished=finished,
+    )
+
+
+def _mark(item: models.BillingRunItem, status: str, code: str, detail: str) -> None:
+    item.status, item.error_code, item.error_detail = status, code, detail
+
+
+def _write_run_bills(
+    *,
+    drafts: dict[int, calculation.BillDraft],
+    items: list[models.BillingRunItem],
+    run: models.BillingRun,
+    issued_at: datetime,
+) -> dict[int, models.Bill]:
+    """All of a chunk's bills in one savepoint; if a bill written meanwhile by someone else collides,
+    fall back to one savepoint per account so only the colliding account is skipped."""
+    if not drafts:
+        return {}
+    ledgers = energy_ledgers(account_ids=list(drafts))
+    try:
+        with transaction.atomic():
+            return write_bills(drafts=drafts, ledgers=ledgers, issued_at=issued_at, run=run)
+    except IntegrityError:
+        pass
+    bills = {}
+    by_account = {item.account_id: item for item in items}
+    for account_id, draft in drafts.items():
+        try:
+            with transaction.atomic():
+                bills.update(
+                    write_bills(drafts={account_id: draft}, ledgers=ledgers, issued_at=issued_at, run=run)
+                )
+        except IntegrityError as error:
+            _mark(
+                by_account[account_id],
+                models.BillingRunItemStatus.SKIPPED,
+                error_codes.ALREADY_BILLED,
+                str(error),
+            )
+    return bills
+
+
+def finish_billing_run_if_done(*, billing_run_id: int, now: datetime) -> bool:
+    """Mark a RUNNING run COMPLETED (or COMPLETED_WITH_ERRORS) once no item is PENDING; True if the
+    run is finished."""
+    with transaction.atomic():
+        run = models.BillingRun.objects.select_for_update().get(id=billing_run_id)
+        if run.status != models.BillingRunStatus.RUNNING:
+            return run.status != models.BillingRunStatus.PENDING
+        if models.BillingRunItem.objects.filter(
+            billing_run=run, status=models.BillingRunItemStatus.PENDING
+        ).exists():
+            return False
+        failed = models.BillingRunItem.objects.filter(
+            billing_run=run, status=models.BillingRunItemStatus.FAILED
+        ).exists()
+        run.status = (
+            models.BillingRunStatus.COMPLETED_WITH_ERRORS if failed else models.BillingRunStatus.COMPLETED
+        )
+        run.finished_at = now
+        run.save(update_fields=["status", "finished_at"])
+        accounts_operations.record_audit(
+            action="BILLING_RUN_FINISHED", obj=run, occurred_at=now, data={"status": run.status}
+        )
+    return True

@@ -1,0 +1,14 @@
+"""The settings tests run with (pytest-django's DJANGO_SETTINGS_MODULE): the project's own, in a
+fresh Redis namespace per run, so `make test` beside a running `make run` neither takes nor purges
+the stack's queued tasks, and two test runs never share queues.
+
+`KRAKEN_INSTANCE` (see kraken/settings.py) suffixes the queue names and prefixes every broker and
+cache key; the worker processes tests start inherit it through the environment.
+"""
+
+import os
+import uuid
+
+os.environ["KRAKEN_INSTANCE"] = f"test-{uuid.uuid4().hex[:12]}"
+
+from kraken.settings import *  # noqa: E402, F403
