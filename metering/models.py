@@ -153,6 +153,39 @@ class Reading(models.Model):
         return f"{self.register}: {self.value} at {self.read_at:%Y-%m-%d %H:%M}"
 
 
+class IntervalQuality(models.TextChoices):
+    ACTUAL = "ACTUAL"
+    ESTIMATE = "ESTIMATE"
+
+
+class IntervalReading(models.Model):
+    """What one meter recorded over one half hour `[interval_start, interval_start + 30 min)`:
+    smart-meter interval data, in the unit of the meter's registers (kWh, or m³ for most smart gas
+    meters). A half hour without a row is missing, never zero.
+
+    The table holds a national estate (tens of millions of meters × 17,520 half hours a year), so
+    it is partitioned by calendar month (UTC) of `interval_start` (migration 0004 creates it with
+    SQL; `operations.ensure_interval_partitions` adds months), keyed by (meter, interval_start) —
+    the b-tree every read by meter and period uses — with a BRIN index on `interval_start` for
+    estate-wide scans by time.
+    """
+
+    pk = models.CompositePrimaryKey("meter", "interval_start")
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="interval_readings")
+    interval_start = models.DateTimeField()
+    consumption = models.DecimalField(max_digits=12, decimal_places=3)
+    unit = models.CharField(max_length=8, choices=RegisterUnit.choices, default=RegisterUnit.KWH)
+    quality = models.CharField(max_length=16, choices=IntervalQuality.choices, default=IntervalQuality.ACTUAL)
+    source = models.CharField(max_length=16, choices=ReadingSource.choices, default=ReadingSource.SMART)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        db_table = "metering_interval_reading"
+
+    def __str__(self) -> str:
+        return f"{self.meter_id} {self.interval_start:%Y-%m-%d %H:%M}: {self.consumption} {self.unit}"
+
+
 # --- Smart meter telemetry (GraphQL smartMeterTelemetry) -------------------------------------------
 
 

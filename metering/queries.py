@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db.models import QuerySet, Value
 from django.db.models.functions import Replace, Upper
 
+from kernel import ranges
 from metering import models
 
 ELECTRICITY = (models.UtilityType.ELECTRICITY, models.UtilityType.EMBEDDED_ELECTRICITY)
@@ -129,3 +130,15 @@ def regions_of_postcode(*, postcode: str) -> set[str]:
         .values_list("gsp_group_id", flat=True)
         .distinct()
     )
+
+
+def interval_readings(
+    *, meter_ids: Collection[int], period: ranges.Period
+) -> QuerySet[models.IntervalReading]:
+    """The half hours of these meters that start within the finite `period`, by meter then time
+    (the table's key order: PostgreSQL reads them off each month's primary-key index)."""
+    if period.end is None:
+        raise ValueError("Interval data is read over a finite period")
+    return models.IntervalReading.objects.filter(
+        meter_id__in=meter_ids, interval_start__gte=period.start, interval_start__lt=period.end
+    ).order_by("meter_id", "interval_start")

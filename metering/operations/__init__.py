@@ -1,0 +1,43 @@
+"""Writes to metering: customer meter readings, smart-meter interval data, smart device
+registrations and bulk loads. Each public function is one business operation in one transaction."""
+
+from metering.operations._bulk import MeterPointRow, MeterRow, RegisterRow, copy_meter_points
+from metering.operations._intervals import (
+    HALF_HOUR,
+    IntervalRow,
+    IntervalValue,
+    InvalidIntervals,
+    copy_interval_readings,
+    ensure_interval_partitions,
+    record_interval_readings,
+)
+from metering.operations._readings import InvalidReadings, ReadingError, submit_customer_reading
+from metering.operations._smart_devices import (
+    InvalidSmartDevice,
+    RegistrationNotPermitted,
+    SmartDeviceAlreadyRegistered,
+    SmartDeviceDetails,
+    register_smart_device,
+)
+
+__all__ = [
+    "HALF_HOUR",
+    "IntervalRow",
+    "IntervalValue",
+    "InvalidIntervals",
+    "InvalidReadings",
+    "InvalidSmartDevice",
+    "MeterPointRow",
+    "MeterRow",
+    "ReadingError",
+    "RegisterRow",
+    "RegistrationNotPermitted",
+    "SmartDeviceAlreadyRegistered",
+    "SmartDeviceDetails",
+    "copy_interval_readings",
+    "copy_meter_points",
+    "ensure_interval_partitions",
+    "record_interval_readings",
+    "register_smart_device",
+    "submit_customer_reading",
+]
