@@ -92,3 +92,9 @@ def account_of_user(
     if known_account_ids is not None:
         return accounts.filter(pk__in=known_account_ids).first()
     return accounts.filter(user_roles__user=user).first()
+
+
+def lock_account(*, account_id: int) -> models.Account:
+    """The account, locked (`SELECT … FOR UPDATE`) until the caller's transaction ends: serialises
+    operations that must not run twice at once for one account. Raises Account.DoesNotExist."""
+    return models.Account.objects.select_for_update().get(pk=account_id)

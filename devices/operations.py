@@ -14,6 +14,7 @@ from django.db import transaction
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
+from accounts import queries as accounts_queries
 from devices import models, queries
 from metering import models as metering_models
 
@@ -72,7 +73,7 @@ def _audit(*, action: str, obj, account_id: int, actor, now: datetime, data: dic
     accounts_operations.record_audit(
         action=action,
         obj=obj,
-        account=accounts_models.Account(pk=account_id),
+        account_id=account_id,
         actor=actor,
         data=data,
         occurred_at=now,
@@ -329,7 +330,7 @@ def join_saving_sessions_campaign(
     Raises AlreadyEnrolled when the account joined with another meter point.
     """
     with transaction.atomic():
-        accounts_models.Account.objects.select_for_update().filter(pk=account.pk).first()
+        accounts_queries.lock_account(account_id=account.pk)
         enrolment = models.SavingSessionEnrolment.objects.filter(account=account).first()
         if enrolment is not None:
             if enrolment.meter_point_id != meter_point.pk:

@@ -13,14 +13,16 @@ def record_audit(
     obj: object,
     occurred_at: datetime,
     account: models.Account | None = None,
+    account_id: int | None = None,
     actor: models.User | None = None,
     data: dict | None = None,
 ) -> models.AuditEntry:
-    """Leave an audit row for a state change that matters. Call inside the operation's transaction."""
+    """Leave an audit row for a state change that matters, on `account` (or the account with
+    `account_id`, when the caller holds only the id). Call inside the operation's transaction."""
     row = audit_row(
         action=action,
         obj=obj,
-        account_id=account.pk if account is not None else None,
+        account_id=account.pk if account is not None else account_id,
         occurred_at=occurred_at,
         actor=actor,
         data=data,

@@ -119,7 +119,7 @@ def submit_customer_reading(
             accounts_operations.record_audit(
                 action="METER_READING_SUBMITTED",
                 obj=meter,
-                account=accounts_models.Account(pk=meter.meter_point.property.account_id),
+                account_id=meter.meter_point.property.account_id,
                 actor=submitted_by,
                 data={
                     "readings": {r.register.identifier: str(r.value) for r in new},
