@@ -3,7 +3,8 @@
 Only the doors (views, resolvers' request context, admin actions, tasks, commands) call `now()`;
 domain functions take `now`/`as_of` as arguments (STYLE.md, "No clock in the domain"). The day and
 month helpers follow xocto's `localtime`: boundaries are computed in a named zone, so a day is 23
-or 25 hours long across a DST change, and every result is timezone-aware.
+or 25 hours long across a DST change, and every result is timezone-aware. Measure a duration in
+UTC (`as_utc(end) - as_utc(start)`): Python subtracts two datetimes of the same zone by wall clock.
 """
 
 from __future__ import annotations

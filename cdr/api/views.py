@@ -14,10 +14,11 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 
 from cdr import error_codes, models, operations, queries
 from cdr.api import protocol, renderers
+from kernel import clock, sanitise
 
 logger = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def _respond(request: HttpRequest, handler: Callable[..., tuple[dict, int]]) -> 
             raise protocol.CdsError(
                 status=405, code=error_codes.GENERAL_ERROR_EXPECTED, detail=f"{request.method} is not allowed"
             )
-        body, version = handler(now=timezone.now())
+        body, version = handler(now=clock.now())
         response = protocol.json_response(body)
         response["x-v"] = str(version)
     except _Unauthorised:
@@ -85,6 +86,10 @@ def _respond(request: HttpRequest, handler: Callable[..., tuple[dict, int]]) -> 
     return response
 
 
+# The CDS authenticates by bearer token and never by cookie, so Django's CSRF check (which would
+# answer an unsafe method with its HTML 403 page) does not apply; `_respond` refuses such methods
+# with the standard's JSON 405 instead.
+@csrf_exempt
 def energy_accounts(request: HttpRequest) -> HttpResponse:
     """Get Energy Accounts (v2)."""
 
@@ -117,6 +122,7 @@ def energy_accounts(request: HttpRequest) -> HttpResponse:
     return _respond(request, handle)
 
 
+@csrf_exempt
 def energy_account_detail(request: HttpRequest, account_id: str) -> HttpResponse:
     """Get Energy Account Detail (v2, v3, v4)."""
 
@@ -124,6 +130,8 @@ def energy_account_detail(request: HttpRequest, account_id: str) -> HttpResponse
         consent = _authorise(request, scope=models.Scope.ENERGY_ACCOUNTS_DETAIL_READ, now=now)
         version = protocol.negotiate_version(request, supported=DETAIL_VERSIONS)
         protocol.check_headers(request)
+        if not sanitise.is_safe_text(account_id):
+            raise protocol.CdsError(status=404, code=error_codes.INVALID_ENERGY_ACCOUNT, detail="accountId")
         operations.assign_service_point_ids(consent=consent, assigned_at=now)
         try:
             account = queries.energy_account(consent=consent, account_id=account_id, as_of=now)
@@ -142,10 +150,12 @@ def energy_account_detail(request: HttpRequest, account_id: str) -> HttpResponse
     return _respond(request, handle)
 
 
+@csrf_exempt
 def not_found(request: HttpRequest, path: str = "") -> HttpResponse:
     """Any other path under /cds-au/v1: Resource/NotFound."""
 
     def handle(*, now: datetime) -> tuple[dict, int]:
-        raise protocol.CdsError(status=404, code=error_codes.RESOURCE_NOT_FOUND, detail=request.path)
+        detail = request.path if sanitise.is_safe_text(request.path) else "path"
+        raise protocol.CdsError(status=404, code=error_codes.RESOURCE_NOT_FOUND, detail=detail)
 
     return _respond(request, handle)

@@ -2,6 +2,7 @@ import datetime as dt
 import uuid
 
 import pytest
+from django.test import Client
 
 from cdr import error_codes, models, operations
 from tests.cdr import factories
@@ -271,6 +272,52 @@ class TestOtherPaths:
 
         assert response.status_code == 405
         assert response["Allow"] == "GET, HEAD"
+        assert_valid(response, schema="error")
+
+
+class TestUnsafeMethods:
+    """A real client gets no CSRF exemption from the test client: Django's CSRF check is on."""
+
+    @pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+    @pytest.mark.parametrize("path", [LIST, detail("anything"), "/cds-au/v1/energy/plans"])
+    def test_answer_the_standards_json_405_with_the_interaction_id(self, consent, method, path):
+        client = Client(enforce_csrf_checks=True)
+        interaction = str(uuid.uuid4())
+
+        response = getattr(client, method)(
+            path,
+            data="{}",
+            content_type="application/json",
+            headers={
+                "x-v": "2",
+                "Authorization": f"Bearer {factories.token_for(consent)}",
+                "x-fapi-interaction-id": interaction,
+            },
+        )
+
+        assert_error(response, status=405, code=error_codes.GENERAL_ERROR_EXPECTED)
+        assert response["x-fapi-interaction-id"] == interaction
+        assert response["Allow"] == "GET, HEAD"
+
+
+class TestHostileIdentifiers:
+    @pytest.mark.parametrize("raw", ["%00", "abc%00def", "%ED%A0%80", "%01x"])
+    def test_an_account_id_that_cannot_be_text_is_an_invalid_account(self, caller, raw):
+        response = caller.get(f"{LIST}/{raw}")
+
+        assert_error(response, status=404, code=error_codes.INVALID_ENERGY_ACCOUNT)
+        assert response["x-fapi-interaction-id"]
+
+    def test_a_nul_in_an_unknown_path_is_resource_not_found(self, caller):
+        response = caller.get("/cds-au/v1/energy/%00")
+
+        assert_error(response, status=404, code=error_codes.RESOURCE_NOT_FOUND)
+
+    @pytest.mark.parametrize("name", ["page", "page-size", "open-status"])
+    def test_a_nul_in_a_query_parameter_is_field_invalid(self, caller, name):
+        response = caller.get(LIST, data={name: "1\x00"})
+
+        assert response.status_code == 400
         assert_valid(response, schema="error")
 
 
