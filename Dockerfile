@@ -7,4 +7,4 @@ RUN pip install --no-cache-dir --upgrade pip
 COPY . .
 RUN pip install --no-cache-dir -e . && python manage.py collectstatic --no-input -v 0 || true
 EXPOSE 8000
-CMD ["gunicorn", "kraken.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "4"]
+CMD ["gunicorn", "kraken.wsgi:application", "--config", "python:kraken.gunicorn", "--bind", "0.0.0.0:8000"]

@@ -70,7 +70,30 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": services.database_settings(_services.database_url)}
-DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
+# Web processes pool their connections (psycopg_pool through Django's native `pool` option): a
+# gthread worker's threads share a few warm connections instead of opening one per request. Only
+# the web server sets DATABASE_POOL_MAX_SIZE: Celery's prefork children must not inherit a pool
+# (with its background threads) opened in their parent, so workers keep plain connections.
+# A crashed worker must not hold row locks for hours: the server ends a session left idle inside a
+# transaction, probes a silent client every few seconds (also while a query runs), and drops it
+# after a few unanswered keepalives, so its locks are released within a minute.
+SESSION_SAFETY = (
+    f"-c idle_in_transaction_session_timeout={env.int('DATABASE_IDLE_IN_TRANSACTION_SECONDS', default=60)}s"
+    " -c tcp_keepalives_idle=10 -c tcp_keepalives_interval=5 -c tcp_keepalives_count=3"
+    " -c client_connection_check_interval=5s"
+)
+_options = DATABASES["default"].setdefault("OPTIONS", {})
+_options["options"] = f"{_options.get('options', '')} {SESSION_SAFETY}".strip()
+_options.update(keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=3)
+DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
+if DATABASE_POOL_MAX_SIZE:
+    _options["pool"] = {
+        "min_size": 1,
+        "max_size": DATABASE_POOL_MAX_SIZE,
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=10.0),
+    }
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=0)
 # Parallel test runs (several developers or helpers on one server) each get their own test database.
 DATABASES["default"]["TEST"] = {"NAME": env("TEST_DATABASE_NAME", default="test_kraken")}
 
