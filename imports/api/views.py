@@ -81,11 +81,15 @@ class ImportView(APIView):
         """The named supplier if the caller may use it; None if unknown or not theirs."""
         if not isinstance(code, str):
             return None
+        user = self.request.user
+        if isinstance(user, auth.ImportKeyUser):
+            # A key is bound to its supplier, which was loaded with the key: no second query.
+            return user.supplier if user.supplier.code == code else None
         try:
             supplier = queries.get_supplier(code=code)
         except models.ImportSupplier.DoesNotExist:
             return None
-        return supplier if auth.may_use_supplier(self.request.user, supplier) else None
+        return supplier if auth.may_use_supplier(user, supplier) else None
 
     def posted(self, request, supplier_field: str = "import_supplier") -> tuple[dict, models.ImportSupplier]:
         """The JSON object posted and the import supplier it names. Anything else is answered at
@@ -233,22 +237,11 @@ class ProcessV1(ImportView):
     )
     def post(self, request):
         data, supplier = self.posted(request, "import_supplier_code")
-        now = timezone.now()
         external = data.get("external_account_number")
-        lookup = operations.post_import_lookup(
-            supplier=supplier, external_account_number=external if isinstance(external, str) else ""
-        )
         try:
-            operations.validate_document(
-                supplier=supplier, document=base.PROCESS, data=data, now=now, lookup=lookup
+            process = operations.process_staged_account(
+                supplier=supplier, request=data, now=timezone.now(), slot=throttle.process_slot
             )
-            with throttle.process_slot():
-                process = operations.process_account(
-                    supplier=supplier,
-                    external_account_number=external,
-                    now=now,
-                    dry_run=data.get("dry_run") is True,
-                )
         except throttle.TooManyProcesses as exc:
             return Response(
                 {"code": error_codes.THROTTLED, "detail": str(exc)}, status=status.HTTP_429_TOO_MANY_REQUESTS
