@@ -33,6 +33,11 @@ def get_supplier(*, code: str) -> models.ImportSupplier:
     return models.ImportSupplier.objects.get(code=code)
 
 
+def suppliers_by_code() -> dict[str, models.ImportSupplier]:
+    """Every import supplier, by code (one query)."""
+    return {supplier.code: supplier for supplier in models.ImportSupplier.objects.all()}
+
+
 def instance_configuration_settings() -> dict | None:
     """The stored configuration settings (`imports.configuration.SETTINGS` name -> JSON value), or
     None when the row is missing (one query)."""
@@ -81,8 +86,14 @@ def account_import(
     )
 
 
-def account_imports(*, supplier: models.ImportSupplier) -> QuerySet[models.AccountImportProcess]:
-    return (
+def account_imports(
+    *, supplier: models.ImportSupplier | None, imported: bool | None = None
+) -> QuerySet[models.AccountImportProcess]:
+    """A supplier's account import processes, oldest first, with their accounts: only the imported
+    ones (`imported=True`), only the pending ones (`False`), or all (`None`). None without a supplier."""
+    if supplier is None:
+        return models.AccountImportProcess.objects.none()
+    rows = (
         models.AccountImportProcess.objects.filter(supplier=supplier)
         .select_related("account")
         .only(
@@ -94,6 +105,16 @@ def account_imports(*, supplier: models.ImportSupplier) -> QuerySet[models.Accou
             "account__created_at",
         )
         .order_by("created_at", "id")
+    )
+    return rows if imported is None else rows.filter(account__isnull=not imported)
+
+
+def imported_account_keys() -> set[tuple[str, str]]:
+    """(supplier code, external account number) of every account imported so far (one query)."""
+    return set(
+        models.AccountImportProcess.objects.filter(account__isnull=False).values_list(
+            "supplier__code", "external_account_number"
+        )
     )
 
 

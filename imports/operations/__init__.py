@@ -23,7 +23,7 @@ from imports.operations._base import (
     EVENT_PROCESSED,
     ImportError_,
 )
-from imports.operations._batches import finish_batch, run_batch_chunk, start_batch
+from imports.operations._batches import run_batch_chunk, start_batch
 from imports.operations._chunks import FAILED, IMPORTED, SKIPPED, Outcome, import_accounts
 from imports.operations._keys import create_api_key, key_prefix, revoke_api_keys, touch_api_key
 from imports.operations._post_import import (
@@ -88,7 +88,6 @@ __all__ = [
     "create_notes",
     "create_payment_instruction",
     "create_transactions",
-    "finish_batch",
     "import_account",
     "import_accounts",
     "key_prefix",

@@ -72,10 +72,14 @@ def run_batch_chunk(
     process_ids: list[int],
     now: datetime,
     catalogue: catalogue_module.Catalogue | None = None,
-) -> None:
-    """Import a chunk of a batch. Safe to run again after a crash: finished accounts are skipped,
-    and the batch's counts are recomputed from its rows, so nothing is counted twice or lost.
-    Raises nothing for a failing account (it is recorded on its process and in the batch's errors)."""
+) -> models.ImportProcess:
+    """Import a chunk of a batch, and finish the batch (PROCESSED, or ERRORED with failures) once
+    every account has finished. Returns the batch. Safe to run again after a crash: finished
+    accounts are skipped, and the batch's counts are recomputed from its rows, so nothing is counted
+    twice or lost. A failing account is recorded on its process and in the batch's errors.
+
+    Raises ImportProcess.DoesNotExist.
+    """
     catalogue = catalogue or queries.build_catalogue()
     statuses = dict(
         models.AccountImportProcess.objects.filter(
@@ -90,11 +94,12 @@ def run_batch_chunk(
         if process.status in FINISHED_FAILED:
             _append_batch_error(batch_id=batch_id, process=process)
     _refresh_batch_counts(batch_id=batch_id)
+    return _finish_if_done(batch_id=batch_id, now=now)
 
 
-def finish_batch(*, batch_id: int, now: datetime) -> models.ImportProcess:
+def _finish_if_done(*, batch_id: int, now: datetime) -> models.ImportProcess:
     """Mark the batch PROCESSED (or ERRORED, with failures) once every account has finished; until
-    then, and after, leave it as it is. Raises ImportProcess.DoesNotExist."""
+    then, and after, leave it as it is."""
     batch = models.ImportProcess.objects.get(pk=batch_id)
     if batch.processed_count + batch.failed_count >= batch.total_count and batch.finished_at is None:
         batch.status = Status.ERRORED if batch.failed_count else Status.PROCESSED
