@@ -54,6 +54,8 @@ COMMON_ERRORS = {
     413: OpenApiResponse(ERROR_RESPONSE, description="Body too large."),
     415: OpenApiResponse(ERROR_RESPONSE, description="Not JSON."),
 }
+# Post-import writes: 400 with the failures field-keyed, 404 when the account is not imported.
+POST_IMPORT_ERRORS = {400: OpenApiResponse(DRF_ERROR), 404: OpenApiResponse(DRF_ERROR), **COMMON_ERRORS}
 STATEMENT = {
     "type": "object",
     "properties": {
@@ -187,9 +189,7 @@ NOTES_V1 = {
     "request": {"application/json": ANY_OBJECT},
     "responses": {
         201: OpenApiResponse(DRF_ERROR),
-        400: OpenApiResponse(DRF_ERROR),
-        404: OpenApiResponse(DRF_ERROR),
-        **COMMON_ERRORS,
+        **POST_IMPORT_ERRORS,
     },
     "extensions": validators(base.NOTES),
     "tags": TAGS,
@@ -210,9 +210,7 @@ TRANSACTIONS_V1 = {
                 "required": ["results"],
             }
         ),
-        400: OpenApiResponse(DRF_ERROR),
-        404: OpenApiResponse(DRF_ERROR),
-        **COMMON_ERRORS,
+        **POST_IMPORT_ERRORS,
     },
     "extensions": validators(base.TRANSACTIONS),
     "tags": TAGS,

@@ -59,14 +59,8 @@ def _agreement_rules(schema, utility):
 
 _agreement_rules("ElectricityAgreement", "ELECTRICITY")
 _agreement_rules("GasAgreement", "GAS")
-group(
-    "ElectricityCapacityValue",
-    ("start_date_later_than_end_date", c.later("effective_from_date", "effective_to_date")),
-)
-group(
-    "ElectricityConfigurationPeriod",
-    ("start_date_later_than_end_date", c.later("effective_from_date", "effective_to_date")),
-)
+for _period in ("ElectricityCapacityValue", "ElectricityConfigurationPeriod"):
+    group(_period, ("start_date_later_than_end_date", c.later("effective_from_date", "effective_to_date")))
 group(
     "ProductCharacteristic",
     ("characteristic_code_not_found", lambda n, ctx: n.get("code") not in ctx.catalogue.characteristics),

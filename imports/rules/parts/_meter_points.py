@@ -49,6 +49,22 @@ def _active_meters(n):
     return [m for m in items(n, "meters") if isinstance(m, dict) and not present(m, "removed_on")]
 
 
+def _period_specs() -> list[tuple]:
+    """Consecutive periods (capacity values, configuration periods): no gaps, no overlaps, none empty."""
+    return [
+        ("gaps_or_overlaps_in_periods", c.gaps_or_overlaps("effective_from_date", "effective_to_date")),
+        ("zero_length_periods", c.zero_length("effective_from_date", "effective_to_date")),
+    ]
+
+
+def _tax_exemption_specs() -> list[tuple]:
+    """Tax exemptions (CCL, VAT) of a meter point: one open-ended at most, none overlapping."""
+    return [
+        ("multiple_open_ended_tax_exemptions", c.multiple_open_ended("effective_to")),
+        ("overlapping_effective_dates_for_tax_exemptions", c.overlapping("effective_from", "effective_to")),
+    ]
+
+
 AGENT_FIELDS = ("dc_to_appoint", "da_to_appoint", "mop_to_appoint")
 group(
     "ElectricityMeterPoint",
@@ -93,19 +109,13 @@ group(
 )
 group(
     "ElectricityMeterPoint.capacity_values",
-    ("gaps_or_overlaps_in_periods", c.gaps_or_overlaps("effective_from_date", "effective_to_date")),
-    ("zero_length_periods", c.zero_length("effective_from_date", "effective_to_date")),
+    *_period_specs(),
 )
 for _mp in ("ElectricityMeterPoint", "GasMeterPoint"):
-    group(
-        f"{_mp}.ccl_exemptions",
-        ("multiple_open_ended_tax_exemptions", c.multiple_open_ended("effective_to")),
-        ("overlapping_effective_dates_for_tax_exemptions", c.overlapping("effective_from", "effective_to")),
-    )
+    group(f"{_mp}.ccl_exemptions", *_tax_exemption_specs())
 group(
     "ElectricityMeterPoint.configuration_periods",
-    ("gaps_or_overlaps_in_periods", c.gaps_or_overlaps("effective_from_date", "effective_to_date")),
-    ("zero_length_periods", c.zero_length("effective_from_date", "effective_to_date")),
+    *_period_specs(),
     (
         "configuration_period_starts_in_future",
         lambda v, ctx, parent: any(
@@ -130,11 +140,7 @@ for _mp in ("ElectricityMeterPoint", "GasMeterPoint"):
     group(f"{_mp}.dr_in_progress", ("disputed_read_in_progress", lambda v, ctx, parent: v is True))
     group(f"{_mp}.et_in_progress", ("erroneous_transfer_not_in_progress", lambda v, ctx, parent: v is True))
     group(f"{_mp}.identifier", ("invalid_supply_point_identifier", c.invalid_supply_point_identifier))
-    group(
-        f"{_mp}.vat_exemptions",
-        ("multiple_open_ended_tax_exemptions", c.multiple_open_ended("effective_to")),
-        ("overlapping_effective_dates_for_tax_exemptions", c.overlapping("effective_from", "effective_to")),
-    )
+    group(f"{_mp}.vat_exemptions", *_tax_exemption_specs())
 group(
     "ElectricityMeterPoint.eac_history",
     ("repeated_eac_for_tpr", c.duplicate_children("effective_from", "tpr")),

@@ -18,6 +18,21 @@ def _register_ids(meter):
     return {r.get("register_id") for r in items(meter, "registers") if isinstance(r, dict)}
 
 
+def _unknown_register(readings: str):
+    """A reading (of `readings`) names a register the meter does not have."""
+    return lambda n, ctx: any(
+        isinstance(r, dict) and r.get("register_id") and r["register_id"] not in _register_ids(n)
+        for r in items(n, readings)
+    )
+
+
+def _no_register(readings: str):
+    """A reading (of `readings`) names no register."""
+    return lambda n, ctx: any(
+        isinstance(r, dict) and not present(r, "register_id") for r in items(n, readings)
+    )
+
+
 def _meter_rules(schema, *, electricity):
     specs = [
         (
@@ -39,33 +54,10 @@ def _meter_rules(schema, *, electricity):
                     and not present(n, "prepay_customer_reference_number")
                 ),
             ),
-            (
-                "reading_register_id_not_recognised",
-                lambda n, ctx: any(
-                    isinstance(r, dict) and r.get("register_id") and r["register_id"] not in _register_ids(n)
-                    for r in items(n, "transfer_readings")
-                ),
-            ),
-            (
-                "reading_without_register_id",
-                lambda n, ctx: any(
-                    isinstance(r, dict) and not present(r, "register_id")
-                    for r in items(n, "transfer_readings")
-                ),
-            ),
-            (
-                "historical_reading_register_id_not_recognised",
-                lambda n, ctx: any(
-                    isinstance(r, dict) and r.get("register_id") and r["register_id"] not in _register_ids(n)
-                    for r in items(n, "reading_history")
-                ),
-            ),
-            (
-                "no_register_id_for_reading",
-                lambda n, ctx: any(
-                    isinstance(r, dict) and not present(r, "register_id") for r in items(n, "reading_history")
-                ),
-            ),
+            ("reading_register_id_not_recognised", _unknown_register("transfer_readings")),
+            ("reading_without_register_id", _no_register("transfer_readings")),
+            ("historical_reading_register_id_not_recognised", _unknown_register("reading_history")),
+            ("no_register_id_for_reading", _no_register("reading_history")),
         ]
     group(schema, *specs)
     fuel = "ELECTRICITY" if electricity else "GAS"
