@@ -1,5 +1,6 @@
 """Reads for imports: suppliers and their rule configuration, the catalogue the rules check against,
-import processes, API keys."""
+import processes, API keys, registration flows. Other apps' rows are read only through their queries
+(tariffs from `billing.queries`, meter points from `metering.queries`)."""
 
 from __future__ import annotations
 
