@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+from datetime import datetime
+
 from django.db.models import QuerySet
 
 from accounts import models
@@ -10,6 +13,39 @@ from accounts import models
 def get_account(*, number: str) -> models.Account:
     """Raises Account.DoesNotExist."""
     return models.Account.objects.get(number=number)
+
+
+def account_number(*, account_id: int) -> str:
+    """The public number of the account with this id. Raises Account.DoesNotExist."""
+    return models.Account.objects.values_list("number", flat=True).get(pk=account_id)
+
+
+def energy_ledger(*, account: models.Account) -> models.Ledger:
+    """Raises Ledger.DoesNotExist."""
+    return models.Ledger.objects.get(account=account, ledger_type=models.LedgerType.ENERGY)
+
+
+def posted_references(*, ledger: models.Ledger, references: Collection[str]) -> set[str]:
+    """Which of these references the ledger has entries for (one query)."""
+    return set(
+        models.LedgerEntry.objects.filter(ledger=ledger, reference__in=references).values_list(
+            "reference", flat=True
+        )
+    )
+
+
+def note_keys(*, account: models.Account) -> set[tuple[str, datetime]]:
+    """(body, created_at) of every note on the account (one query)."""
+    return set(models.AccountNote.objects.filter(account=account).values_list("body", "created_at"))
+
+
+def user_ids_by_email(*, emails: Collection[str]) -> dict[str, int]:
+    """The ids of the users whose email is one of `emails` (compared as given), keyed by the email in
+    lower case. One query; none without emails."""
+    if not emails:
+        return {}
+    found = models.User.objects.filter(email__in=emails).values_list("email", "id")
+    return {email.lower(): user_id for email, user_id in found}
 
 
 def ledger_balance(*, ledger: models.Ledger) -> int:

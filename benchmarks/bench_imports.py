@@ -6,8 +6,8 @@
 2. End-to-end create: validate + write every row (account, ledger, users, roles, addresses,
    properties, meter points, meters, registers, agreements, payment method, opening balance, audit,
    import process) through `imports.operations.import_accounts`, chunks of BENCH_IMPORT_CHUNK
-   accounts, each chunk one transaction: ids drawn in one query, then one COPY per table through
-   the owning app's writer (`accounts.operations.copy_accounts`, `copy_ledger_entries`, ...,
+   accounts, each chunk one transaction: ids drawn up front (one query per owning app), then one
+   COPY per table through the owning app's writer (`accounts.operations.copy_accounts`, `copy_ledger_entries`, ...,
    `metering.operations.copy_meter_points`, `billing.operations.copy_agreements`), against a raw
    COPY baseline loading the same rows into the same tables in the same run.
 

@@ -26,6 +26,56 @@ def billing_time_zone() -> ZoneInfo:
     return ZoneInfo(settings.TIME_ZONE)
 
 
+@dataclass(frozen=True)
+class TariffSummary:
+    """A tariff with what data import checks agreements against: its product and its rate bands."""
+
+    id: int
+    code: str
+    utility_type: str
+    product_code: str
+    available_from: datetime
+    available_to: datetime | None
+    is_variable: bool
+    rate_bands: frozenset[str]
+    rate_count: int  # distinct rate bands; 0 for a tariff without rates
+
+
+def tariff_summaries() -> list[TariffSummary]:
+    """Every tariff with its product and rate bands (two queries)."""
+    bands: dict[int, set[str]] = {}
+    for tariff_id, band in models.TariffRate.objects.values_list("tariff_id", "band").distinct():
+        bands.setdefault(tariff_id, set()).add(band)
+    rows = (
+        models.Tariff.objects.select_related("product")
+        .annotate(rate_count=Count("rates__band", distinct=True))
+        .order_by()
+    )
+    return [
+        TariffSummary(
+            id=tariff.pk,
+            code=tariff.code,
+            utility_type=tariff.utility_type,
+            product_code=tariff.product.code,
+            available_from=tariff.product.available_from,
+            available_to=tariff.product.available_to,
+            is_variable=tariff.product.is_variable,
+            rate_bands=frozenset(bands.get(tariff.pk, ())),
+            rate_count=tariff.rate_count,
+        )
+        for tariff in rows
+    ]
+
+
+def historical_statement_ids(*, account: accounts_models.Account, statement_ids: list[str]) -> set[str]:
+    """Which of these statement ids the account already has (as PRE_KRAKEN bills; one query)."""
+    return set(
+        models.Bill.objects.filter(account=account, external_identifier__in=statement_ids).values_list(
+            "external_identifier", flat=True
+        )
+    )
+
+
 def get_billing_run(*, id: int) -> models.BillingRun:
     """Raises BillingRun.DoesNotExist."""
     return models.BillingRun.objects.get(id=id)

@@ -5,11 +5,11 @@ from django.contrib import admin, messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from accounts import admin_actions
 from imports import models, operations
+from kernel import clock
 
 
 class ImportApiKeyAdmin(admin.ModelAdmin):
@@ -25,7 +25,7 @@ class ImportApiKeyAdmin(admin.ModelAdmin):
             super().__init__(*args, **kwargs)
 
     def revoke(self, request, queryset, form) -> str:
-        count = operations.revoke_api_keys(api_keys=queryset, revoked_at=timezone.now())
+        count = operations.revoke_api_keys(api_keys=queryset, revoked_at=clock.now())
         return f"Revoked {count} key(s)."
 
     actions = [

@@ -30,12 +30,17 @@ IMPORT_SUPPLIER_MIGRATION_NOT_ONGOING = "import_supplier_migration_not_ongoing"
 IMPORT_SUPPLIER_NOT_FOUND = "import_supplier_not_found"
 IMPORT_PROCESS_DOES_NOT_EXIST = "import_process_does_not_exist"
 ACCOUNT_CREATION_FAILED = "account_creation_failed"
+# An agreement whose tariff has no row when the account is written (same code as the validator).
+TARIFF_CODE_NOT_FOUND = "tariff_code_not_found"
 
 # Historical statements: a re-post racing the first (same code as the validator), a period the
 # account was already billed for, a period that ends before it starts.
 HISTORICAL_STATEMENT_ALREADY_EXISTS = "historical_statement_already_exists"
 HISTORICAL_STATEMENT_PERIOD_ALREADY_BILLED = "historical_statement_period_already_billed"
 STATEMENT_PERIOD_ENDS_BEFORE_START = "statement_period_ends_before_start"
+
+# Payment instruction on an account that has an active one.
+ACCOUNT_HAS_ACTIVE_INSTRUCTION = "account_has_active_instruction"
 
 # Post-import lookups (meter point statuses, registration flows).
 ACCOUNT_NOT_FOUND = "account_not_found"

@@ -1,17 +1,19 @@
 """Reads for imports: suppliers and their rule configuration, the catalogue the rules check against,
-import processes, API keys."""
+import processes, API keys, registration flows. Other apps' rows are read only through their queries
+(tariffs from `billing.queries`, meter points from `metering.queries`)."""
 
 from __future__ import annotations
 
 import dataclasses
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 
-from billing import models as billing_models
+from billing import queries as billing_queries
 from imports import catalogue as catalogue_module
 from imports import configuration, models
 from imports.rules import base
 from metering import models as metering_models
+from metering import queries as metering_queries
 
 
 def supplier_config(*, supplier: models.ImportSupplier) -> base.SupplierConfig:
@@ -32,6 +34,11 @@ def get_supplier(*, code: str) -> models.ImportSupplier:
     return models.ImportSupplier.objects.get(code=code)
 
 
+def suppliers_by_code() -> dict[str, models.ImportSupplier]:
+    """Every import supplier, by code (one query)."""
+    return {supplier.code: supplier for supplier in models.ImportSupplier.objects.all()}
+
+
 def instance_configuration_settings() -> dict | None:
     """The stored configuration settings (`imports.configuration.SETTINGS` name -> JSON value), or
     None when the row is missing (one query)."""
@@ -46,36 +53,28 @@ def build_catalogue(
     *, base_catalogue: catalogue_module.Catalogue = catalogue_module.DEFAULT
 ) -> catalogue_module.Catalogue:
     """The instance configuration (the `ImportConfiguration` row) plus every tariff and product in
-    billing (three queries). Settings not stored (existing references) come from `base_catalogue`,
+    billing (`billing.queries.tariff_summaries`; three queries in all). Settings not stored (existing references) come from `base_catalogue`,
     and so does the whole configuration if the row is missing."""
     settings = instance_configuration_settings()
     if settings is not None:
         base_catalogue = dataclasses.replace(base_catalogue, **configuration.catalogue_values(settings))
     tariffs = {}
     products = {}
-    rows = (
-        billing_models.Tariff.objects.select_related("product")
-        .annotate(rate_count=Count("rates__band", distinct=True))
-        .order_by()
-    )
-    bands: dict[int, set[str]] = {}
-    for tariff_id, band in billing_models.TariffRate.objects.values_list("tariff_id", "band").distinct():
-        bands.setdefault(tariff_id, set()).add(band)
-    for tariff in rows:
+    for tariff in billing_queries.tariff_summaries():
         info = catalogue_module.TariffInfo(
             code=tariff.code,
             utility_type=tariff.utility_type,
-            product_code=tariff.product.code,
-            available_from=tariff.product.available_from,
-            available_to=tariff.product.available_to,
-            rate_bands=frozenset(bands.get(tariff.pk, ())),
-            is_variable=tariff.product.is_variable,
+            product_code=tariff.product_code,
+            available_from=tariff.available_from,
+            available_to=tariff.available_to,
+            rate_bands=tariff.rate_bands,
+            is_variable=tariff.is_variable,
             is_prepay="PREPAY" in tariff.code.upper(),
             rate_count=tariff.rate_count or 1,
-            tariff_id=tariff.pk,
+            tariff_id=tariff.id,
         )
         tariffs[tariff.code] = info
-        products.setdefault(tariff.product.code, info)
+        products.setdefault(tariff.product_code, info)
     return dataclasses.replace(base_catalogue, tariffs=tariffs, products=products)
 
 
@@ -88,8 +87,14 @@ def account_import(
     )
 
 
-def account_imports(*, supplier: models.ImportSupplier) -> QuerySet[models.AccountImportProcess]:
-    return (
+def account_imports(
+    *, supplier: models.ImportSupplier | None, imported: bool | None = None
+) -> QuerySet[models.AccountImportProcess]:
+    """A supplier's account import processes, oldest first, with their accounts: only the imported
+    ones (`imported=True`), only the pending ones (`False`), or all (`None`). None without a supplier."""
+    if supplier is None:
+        return models.AccountImportProcess.objects.none()
+    rows = (
         models.AccountImportProcess.objects.filter(supplier=supplier)
         .select_related("account")
         .only(
@@ -101,6 +106,16 @@ def account_imports(*, supplier: models.ImportSupplier) -> QuerySet[models.Accou
             "account__created_at",
         )
         .order_by("created_at", "id")
+    )
+    return rows if imported is None else rows.filter(account__isnull=not imported)
+
+
+def imported_account_keys() -> set[tuple[str, str]]:
+    """(supplier code, external account number) of every account imported so far (one query)."""
+    return set(
+        models.AccountImportProcess.objects.filter(account__isnull=False).values_list(
+            "supplier__code", "external_account_number"
+        )
     )
 
 
@@ -115,30 +130,34 @@ def batch_process_ids(*, batch: models.ImportProcess) -> list[int]:
     return list(batch.account_imports.order_by("id").values_list("id", flat=True))
 
 
-def historical_statement_ids(*, account, statement_ids: list[str]) -> set[str]:
-    """Which of these statement ids the account already has (as PRE_KRAKEN bills)."""
-    return set(
-        billing_models.Bill.objects.filter(
-            account=account, external_identifier__in=statement_ids
-        ).values_list("external_identifier", flat=True)
-    )
-
-
-def imported_account(*, supplier: models.ImportSupplier | None, external_account_number: str):
-    """The import process of an account that has been created, with the account.
+def imported_account(
+    *, supplier: models.ImportSupplier | None, external_account_number: str
+) -> models.AccountImportProcess:
+    """The import process of an account that has been created (`account_id` set).
     Raises AccountImportProcess.DoesNotExist (unknown, only staged, or another supplier's)."""
-    return models.AccountImportProcess.objects.select_related("account").get(
+    return models.AccountImportProcess.objects.get(
         supplier=supplier, external_account_number=external_account_number, account__isnull=False
     )
 
 
-def account_meter_points(*, account) -> list[metering_models.MeterPoint]:
-    """Every meter point of the account's properties, oldest first, with its registration flow."""
-    return list(
-        metering_models.MeterPoint.objects.filter(property__account=account)
-        .select_related("registration_flow")
-        .order_by("id")
+@dataclasses.dataclass(frozen=True)
+class MeterPointRegistration:
+    """A meter point of an imported account, and whether it is marked for registration."""
+
+    meter_point: metering_models.MeterPoint
+    flow_requested: bool
+
+
+def meter_point_registrations(*, account_id: int) -> list[MeterPointRegistration]:
+    """Every meter point of the account (`metering.queries.meter_points_of_account`, oldest first),
+    each with whether a registration flow was requested for it (two queries; one without points)."""
+    points = metering_queries.meter_points_of_account(account_id=account_id)
+    requested = set(
+        models.RegistrationFlow.objects.filter(meter_point_id__in=[point.pk for point in points]).values_list(
+            "meter_point_id", flat=True
+        )
     )
+    return [MeterPointRegistration(point, point.pk in requested) for point in points]
 
 
 # MeterPoint.status as the GB industry status the import API reports (GbrMeterPointStatus).
@@ -151,11 +170,10 @@ GB_METER_POINT_STATUSES = {
 REGISTRATION_REQUESTED = "REGISTRATION_REQUESTED"
 
 
-def gb_meter_point_status(*, meter_point: metering_models.MeterPoint) -> str:
+def gb_meter_point_status(*, registration: MeterPointRegistration) -> str:
     """A pending meter point marked for registration is REGISTRATION_REQUESTED."""
-    if meter_point.status == metering_models.MeterPointStatus.PENDING and hasattr(
-        meter_point, "registration_flow"
-    ):
+    meter_point = registration.meter_point
+    if meter_point.status == metering_models.MeterPointStatus.PENDING and registration.flow_requested:
         return REGISTRATION_REQUESTED
     return GB_METER_POINT_STATUSES[meter_point.status]
 
@@ -163,13 +181,16 @@ def gb_meter_point_status(*, meter_point: metering_models.MeterPoint) -> str:
 def meter_point_statuses(
     *, supplier: models.ImportSupplier | None, external_account_number: str
 ) -> list[dict[str, str]]:
-    """`[{mpxn, status}]` for the meter points of an imported account (two queries); empty when the
-    account is unknown, not imported yet, or has no meter points."""
+    """`[{mpxn, status}]` for the meter points of an imported account (three queries); empty when
+    the account is unknown, not imported yet, or has no meter points."""
     try:
         process = imported_account(supplier=supplier, external_account_number=external_account_number)
     except models.AccountImportProcess.DoesNotExist:
         return []
     return [
-        {"mpxn": point.identifier, "status": gb_meter_point_status(meter_point=point)}
-        for point in account_meter_points(account=process.account)
+        {
+            "mpxn": registration.meter_point.identifier,
+            "status": gb_meter_point_status(registration=registration),
+        }
+        for registration in meter_point_registrations(account_id=process.account_id)
     ]

@@ -42,6 +42,11 @@ def electricity_meter_points_of_account(*, account_id: int) -> QuerySet[models.M
     )
 
 
+def meter_points_of_account(*, account_id: int) -> list[models.MeterPoint]:
+    """Every meter point at the account's properties, oldest first (one query)."""
+    return list(models.MeterPoint.objects.filter(property__account_id=account_id).order_by("id"))
+
+
 def meter_of_accounts(*, meter_id: int, account_ids: Collection[int], electricity: bool) -> models.Meter:
     """A meter (by primary key) on a meter point of one of `account_ids`. Raises NotFound."""
     kinds = ELECTRICITY if electricity else (models.UtilityType.GAS,)

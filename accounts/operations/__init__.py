@@ -2,8 +2,10 @@
 
 from accounts.operations._accounts import (
     MAX_ACCOUNT_NUMBER_ATTEMPTS,
+    PaymentMethodConflict,
     UnchangedStatus,
     add_note,
+    add_payment_method,
     change_account_status,
     create_account,
 )
@@ -17,6 +19,7 @@ from accounts.operations._bulk import (
     NewLedgerEntry,
     PaymentMethodRow,
     PropertyRow,
+    ReservedIds,
     UserRow,
     copy_accounts,
     copy_addresses,
@@ -28,6 +31,7 @@ from accounts.operations._bulk import (
     free_account_numbers,
     free_property_public_ids,
     post_ledger_entries,
+    reserve_ids,
 )
 from accounts.operations._comms import (
     COMMS_PREFERENCE_FIELDS,
@@ -65,12 +69,15 @@ __all__ = [
     "NewLedgerEntry",
     "NoLoyaltyPoints",
     "NonPositivePoints",
+    "PaymentMethodConflict",
     "PaymentMethodRow",
     "PropertyRow",
+    "ReservedIds",
     "UnchangedStatus",
     "UserRow",
     "ZeroAmount",
     "add_note",
+    "add_payment_method",
     "audit_row",
     "award_loyalty_points",
     "change_account_status",
@@ -88,5 +95,6 @@ __all__ = [
     "post_ledger_entry",
     "record_audit",
     "redeem_loyalty_points",
+    "reserve_ids",
     "update_comms_preferences",
 ]

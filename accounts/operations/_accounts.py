@@ -1,4 +1,4 @@
-"""Creating accounts, their notes and status changes."""
+"""Creating accounts, their notes, payment methods and status changes."""
 
 from __future__ import annotations
 
@@ -54,6 +54,29 @@ def add_note(
     return models.AccountNote.objects.create(
         account=account, body=body, created_at=created_at, created_by=created_by
     )
+
+
+class PaymentMethodConflict(Exception):
+    """The account already has an active payment method, or the vendor reference is taken."""
+
+
+def add_payment_method(
+    *, account: models.Account, method_type: str, vendor: str, vendor_reference: str
+) -> models.PaymentMethod:
+    """Give an account an ACTIVE payment method (a mandate or a card token at `vendor`).
+
+    Raises PaymentMethodConflict (the account has an active method already, or another account
+    holds this vendor reference).
+    """
+    try:
+        with transaction.atomic():
+            return models.PaymentMethod.objects.create(
+                account=account, method_type=method_type, vendor=vendor, vendor_reference=vendor_reference
+            )
+    except IntegrityError:
+        raise PaymentMethodConflict(
+            f"{account.number} cannot take payment method {vendor_reference}"
+        ) from None
 
 
 class UnchangedStatus(ValueError):

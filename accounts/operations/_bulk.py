@@ -147,6 +147,42 @@ def post_ledger_entries(*, entries: list[NewLedgerEntry]) -> list[models.LedgerE
     return rows
 
 
+class ReservedIds(NamedTuple):
+    """Primary keys drawn for rows written with COPY, per table, ascending (`reserve_ids`)."""
+
+    addresses: list[int]
+    accounts: list[int]
+    ledgers: list[int]
+    users: list[int]
+    properties: list[int]
+    ledger_entries: list[int]
+
+
+def reserve_ids(
+    *, addresses: int, accounts: int, users: int, properties: int, ledger_entries: int
+) -> ReservedIds:
+    """Draw primary keys for the rows `copy_*` will write, in one query: `accounts` ids for accounts
+    and as many for their energy ledgers. Ids drawn and not used stay gaps."""
+    drawn = bulk.reserve_ids(
+        counts={
+            models.Address: addresses,
+            models.Account: accounts,
+            models.Ledger: accounts,
+            models.User: users,
+            models.Property: properties,
+            models.LedgerEntry: ledger_entries,
+        }
+    )
+    return ReservedIds(
+        addresses=drawn[models.Address],
+        accounts=drawn[models.Account],
+        ledgers=drawn[models.Ledger],
+        users=drawn[models.User],
+        properties=drawn[models.Property],
+        ledger_entries=drawn[models.LedgerEntry],
+    )
+
+
 def free_account_numbers(*, count: int) -> list[str]:
     """`count` fresh random public account numbers, distinct, none of them taken (one query per
     draw; a clash is vanishingly rare). A concurrent insert can still take one: COPY then refuses it."""

@@ -3,12 +3,12 @@
 
 from __future__ import annotations
 
-from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from accounts import tokens
 from imports import models, operations, queries
+from kernel import clock
 
 
 class ImportKeyUser:
@@ -34,7 +34,7 @@ class DataImportViewerAPIKeyAuthentication(authentication.BaseAuthentication):
             api_key = queries.live_api_key(key_hash=tokens.hash_secret(raw_key))
         except models.ImportApiKey.DoesNotExist:
             raise exceptions.AuthenticationFailed("Invalid or revoked import API key.") from None
-        operations.touch_api_key(api_key=api_key, now=timezone.now())
+        operations.touch_api_key(api_key=api_key, now=clock.now())
         return ImportKeyUser(api_key), api_key
 
     def authenticate_header(self, request):
@@ -48,7 +48,7 @@ class DRFKrakenTokenAuthentication(authentication.BaseAuthentication):
             return None
         token = header.removeprefix("JWT ").removeprefix("Bearer ").strip()
         try:
-            user = tokens.decode_access_token(token=token, now=timezone.now())
+            user = tokens.decode_access_token(token=token, now=clock.now())
         except tokens.InvalidToken as exc:
             raise exceptions.AuthenticationFailed(str(exc) or "Invalid token.") from None
         if not user.is_staff:

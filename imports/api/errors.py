@@ -37,10 +37,6 @@ def standardized_body(failures: list[base.Failure], *, detail: str = "The payloa
     }
 
 
-def simple(code: str, detail: str, http_status: int) -> Response:
-    return Response({"code": code, "detail": detail}, status=http_status)
-
-
 CODES = {
     exceptions.ParseError: error_codes.PARSE_ERROR,
     exceptions.UnsupportedMediaType: error_codes.UNSUPPORTED_MEDIA_TYPE,

@@ -1,7 +1,7 @@
 """The rule machinery: a `Rule` is one documented validator (one error code) of one schema group; a
 `Registry` holds them in documented order and runs every one that applies, collecting all failures.
 
-Rules are declared in the modules of this package (`account.py`, `supply.py`, ...). Names and
+Rules are declared in the modules of this package (`account/`, `parts/`, `requests.py`). Names and
 descriptions come from `imports/schema/validators.json` (the contract, `spec/import-validators.json`)
 so the error text and the OpenAPI `x-validators` stay word for word with the documentation; the
 condition, order, group and code are declared in Python and a test asserts the two agree 1:1.

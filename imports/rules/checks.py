@@ -4,10 +4,9 @@ take (value, ctx, parent). Each returns True when the rule fails."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 
 from imports.rules import base
-from imports.rules.base import as_date, as_datetime, items, present
+from imports.rules.base import as_date, as_datetime, present
 
 
 def _instant(value):
@@ -198,15 +197,3 @@ def detail_type_mismatch(value, expected: str) -> bool:
     if kind is int and isinstance(value, bool):
         return True
     return not isinstance(value, kind)
-
-
-def today_or(date_value: date | None, ctx) -> date:
-    return date_value or ctx.today
-
-
-def future_instant(value, ctx) -> bool:
-    instant = _instant(value)
-    return isinstance(instant, datetime) and instant > ctx.now
-
-
-__all__ = ["items", "present"]

@@ -1,7 +1,14 @@
 """Writes to metering: customer meter readings, smart-meter interval data, smart device
 registrations and bulk loads. Each public function is one business operation in one transaction."""
 
-from metering.operations._bulk import MeterPointRow, MeterRow, RegisterRow, copy_meter_points
+from metering.operations._bulk import (
+    MeterPointRow,
+    MeterRow,
+    RegisterRow,
+    ReservedIds,
+    copy_meter_points,
+    reserve_ids,
+)
 from metering.operations._intervals import (
     HALF_HOUR,
     IntervalRow,
@@ -32,6 +39,7 @@ __all__ = [
     "ReadingError",
     "RegisterRow",
     "RegistrationNotPermitted",
+    "ReservedIds",
     "SmartDeviceAlreadyRegistered",
     "SmartDeviceDetails",
     "copy_interval_readings",
@@ -39,5 +47,6 @@ __all__ = [
     "ensure_interval_partitions",
     "record_interval_readings",
     "register_smart_device",
+    "reserve_ids",
     "submit_customer_reading",
 ]

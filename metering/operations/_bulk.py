@@ -36,11 +36,25 @@ class RegisterRow(typing.NamedTuple):
     digits: int
 
 
+class ReservedIds(typing.NamedTuple):
+    """Primary keys drawn for meter points and meters written with COPY, ascending."""
+
+    meter_points: list[int]
+    meters: list[int]
+
+
+def reserve_ids(*, meter_points: int, meters: int) -> ReservedIds:
+    """Draw primary keys for the meter points and meters `copy_meter_points` will write, in one
+    query (none when both counts are 0). Ids drawn and not used stay gaps."""
+    drawn = bulk.reserve_ids(counts={models.MeterPoint: meter_points, models.Meter: meters})
+    return ReservedIds(meter_points=drawn[models.MeterPoint], meters=drawn[models.Meter])
+
+
 def copy_meter_points(
     *, meter_points: list[MeterPointRow], meters: list[MeterRow], registers: list[RegisterRow], now: datetime
 ) -> None:
     """Write meter points, their meters and registers with COPY (ids drawn beforehand with
-    `kernel.bulk.reserve_ids`), inside the caller's transaction. The database checks
+    `reserve_ids`), inside the caller's transaction. The database checks
     identifiers (format, one per market), serials per meter point and periods.
 
     Raises IntegrityError.

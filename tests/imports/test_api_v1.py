@@ -14,7 +14,7 @@ from rest_framework.test import APIClient
 from accounts import models as account_models
 from accounts import tokens
 from billing import models as billing_models
-from imports import models, operations
+from imports import models, operations, queries
 from metering import models as metering_models
 from tests.accounts.factories import UserFactory
 from tests.imports import payloads
@@ -248,7 +248,7 @@ class TestProcess:
         large["supply_addresses"][1]["supply_postcode"] = "SW1A 1AA"
         for index, point in enumerate(large["supply_addresses"][1]["meter_points"]):
             point["identifier"] = point["identifier"][:-2] + f"3{index}"
-        catalogue = operations.queries.build_catalogue()
+        catalogue = queries.build_catalogue()
         counts = []
         for payload in (small, large):
             staged = post(api, "account-import-process/create-or-update/", payload)

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.utils import timezone
 
-from imports import models, operations, queries, tasks
+from imports import operations, queries, tasks
+from kernel import clock
 
 
 class Progress:
@@ -75,17 +75,13 @@ class Command(BaseCommand):
         if not path.exists():
             raise CommandError(f"{path} does not exist")
         lines = [line for line in path.read_text().splitlines() if line.strip()]
-        suppliers = {s.code: s for s in models.ImportSupplier.objects.all()}
+        suppliers = queries.suppliers_by_code()
         if options["supplier"] and options["supplier"] not in suppliers:
             raise CommandError(f"Unknown import supplier {options['supplier']}")
         if options["run_async"]:
             return self._start_async(lines, suppliers, options)
         catalogue = queries.build_catalogue()
-        done = set(
-            models.AccountImportProcess.objects.filter(account__isnull=False).values_list(
-                "supplier__code", "external_account_number"
-            )
-        )
+        done = queries.imported_account_keys()
         progress = Progress(len(lines), self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
         report: list[dict] = []
         report_lock = threading.Lock()
@@ -118,7 +114,7 @@ class Command(BaseCommand):
                 outcomes = operations.import_accounts(
                     supplier=suppliers[code],
                     payloads=[payload for _, payload in rows],
-                    now=timezone.now(),
+                    now=clock.now(),
                     catalogue=catalogue,
                     dry_run=options["dry_run"],
                 )
@@ -164,7 +160,7 @@ class Command(BaseCommand):
         batch = operations.start_batch(
             supplier=suppliers[code],
             payloads=[json.loads(line) for line in lines],
-            now=timezone.now(),
+            now=clock.now(),
             is_dry_run=options["dry_run"],
         )
         ids = queries.batch_process_ids(batch=batch)

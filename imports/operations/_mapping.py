@@ -1,0 +1,418 @@
+"""The one mapping from validated account payloads to the rows their accounts are written as.
+
+`account_parts` picks out what each payload writes, `id_counts` says how many primary keys to draw
+for them, and `rows` builds every row under the ids drawn: the rows of accounts, metering and billing,
+typed by the owning app's writer (`accounts.operations.AccountRow`, ...). No database access here:
+the writer (`_writer.write_accounts`) draws the ids, looks up known users and writes the rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import NamedTuple
+
+from django.contrib.auth.hashers import make_password
+
+from accounts import models as accounts_models
+from accounts import operations as accounts_operations
+from billing import operations as billing_operations
+from imports import catalogue as catalogue_module
+from imports import models
+from imports.operations._validation import unknown_tariff
+from imports.rules import base
+from kernel import clock, money
+from metering import models as metering_models
+from metering import operations as metering_operations
+
+CURRENCIES = {"GB": "GBP", "JP": "JPY", "AU": "AUD"}
+PAYMENT_METHOD_TYPES = {
+    "DIRECT_DEBIT": "DIRECT_DEBIT",
+    "CARD": "CARD_PAYMENT",
+    "PAYMENT_SLIP": "PAYMENT_SLIP",
+}
+OPENING_BALANCE_DESCRIPTION = "Balance transferred from previous supplier"
+
+
+def currency_of(supplier: models.ImportSupplier) -> str:
+    return CURRENCIES.get(supplier.territory, "GBP")
+
+
+def midnight(value) -> datetime | None:
+    """A payload date as the UTC midnight starting it, or None."""
+    day = base.as_date(value)
+    return clock.midnight(day, UTC) if day else None
+
+
+def minor_units(value, currency: str) -> int:
+    """A payload amount (decimal string, major units) in the currency's integer minor units."""
+    amount = base.as_decimal(value)
+    return money.to_minor_units(amount=amount, currency=currency) if amount is not None else 0
+
+
+@dataclasses.dataclass(frozen=True)
+class AccountParts:
+    """What one validated payload writes: its billing address (id None, drawn later), its supply
+    addresses (none when the supplier skips property creation), its customers, and its meter points
+    (none when it skips supply points)."""
+
+    external_account_number: str | None
+    payload: dict
+    billing_address: accounts_operations.AddressRow | None
+    supply_addresses: list[dict]
+    customers: list[dict]
+    meter_points: list[dict]
+    transfer_balance: int  # minor units
+
+
+def account_parts(*, supplier: models.ImportSupplier, items: list[tuple[str, dict]]) -> list[AccountParts]:
+    """The parts of each (external account number, validated payload)."""
+    currency = currency_of(supplier)
+    parts = []
+    for external, payload in items:
+        addresses = (
+            []
+            if supplier.skip_property_creation
+            else [a for a in payload.get("supply_addresses") or [] if isinstance(a, dict)]
+        )
+        parts.append(
+            AccountParts(
+                external_account_number=external,
+                payload=payload,
+                billing_address=_billing_address(payload, supplier.territory),
+                supply_addresses=addresses,
+                customers=[c for c in payload.get("customers") or [] if isinstance(c, dict)],
+                meter_points=(
+                    []
+                    if supplier.skip_supply_point_creation
+                    else [mp for a in addresses for mp in (a.get("meter_points") or [])]
+                ),
+                transfer_balance=minor_units(payload.get("transfer_balance"), currency),
+            )
+        )
+    return parts
+
+
+class IdCounts(NamedTuple):
+    """How many primary keys the rows of some accounts need, per table (users: at most)."""
+
+    addresses: int
+    accounts: int
+    users: int
+    properties: int
+    ledger_entries: int
+    meter_points: int
+    meters: int
+
+
+def id_counts(parts: list[AccountParts]) -> IdCounts:
+    return IdCounts(
+        addresses=sum(p.billing_address is not None for p in parts)
+        + sum(len(p.supply_addresses) for p in parts),
+        accounts=len(parts),
+        users=sum(len(p.customers) for p in parts),
+        properties=sum(len(p.supply_addresses) for p in parts),
+        ledger_entries=sum(1 for p in parts if p.transfer_balance),
+        meter_points=sum(len(p.meter_points) for p in parts),
+        meters=sum(len(mp.get("meters") or []) for p in parts for mp in p.meter_points),
+    )
+
+
+def customer_emails(parts: list[AccountParts]) -> set[str]:
+    """The customers' emails in lower case, to link known users instead of creating them."""
+    return {c["email"].lower() for p in parts for c in p.customers if c.get("email")}
+
+
+@dataclasses.dataclass
+class Rows:
+    """Every row some accounts are written as, in the order the writer writes them."""
+
+    addresses: list[accounts_operations.AddressRow] = dataclasses.field(default_factory=list)
+    accounts: list[accounts_operations.AccountRow] = dataclasses.field(default_factory=list)
+    users: list[accounts_operations.UserRow] = dataclasses.field(default_factory=list)
+    roles: list[accounts_operations.AccountUserRoleRow] = dataclasses.field(default_factory=list)
+    properties: list[accounts_operations.PropertyRow] = dataclasses.field(default_factory=list)
+    meter_points: list[metering_operations.MeterPointRow] = dataclasses.field(default_factory=list)
+    meters: list[metering_operations.MeterRow] = dataclasses.field(default_factory=list)
+    registers: list[metering_operations.RegisterRow] = dataclasses.field(default_factory=list)
+    agreements: list[billing_operations.AgreementRow] = dataclasses.field(default_factory=list)
+    payment_methods: list[accounts_operations.PaymentMethodRow] = dataclasses.field(default_factory=list)
+    ledger_entries: list[accounts_operations.LedgerEntryRow] = dataclasses.field(default_factory=list)
+
+
+def rows(
+    *,
+    supplier: models.ImportSupplier,
+    parts: list[AccountParts],
+    catalogue: catalogue_module.Catalogue,
+    now: datetime,
+    account_ids: accounts_operations.ReservedIds,
+    metering_ids: metering_operations.ReservedIds,
+    numbers: list[str],
+    public_ids: list[int],
+    known_users: dict[str, int],
+) -> Rows:
+    """The rows of these accounts under the ids drawn for them (`id_counts`), the free account
+    numbers and property public ids given, linking customers whose email is in `known_users` (lower
+    case email -> user id; a customer seen earlier in `parts` is linked too).
+
+    Raises ValidationFailed (an agreement's tariff is not in the catalogue with a row).
+    """
+    territory = supplier.territory
+    currency = currency_of(supplier)
+    ids = _Ids(account_ids, metering_ids)
+    written = Rows()
+    billing_ids = []
+    for p in parts:
+        billing_ids.append(None if p.billing_address is None else ids.address())
+        if p.billing_address is not None:
+            written.addresses.append(p.billing_address._replace(id=billing_ids[-1]))
+    supply_ids = []
+    for p in parts:
+        supply_ids.append([])
+        for a in p.supply_addresses:
+            supply_ids[-1].append(ids.address())
+            written.addresses.append(_supply_address(a, territory)._replace(id=supply_ids[-1][-1]))
+    for p, billing_id, number in zip(parts, billing_ids, numbers, strict=True):
+        written.accounts.append(
+            accounts_operations.AccountRow(
+                id=ids.account(),
+                ledger_id=ids.ledger(),
+                number=number,
+                billing_name=(p.payload.get("billing_name") or p.external_account_number or "Customer")[:255],
+                billing_address_id=billing_id,
+                currency=currency,
+                account_type=_account_type(p.payload),
+            )
+        )
+    _add_users(written, parts=parts, ids=ids, known_users=dict(known_users))
+    _add_properties(
+        written, parts=parts, supply_ids=supply_ids, public_ids=iter(public_ids), ids=ids, now=now
+    )
+    _add_supply(written, supplier=supplier, catalogue=catalogue, now=now, ids=ids, parts=parts)
+    for account, p in zip(written.accounts, parts, strict=True):
+        instructions = [i for i in p.payload.get("payment_instructions") or [] if isinstance(i, dict)]
+        if instructions:
+            first = instructions[0]
+            written.payment_methods.append(
+                accounts_operations.PaymentMethodRow(
+                    account_id=account.id,
+                    method_type=PAYMENT_METHOD_TYPES.get(first.get("type"), "DIRECT_DEBIT"),
+                    vendor=(first.get("vendor") or "")[:64],
+                    vendor_reference=(first.get("reference") or "")[:255],
+                )
+            )
+    for account, p in zip(written.accounts, parts, strict=True):
+        if p.transfer_balance:
+            written.ledger_entries.append(
+                accounts_operations.LedgerEntryRow(
+                    id=ids.ledger_entry(),
+                    ledger_id=account.ledger_id,
+                    account_id=account.id,
+                    amount=p.transfer_balance,
+                    currency=currency,
+                    kind=accounts_models.LedgerEntryKind.OPENING_BALANCE,
+                    description=OPENING_BALANCE_DESCRIPTION,
+                    reference=f"import:{supplier.code}:{p.external_account_number}"[:128],
+                    posted_at=now,
+                )
+            )
+    return written
+
+
+class _Ids:
+    """The drawn ids, handed out in ascending order per table."""
+
+    def __init__(
+        self, account_ids: accounts_operations.ReservedIds, metering_ids: metering_operations.ReservedIds
+    ) -> None:
+        self.address = iter(account_ids.addresses).__next__
+        self.account = iter(account_ids.accounts).__next__
+        self.ledger = iter(account_ids.ledgers).__next__
+        self.user = iter(account_ids.users).__next__
+        self.property = iter(account_ids.properties).__next__
+        self.ledger_entry = iter(account_ids.ledger_entries).__next__
+        self.meter_point = iter(metering_ids.meter_points).__next__
+        self.meter = iter(metering_ids.meters).__next__
+
+
+def _add_users(written: Rows, *, parts: list[AccountParts], ids: _Ids, known_users: dict[str, int]) -> None:
+    """The customers of each account: a known email links the existing user (or one made earlier in
+    `parts`), any other customer becomes a new user without a usable password."""
+    unusable = make_password(None)
+    for account, p in zip(written.accounts, parts, strict=True):
+        linked = set()
+        for customer in p.customers:
+            email = (customer.get("email") or "").lower()
+            user_id = known_users.get(email) if email else None
+            if user_id is None:
+                user_id = ids.user()
+                written.users.append(
+                    accounts_operations.UserRow(
+                        id=user_id,
+                        username=f"import-{secrets.token_hex(8)}",
+                        email=email or f"{secrets.token_hex(8)}@import.invalid",
+                        first_name=(customer.get("given_name") or "")[:150],
+                        last_name=(customer.get("family_name") or "")[:150],
+                        mobile=(customer.get("mobile") or "")[:32],
+                        landline=(customer.get("landline") or "")[:32],
+                        date_of_birth=base.as_date(customer.get("date_of_birth")),
+                        password=unusable,
+                    )
+                )
+                if email:
+                    known_users[email] = user_id
+            if user_id not in linked:
+                linked.add(user_id)
+                written.roles.append(
+                    accounts_operations.AccountUserRoleRow(account_id=account.id, user_id=user_id)
+                )
+
+
+def _add_properties(
+    written: Rows,
+    *,
+    parts: list[AccountParts],
+    supply_ids: list[list[int]],
+    public_ids: Iterator[int],
+    ids: _Ids,
+    now: datetime,
+) -> None:
+    for account, p, address_ids in zip(written.accounts, parts, supply_ids, strict=True):
+        for a, address_id in zip(p.supply_addresses, address_ids, strict=True):
+            written.properties.append(
+                accounts_operations.PropertyRow(
+                    id=ids.property(),
+                    public_id=next(public_ids),
+                    account_id=account.id,
+                    address_id=address_id,
+                    occupied_from=midnight(a.get("customer_at_supply_address_from_date")) or now,
+                    occupied_to=midnight(a.get("customer_at_supply_address_to_date")),
+                )
+            )
+
+
+def _add_supply(
+    written: Rows,
+    *,
+    supplier: models.ImportSupplier,
+    catalogue: catalogue_module.Catalogue,
+    now: datetime,
+    ids: _Ids,
+    parts: list[AccountParts],
+) -> None:
+    """Meter points (with their meters and registers) and agreements, property by property."""
+    if supplier.skip_supply_point_creation:
+        return
+    market = supplier.territory if supplier.territory in metering_models.Market.values else "GB"
+    # An on-market switch (the supplier sends registration flows) gains its meter points pending.
+    status = (
+        metering_models.MeterPointStatus.PENDING
+        if supplier.send_registration_flows
+        else metering_models.MeterPointStatus.ON_SUPPLY
+    )
+    properties = iter(written.properties)
+    for account, p in zip(written.accounts, parts, strict=True):
+        for a in p.supply_addresses:
+            property_id = next(properties).id
+            for mp in a.get("meter_points") or []:
+                point_id = ids.meter_point()
+                supply_from = midnight(mp.get("supply_start_date")) or now
+                written.meter_points.append(
+                    metering_operations.MeterPointRow(
+                        id=point_id,
+                        property_id=property_id,
+                        utility_type=mp.get("supply_type") or "ELECTRICITY",
+                        market=market,
+                        identifier=mp.get("identifier"),
+                        profile_class=mp.get("profile_class"),
+                        supply_from=supply_from,
+                        supply_to=midnight(mp.get("supply_end_date")),
+                        status=status,
+                    )
+                )
+                for meter in mp.get("meters") or []:
+                    meter_id = ids.meter()
+                    written.meters.append(
+                        metering_operations.MeterRow(
+                            id=meter_id,
+                            meter_point_id=point_id,
+                            serial_number=meter.get("meter_serial_number"),
+                            is_smart=bool(meter.get("smart_type")),
+                            installed_from=midnight(meter.get("installed_on")) or supply_from,
+                            installed_to=midnight(meter.get("removed_on")),
+                        )
+                    )
+                    written.registers.extend(
+                        metering_operations.RegisterRow(
+                            meter_id=meter_id,
+                            identifier=str(r.get("register_id"))[:16],
+                            digits=r.get("number_of_digits") or 5,
+                        )
+                        for r in meter.get("registers") or []
+                    )
+                for agreement in mp.get("agreements") or []:
+                    info = catalogue.tariffs.get(agreement.get("tariff_code"))
+                    if info is None or info.tariff_id is None:
+                        raise unknown_tariff(agreement.get("tariff_code"))
+                    written.agreements.append(
+                        billing_operations.AgreementRow(
+                            account_id=account.id,
+                            meter_point_id=point_id,
+                            tariff_id=info.tariff_id,
+                            active_from=midnight(agreement.get("effective_from")),
+                            active_to=midnight(agreement.get("effective_to")),
+                        )
+                    )
+
+
+def _account_type(payload: dict) -> str:
+    account_type = payload.get("account_type") or accounts_models.AccountType.DOMESTIC
+    return (
+        account_type
+        if account_type in accounts_models.AccountType.values
+        else accounts_models.AccountType.DOMESTIC
+    )
+
+
+def _billing_address(payload: dict, territory: str) -> accounts_operations.AddressRow | None:
+    """The billing address's columns (id None, drawn later), or None without one."""
+    new_style = payload.get("billing_address")
+    if isinstance(new_style, dict):
+        return accounts_operations.AddressRow(
+            id=None,
+            line_1=(new_style.get("street_address") or "")[:255] or "-",
+            line_2="",
+            line_3="",
+            locality=(new_style.get("locality") or "")[:255],
+            administrative_area=(new_style.get("administrative_area") or "")[:255],
+            postcode=(new_style.get("postal_code") or "")[:16],
+            country=new_style.get("country") or territory,
+        )
+    if payload.get("billing_address1"):
+        return accounts_operations.AddressRow(
+            id=None,
+            line_1=payload["billing_address1"][:255],
+            line_2=(payload.get("billing_address2") or "")[:255],
+            line_3=(payload.get("billing_address3") or "")[:255],
+            locality=(payload.get("billing_address4") or "")[:255],
+            administrative_area="",
+            postcode=(payload.get("billing_postcode") or "")[:16],
+            country=territory,
+        )
+    return None
+
+
+def _supply_address(a: dict, territory: str) -> accounts_operations.AddressRow:
+    return accounts_operations.AddressRow(
+        id=None,
+        line_1=(a.get("supply_address1") or "")[:255],
+        line_2=(a.get("supply_address2") or "")[:255],
+        line_3=(a.get("supply_address3") or "")[:255],
+        locality=(a.get("supply_address4") or "")[:255],
+        administrative_area="",
+        postcode=(a.get("supply_postcode") or "")[:16],
+        country=territory,
+    )

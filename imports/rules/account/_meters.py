@@ -1,0 +1,183 @@
+"""Account-level checks on meters, registers and readings (transfer readings, prepay, EACs, AQs). Each check returns True when the rule fails."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+from imports.rules import payload as p
+from imports.rules.base import as_date, items, present
+
+
+def _prepay_serials(a, ctx):
+    return {
+        meter.get("meter_serial_number")
+        for _, meter in p.meters(a, ctx)
+        if meter.get("is_prepay") is True and present(meter, "prepay_details")
+    }
+
+
+def _transactions_target_uninitialised_prepay(a, ctx):
+    initialised = _prepay_serials(a, ctx)
+    return any(
+        present(t, "to_prepay_meter_serial_number") and t["to_prepay_meter_serial_number"] not in initialised
+        for t in p.all_transactions(a)
+    )
+
+
+def _prepay_details_on_fully_billed(a, ctx):
+    for mp, meter in p.meters(a, ctx):
+        details = meter.get("prepay_details") or {}
+        removed = as_date(meter.get("removed_on"))
+        if details and removed and (p.last_billed_to(a, mp) or date.min) >= removed:
+            return True
+    return False
+
+
+def _vend_read_date(a, ctx):
+    for mp, meter in p.meters(a, ctx):
+        details = meter.get("prepay_details") or {}
+        vend = as_date(details.get("transfer_vend_read_date")) if isinstance(details, dict) else None
+        if vend and vend != p.last_billed_to(a, mp):
+            return True
+    return False
+
+
+def _registers(mp):
+    return [
+        r
+        for meter in items(mp, "meters")
+        if isinstance(meter, dict)
+        for r in items(meter, "registers")
+        if isinstance(r, dict)
+    ]
+
+
+def _tariff_vs_meter_point_type(a, ctx):
+    for mp, ag in p.agreements(a, ctx):
+        info = p.tariff(ctx, ag.get("tariff_code"))
+        if info is None or mp.get("supply_type") != "ELECTRICITY" or not p.covers(ag, ctx.today):
+            continue
+        settlement = [r for r in _registers(mp) if r.get("is_settlement") is not False]
+        if settlement and info.rate_count != len(settlement):
+            return True
+    return False
+
+
+def _active_gas_meters(a, ctx):
+    return [
+        meter
+        for mp, meter in p.meters(a, ctx)
+        if mp.get("supply_type") == "GAS" and p.is_active(mp, ctx) and not present(meter, "removed_on")
+    ]
+
+
+def _gas_multiple_transfer(a, ctx):
+    return any(len(items(m, "transfer_readings")) > 1 for m in _active_gas_meters(a, ctx))
+
+
+def _gas_without_transfer(a, ctx):
+    return any(not items(m, "transfer_readings") for m in _active_gas_meters(a, ctx))
+
+
+def _reading_meter_fully_billed(a, ctx):
+    for mp, meter in p.meters(a, ctx):
+        removed = as_date(meter.get("removed_on"))
+        if removed and items(meter, "transfer_readings") and (p.last_billed_to(a, mp) or date.min) >= removed:
+            return True
+    return False
+
+
+def _missing_eacs(a, ctx):
+    for mp in p.meter_points(a, ctx):
+        if (
+            mp.get("supply_type") != "ELECTRICITY"
+            or not p.is_active(mp, ctx)
+            or not present(mp, "eac_history")
+        ):
+            continue
+        tprs = {eac.get("tpr") for eac in items(mp, "eac_history") if isinstance(eac, dict)}
+        if any(
+            r.get("tpr") and r["tpr"] not in tprs
+            for r in _registers(mp)
+            if r.get("is_settlement") is not False
+        ):
+            return True
+    return False
+
+
+def _tariff_vs_meter_type(a, ctx):
+    for mp, ag in p.agreements(a, ctx):
+        info = p.tariff(ctx, ag.get("tariff_code"))
+        if info is None or not p.covers(ag, ctx.today) or not p.is_active(mp, ctx):
+            continue
+        for meter in items(mp, "meters"):
+            if (
+                isinstance(meter, dict)
+                and not present(meter, "removed_on")
+                and bool(meter.get("is_prepay")) != info.is_prepay
+            ):
+                return True
+    return False
+
+
+def _no_reading_on_end(a, ctx):
+    for mp in p.meter_points(a, ctx):
+        end = as_date(mp.get("supply_end_date"))
+        if end and end <= ctx.today and items(mp, "meters"):
+            dates = {
+                as_date(r.get("reading_date"))
+                for m in items(mp, "meters")
+                if isinstance(m, dict)
+                for r in items(m, "reading_history") + items(m, "transfer_readings")
+                if isinstance(r, dict)
+            }
+            if end not in dates:
+                return True
+    return False
+
+
+def _meter_point_with_no_meters(a, ctx):
+    return any(
+        p.is_billable(mp, ctx)
+        and not items(mp, "meters")
+        and (mp.get("measurement_class") or "") not in {"B", "UNMETERED"}
+        for mp in p.meter_points(a, ctx)
+    )
+
+
+def _active_register_readings(a, ctx):
+    for mp, meter in p.meters(a, ctx):
+        if mp.get("supply_type") != "ELECTRICITY" or not p.is_active(mp, ctx) or present(meter, "removed_on"):
+            continue
+        counts = Counter(
+            r.get("register_id") for r in items(meter, "transfer_readings") if isinstance(r, dict)
+        )
+        for register in items(meter, "registers"):
+            if isinstance(register, dict) and register.get("is_settlement") is not False:
+                yield counts.get(register.get("register_id"), 0)
+
+
+def _missing_register_transfer(a, ctx):
+    return any(count == 0 for count in _active_register_readings(a, ctx))
+
+
+def _multiple_register_transfer(a, ctx):
+    return any(count > 1 for count in _active_register_readings(a, ctx))
+
+
+CHECKS = {
+    "transactions_target_non_initialised_prepay_meter": _transactions_target_uninitialised_prepay,
+    "prepay_details_on_fully_billed_meter": _prepay_details_on_fully_billed,
+    "transfer_vend_read_date_must_match_last_billed_to_date": _vend_read_date,
+    "tariff_type_does_not_match_meter_point_type": _tariff_vs_meter_point_type,
+    "active_gas_meter_with_multiple_transfer_readings": _gas_multiple_transfer,
+    "active_gas_meter_without_transfer_reading": _gas_without_transfer,
+    "reading_meter_fully_billed": _reading_meter_fully_billed,
+    "missing_eacs_for_active_register_tpr": _missing_eacs,
+    "tariff_type_does_not_match_meter_type": _tariff_vs_meter_type,
+    "no_reading_on_supply_end_date": _no_reading_on_end,
+    "meter_point_with_no_meters": _meter_point_with_no_meters,
+    "missing_transfer_reading_for_register": _missing_register_transfer,
+    "multiple_transfer_readings_for_register": _multiple_register_transfer,
+}
