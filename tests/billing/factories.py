@@ -165,3 +165,12 @@ def bulk_billable_accounts(*, count: int, tariff: models.Tariff, period_start, p
         batch_size=2000,
     )
     return accounts
+
+
+class StandingChargeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.StandingCharge
+
+    tariff = factory.SubFactory(TariffFactory)
+    value = Decimal("45.0000")
+    active_from = EPOCH
