@@ -1,13 +1,16 @@
 """How the REST API v1 renders the catalogue (spec/REST.md §4.1–4.3): the bodies, and the
 serializers that document them in the OpenAPI schema.
 
-Prices stay Decimal until the JSON encoder writes them as numbers. Times: product availability on
-the Europe/London wall clock, charge validity and `tariffs_active_at` in UTC.
+Prices are Decimal pence up to here, and become JSON numbers here (`_number`, the edge): the shortest
+float repr prints a value of up to 15 significant digits digit for digit (real prices have at most
+nine). Times: product availability on the Europe/London wall clock, charge validity and
+`tariffs_active_at` in UTC.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from rest_framework import serializers
 
@@ -45,6 +48,11 @@ ZERO_FEES = {
 }
 
 
+def _number(value: Decimal) -> float | int:
+    """A price as a JSON number: its digits, without trailing zeros."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
 def _link(href: str, rel: str) -> dict:
     return {"href": href, "method": "GET", "rel": rel}
 
@@ -76,31 +84,32 @@ def _region(tariff: models.Tariff) -> str:
     return tariff.region or f"_{tariff.code[-1]}"
 
 
-def _tariff(request, prices: queries.TariffPrices) -> dict:
+def _tariff(origin: str, prices: queries.TariffPrices) -> dict:
     tariff = prices.tariff
     fuel = "gas-tariffs" if prices.kind == queries.TariffKind.GAS else "electricity-tariffs"
-    base = f"/v1/products/{tariff.product.code}/{fuel}/{tariff.code}"
+    base = f"{origin}/v1/products/{tariff.product.code}/{fuel}/{tariff.code}"
     body = {
         "code": tariff.code,
-        "standing_charge_exc_vat": prices.standing_charge.value,
-        "standing_charge_inc_vat": prices.standing_charge.value_inc_tax,
+        "standing_charge_exc_vat": _number(prices.standing_charge.value),
+        "standing_charge_inc_vat": _number(prices.standing_charge.value_inc_tax),
         **ZERO_FEES,
-        "links": [_link(rest.absolute_url(request, f"{base}/standing-charges/"), "standing_charges")],
+        "links": [_link(f"{base}/standing-charges/", "standing_charges")],
     }
     for prefix, band, path in UNIT_RATES[prices.kind]:
         rate = prices.unit_rates.get(band)
-        body[f"{prefix}_exc_vat"] = rate.value if rate else 0
-        body[f"{prefix}_inc_vat"] = rate.value_inc_tax if rate else 0
-        body["links"].append(_link(rest.absolute_url(request, f"{base}/{path}/"), path.replace("-", "_")))
+        body[f"{prefix}_exc_vat"] = _number(rate.value) if rate else 0
+        body[f"{prefix}_inc_vat"] = _number(rate.value_inc_tax) if rate else 0
+        body["links"].append(_link(f"{base}/{path}/", path.replace("-", "_")))
     return body
 
 
 def product_detail(request, detail: queries.ProductDetail, *, at: datetime) -> dict:
     """A product with its tariffs by region and payment method, and sample quotes."""
     maps: dict[str, dict] = {name: {} for name in TARIFF_MAPS.values()}
+    origin = rest.absolute_url(request, "")
     for prices in detail.prices:
         key = PAYMENT_METHOD_KEYS[prices.payment_method]
-        maps[TARIFF_MAPS[prices.kind]].setdefault(_region(prices.tariff), {})[key] = _tariff(request, prices)
+        maps[TARIFF_MAPS[prices.kind]].setdefault(_region(prices.tariff), {})[key] = _tariff(origin, prices)
     quotes: dict[str, dict] = {}
     for region, methods in detail.sample_quotes.items():
         for method, costs in methods.items():
@@ -123,8 +132,8 @@ def product_detail(request, detail: queries.ProductDetail, *, at: datetime) -> d
 
 def charge(item: queries.Charge) -> dict:
     return {
-        "value_exc_vat": item.value,
-        "value_inc_vat": item.value_inc_tax,
+        "value_exc_vat": _number(item.value),
+        "value_inc_vat": _number(item.value_inc_tax),
         "valid_from": rest.utc_iso(item.valid.start),
         "valid_to": rest.utc_iso(item.valid.end),
         "payment_method": item.payment_method or None,

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.fields import DateTimeRangeField
+from django.db import connection
+from django.db.models import QuerySet, Value
 
 from billing import models
 from kernel import money, ranges
@@ -52,19 +54,24 @@ class UnknownTariff(Exception):
 
 
 @dataclass(frozen=True)
-class Charge:
-    """A published price: a unit rate (minor units per kWh) or a standing charge (minor units per
-    day), before tax, valid for `valid`, for one payment method or any ("")."""
+class Price:
+    """A unit rate (minor units per kWh) or a standing charge (minor units per day), before tax."""
 
     value: Decimal
     tax_rate: Decimal
-    valid: ranges.Period
-    payment_method: str
 
     @property
     def value_inc_tax(self) -> Decimal:
         """Exact: tax is not rounded on a price, only on a bill line."""
         return self.value * (1 + self.tax_rate)
+
+
+@dataclass(frozen=True)
+class Charge(Price):
+    """A published price valid for `valid`, for one payment method or any ("")."""
+
+    valid: ranges.Period
+    payment_method: str
 
 
 @dataclass(frozen=True)
@@ -74,8 +81,8 @@ class TariffPrices:
     tariff: models.Tariff
     kind: TariffKind
     payment_method: str
-    standing_charge: Charge
-    unit_rates: dict[str, Charge]  # band -> rate
+    standing_charge: Price
+    unit_rates: dict[str, Price]  # band -> rate
 
 
 @dataclass(frozen=True)
@@ -97,9 +104,10 @@ def available_products(
     """Products that can be taken on at `at` (with `historical`, also those no longer offered), of
     business or domestic customers, having every boolean field named in `flags` (e.g. is_green)
     set, of `brand` when given; by code."""
-    rows = models.Product.objects.filter(available_from__lte=at, is_business=business)
-    if not historical:
-        rows = rows.filter(Q(available_to__isnull=True) | Q(available_to__gt=at))
+    offered = models.TsTzRange(
+        "available_from", Value(None) if historical else "available_to", output_field=DateTimeRangeField()
+    )
+    rows = models.Product.objects.alias(offered=offered).filter(offered__contains=at, is_business=business)
     rows = rows.filter(**{flag: True for flag in flags})
     if brand:
         rows = rows.filter(brand=brand)
@@ -120,46 +128,74 @@ def _fallback_standing_charge(tariff: models.Tariff, product: models.Product) ->
     return Charge(tariff.standing_charge, product.tax_rate, ranges.Period(product.available_from), "")
 
 
+# A product, then its tariffs (T) and the unit rates (R) and standing charges (S) of each in force
+# at an instant: two statements in one round trip, the product detail being the catalogue's hottest
+# read and each round trip costing more than its rows.
+_PRODUCT_FIELDS = [field.attname for field in models.Product._meta.concrete_fields]
+_PRODUCT = "(SELECT id FROM billing_product WHERE code = %(code)s)"
+_PRODUCT_AND_PRICES_SQL = f"""
+SELECT {", ".join(field.column for field in models.Product._meta.concrete_fields)}
+FROM billing_product WHERE code = %(code)s;
+SELECT 'T', t.id, t.code, t.region, t.utility_type, t.standing_charge, '', '',
+       EXISTS (SELECT 1 FROM billing_standingcharge h WHERE h.tariff_id = t.id)
+FROM billing_tariff t WHERE t.product_id = {_PRODUCT}
+UNION ALL
+SELECT 'R', r.tariff_id, '', '', '', r.unit_rate, r.band, r.payment_method, false
+FROM billing_tariffrate r JOIN billing_tariff t ON t.id = r.tariff_id
+WHERE t.product_id = {_PRODUCT} AND tstzrange(r.active_from, r.active_to, '[)') @> %(at)s::timestamptz
+UNION ALL
+SELECT 'S', s.tariff_id, '', '', '', s.value, '', s.payment_method, false
+FROM billing_standingcharge s JOIN billing_tariff t ON t.id = s.tariff_id
+WHERE t.product_id = {_PRODUCT} AND tstzrange(s.active_from, s.active_to, '[)') @> %(at)s::timestamptz
+"""
+
+
 def product_detail(*, code: str, at: datetime) -> ProductDetail:
     """A product with the prices of each of its tariffs in force at `at` (per payment method), and
-    the sample annual quotes they give. Four queries. Raises UnknownProduct."""
-    found = product(code=code)
-    tariffs = list(models.Tariff.objects.filter(product=found).order_by("region", "code"))
-    for tariff in tariffs:
-        tariff.product = found
-    ids = [tariff.pk for tariff in tariffs]
-    rates: dict[int, dict[str, dict[str, Charge]]] = defaultdict(lambda: defaultdict(dict))
-    for rate in models.TariffRate.objects.filter(tariff_id__in=ids).active_at(at).order_by("band"):
-        rates[rate.tariff_id][rate.payment_method][rate.band] = Charge(
-            rate.unit_rate,
-            found.tax_rate,
-            ranges.Period(rate.active_from, rate.active_to),
-            rate.payment_method,
-        )
-    standing: dict[int, dict[str, Charge]] = defaultdict(dict)
-    with_history = set(
-        models.StandingCharge.objects.filter(tariff_id__in=ids).values_list("tariff_id", flat=True).distinct()
-    )
-    for charge in models.StandingCharge.objects.filter(tariff_id__in=ids).active_at(at):
-        standing[charge.tariff_id][charge.payment_method] = Charge(
-            charge.value,
-            found.tax_rate,
-            ranges.Period(charge.active_from, charge.active_to),
-            charge.payment_method,
-        )
+    the sample annual quotes they give. One round trip. Raises UnknownProduct."""
+    with connection.cursor() as cursor:
+        cursor.execute(_PRODUCT_AND_PRICES_SQL, {"code": code, "at": at})
+        product_row = cursor.fetchone()
+        cursor.nextset()
+        rows = cursor.fetchall()
+    if product_row is None:
+        raise UnknownProduct(code)
+    found = models.Product.from_db("default", _PRODUCT_FIELDS, product_row)
+    tax_rate = found.tax_rate
+    tariffs: list[models.Tariff] = []
+    without_history: set[int] = set()
+    rates: dict[int, dict[str, dict[str, Price]]] = defaultdict(lambda: defaultdict(dict))
+    standing: dict[int, dict[str, Price]] = defaultdict(dict)
+    for kind, tariff_id, tariff_code, region, utility_type, value, band, method, history in rows:
+        if kind == "T":
+            tariffs.append(
+                models.Tariff(
+                    id=tariff_id,
+                    product=found,
+                    code=tariff_code,
+                    region=region,
+                    utility_type=utility_type,
+                    standing_charge=value,
+                )
+            )
+            if not history:
+                without_history.add(tariff_id)
+        elif kind == "R":
+            rates[tariff_id][method][band] = Price(value, tax_rate)
+        else:
+            standing[tariff_id][method] = Price(value, tax_rate)
     prices = []
-    for tariff in tariffs:
-        if tariff.pk not in with_history:
+    for tariff in sorted(tariffs, key=lambda t: (t.region, t.code)):
+        if tariff.pk in without_history:
             standing[tariff.pk][""] = _fallback_standing_charge(tariff, found)
         methods = set(rates[tariff.pk]) | set(standing[tariff.pk])
-        specific = sorted(methods - {""}) or [""]
-        for method in specific:
+        for method in sorted(methods - {""}) or [""]:
             charge = standing[tariff.pk].get(method) or standing[tariff.pk].get("")
             if charge is None:
                 continue
             unit_rates = {**rates[tariff.pk].get("", {}), **rates[tariff.pk].get(method, {})}
             prices.append(TariffPrices(tariff, tariff_kind(tariff), method, charge, unit_rates))
-    return ProductDetail(product=found, prices=prices, sample_quotes=_sample_quotes(prices, found.tax_rate))
+    return ProductDetail(product=found, prices=prices, sample_quotes=_sample_quotes(prices, tax_rate))
 
 
 def _annual_cost(prices: TariffPrices, usage: dict[str, int]) -> Decimal:
