@@ -69,6 +69,7 @@ class ProductListView(PublicView):
     @extend_schema(
         parameters=[ProductListParameters, *rest.page_parameters(max_size=None)],
         responses={200: out.ProductListSerializer},
+        operation_id="v1_products_list",
         summary="List products",
         tags=TAGS,
     )

@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from kernel import ranges
@@ -70,6 +72,7 @@ def parse_local_datetime(value: str, tz: tzinfo) -> datetime:
         raise ValueError(INVALID_DATETIME) from exc
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class LenientBooleanField(serializers.Field):
     """A query-string boolean read by `parse_bool`: an unrecognised value counts as absent."""
 
@@ -85,6 +88,7 @@ class LenientBooleanField(serializers.Field):
         return value
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
 class LocalDateTimeField(serializers.Field):
     """A query-string datetime read by `parse_local_datetime`."""
 

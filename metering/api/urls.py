@@ -11,12 +11,12 @@ urlpatterns = [
         name="rest-v1-electricity-meter-point",
     ),
     optional_slash(
-        rf"v1/electricity-meter-points/(?P<identifier>[0-9]{{1,32}})/meters/{SERIAL}/consumption",
+        rf"v1/electricity-meter-points/(?P<mpan>[0-9]{{1,32}})/meters/{SERIAL}/consumption",
         views.consumption_view(electricity=True),
         name="rest-v1-electricity-consumption",
     ),
     optional_slash(
-        rf"v1/gas-meter-points/(?P<identifier>[0-9]{{1,32}})/meters/{SERIAL}/consumption",
+        rf"v1/gas-meter-points/(?P<mprn>[0-9]{{1,32}})/meters/{SERIAL}/consumption",
         views.consumption_view(electricity=False),
         name="rest-v1-gas-consumption",
     ),

@@ -94,7 +94,7 @@ class ConsumptionView(rest.RestView):
     permission_classes = [permissions.IsAuthenticated]
     electricity = True
 
-    def get(self, request, identifier: str, serial_number: str):
+    def get(self, request, serial_number: str, mpan: str | None = None, mprn: str | None = None):
         given = ConsumptionParameters(data=request.query_params)
         given.is_valid(raise_exception=True)
         page = rest.page_request(
@@ -103,7 +103,7 @@ class ConsumptionView(rest.RestView):
         try:
             result = queries.consumption_of_meter(
                 user=request.user,
-                identifier=identifier,
+                identifier=mpan or mprn,
                 serial_number=serial_number,
                 electricity=self.electricity,
                 period=given.validated_data["period"],
