@@ -280,33 +280,38 @@ _BUCKETS = {
 }
 
 
-def consumption_page(
-    *,
-    meter_id: int,
-    period: ranges.Period | None,
-    grouping: ConsumptionGrouping | None,
-    newest_first: bool,
-    offset: int,
-    limit: int,
-    tz: str,
-) -> ConsumptionPage:
-    """A page of the meter's half-hourly consumption (`grouping` None) or of its sums by hour, day,
-    week (from Monday), month or quarter on the wall clock of `tz`, ordered by bucket start; each
-    bucket's edges are its own, whatever the window. Only half hours starting within `period` count
-    (all of them when None). Sums are exact (numeric).
+@dataclasses.dataclass(frozen=True)
+class ConsumptionQuery:
+    """Which page of consumption: the half hours starting within `period` (all when None), as they
+    are (`grouping` None) or summed by `grouping` on the wall clock of `tz`, by bucket start (newest
+    first or oldest first), `limit` buckets from `offset`."""
+
+    period: ranges.Period | None
+    grouping: ConsumptionGrouping | None
+    newest_first: bool
+    offset: int
+    limit: int
+    tz: str
+
+
+def consumption_page(*, meter_id: int, query: ConsumptionQuery) -> ConsumptionPage:
+    """A page of the meter's half-hourly consumption or of its sums by hour, day, week (from
+    Monday), month or quarter; each bucket's edges are its own, whatever the window. Sums are exact
+    (numeric).
 
     One statement: PostgreSQL counts the buckets and renders the page as JSON, because a page holds
     up to a year of half hours (17,520 rows) and is served as it comes.
     """
-    bucket_start, bucket_end = _BUCKETS[grouping]
+    period = query.period
+    bucket_start, bucket_end = _BUCKETS[query.grouping]
     conditions = ["meter_id = %(meter_id)s"]
     if period is not None:
         conditions.append("interval_start >= %(start)s")
         if period.end is not None:
             conditions.append("interval_start < %(end)s")
-    value = "consumption" if grouping is None else "sum(consumption)"
-    group = "" if grouping is None else "GROUP BY 1, 2"
-    direction = "DESC" if newest_first else "ASC"
+    value = "consumption" if query.grouping is None else "sum(consumption)"
+    group = "" if query.grouping is None else "GROUP BY 1, 2"
+    direction = "DESC" if query.newest_first else "ASC"
     sql = f"""
         WITH buckets AS MATERIALIZED (
             SELECT {bucket_start} AS bucket_start, {bucket_end} AS bucket_end, {value} AS consumption
@@ -326,9 +331,9 @@ def consumption_page(
         "meter_id": meter_id,
         "start": period.start if period else None,
         "end": period.end if period else None,
-        "limit": limit,
-        "offset": offset,
-        "tz": tz,
+        "limit": query.limit,
+        "offset": query.offset,
+        "tz": query.tz,
     }
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
@@ -355,12 +360,7 @@ def consumption_of_meter(
     identifier: str,
     serial_number: str,
     electricity: bool,
-    period: ranges.Period | None,
-    grouping: ConsumptionGrouping | None,
-    newest_first: bool,
-    offset: int,
-    limit: int,
-    tz: str,
+    query: ConsumptionQuery,
 ) -> ConsumptionPage:
     """A page of the consumption of the user's smart meter `serial_number` on meter point
     `identifier` (see `consumption_page`); empty when the meter point has no such smart meter. Two
@@ -373,12 +373,4 @@ def consumption_of_meter(
     )
     if meter_id is None:
         return EMPTY_CONSUMPTION
-    return consumption_page(
-        meter_id=meter_id,
-        period=period,
-        grouping=grouping,
-        newest_first=newest_first,
-        offset=offset,
-        limit=limit,
-        tz=tz,
-    )
+    return consumption_page(meter_id=meter_id, query=query)

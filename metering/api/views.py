@@ -100,20 +100,22 @@ class ConsumptionView(rest.RestView):
         page = rest.page_request(
             request, default_size=CONSUMPTION_PAGE_SIZE, max_size=CONSUMPTION_MAX_PAGE_SIZE
         )
+        group_by = given.validated_data.get("group_by")
+        query = queries.ConsumptionQuery(
+            period=given.validated_data["period"],
+            grouping=queries.ConsumptionGrouping(group_by) if group_by else None,
+            newest_first=given.validated_data.get("order_by", "-period") == "-period",
+            offset=page.offset,
+            limit=page.size,
+            tz=settings.TIME_ZONE,
+        )
         try:
             result = queries.consumption_of_meter(
                 user=request.user,
                 identifier=mpan or mprn,
                 serial_number=serial_number,
                 electricity=self.electricity,
-                period=given.validated_data["period"],
-                grouping=queries.ConsumptionGrouping(given.validated_data["group_by"])
-                if given.validated_data.get("group_by")
-                else None,
-                newest_first=given.validated_data.get("order_by", "-period") == "-period",
-                offset=page.offset,
-                limit=page.size,
-                tz=settings.TIME_ZONE,
+                query=query,
             )
         except queries.NotFound:
             raise exceptions.NotFound() from None

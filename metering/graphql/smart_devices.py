@@ -35,11 +35,13 @@ def _first_of_type(meter, info, device_type: str, *, export: bool | None = None)
     return gql.then(devices_of_meter(info, meter.pk), pick)
 
 
-class ElectricityMeterType:
+class _SmartMeter:
     @staticmethod
     def resolve_smartDevices(meter, info):
         return devices_of_meter(info, meter.pk)
 
+
+class ElectricityMeterType(_SmartMeter):
     @staticmethod
     def resolve_smartImportElectricityMeter(meter, info):
         return _first_of_type(meter, info, models.SmartDeviceType.ESME, export=False)
@@ -49,11 +51,7 @@ class ElectricityMeterType:
         return _first_of_type(meter, info, models.SmartDeviceType.ESME, export=True)
 
 
-class GasMeterType:
-    @staticmethod
-    def resolve_smartDevices(meter, info):
-        return devices_of_meter(info, meter.pk)
-
+class GasMeterType(_SmartMeter):
     @staticmethod
     def resolve_smartGasMeter(meter, info):
         return _first_of_type(meter, info, models.SmartDeviceType.GSME)
