@@ -354,17 +354,82 @@ class AuditEntryAdmin(ReadOnlyAdmin):
 # --- Customer API credentials (GraphQL) ---------------------------------------------------------
 
 
+class ConfirmForm(forms.Form):
+    """No input: the confirmation page lists the rows the action will change."""
+
+    def __init__(self, *args, queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+class IssueAPIKeyForm(forms.ModelForm):
+    class Meta:
+        model = models.APIKey
+        fields = ["user"]
+
+
+def _revoke_api_keys(modeladmin, request, queryset, form) -> str:
+    revoked = 0
+    for key in queryset.select_related("user").filter(revoked_at__isnull=True):
+        operations.revoke_api_key(api_key=key, now=timezone.now(), actor=request.user)
+        revoked += 1
+    return f"Revoked {revoked} key(s); requests with them are now refused."
+
+
+def _regenerate_api_keys(modeladmin, request, queryset, form) -> str:
+    users = {key.user for key in queryset.select_related("user")}
+    for user in users:
+        operations.regenerate_api_key(user=user, now=timezone.now(), actor=request.user)
+    return f"Issued a new key to {len(users)} user(s), revoking their previous keys."
+
+
 @admin.register(models.APIKey)
 class APIKeyAdmin(admin.ModelAdmin):
-    """Keys are stored hashed; the raw key is shown once, by `accounts.tokens.create_api_key`."""
+    """Customers' secret API keys. The key itself is never shown here (it is stored encrypted, and
+    its owner reads it as `viewer.liveSecretKey`): ops issue a key (Add, or the action, which
+    revokes the user's previous one) and revoke keys, each leaving an audit row."""
 
     list_display = ("prefix", "user", "created_at", "revoked_at")
+    list_filter = (("revoked_at", admin.EmptyFieldListFilter),)
+    list_select_related = ("user",)
     search_fields = ("prefix", "user__email")
-    readonly_fields = ("user", "prefix", "key_hash", "created_at")
+    readonly_fields = ("user", "prefix", "key_hash", "created_at", "revoked_at")
     fields = ("user", "prefix", "key_hash", "created_at", "revoked_at")
+    autocomplete_fields = ("user",)
+    actions = [
+        admin_actions.confirmed_action(
+            form_class=ConfirmForm, description="Revoke the selected keys", perform=_revoke_api_keys
+        ),
+        admin_actions.confirmed_action(
+            form_class=ConfirmForm,
+            description="Issue their users new keys (revoking these)",
+            perform=_regenerate_api_keys,
+            permissions=("add",),
+        ),
+    ]
 
-    def has_add_permission(self, request):
-        return False
+    def has_delete_permission(self, request, obj=None):
+        return False  # revoke instead: the row stays for the audit trail
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = IssueAPIKeyForm
+        return super().get_form(request, obj, **kwargs)
+
+    def get_fields(self, request, obj=None):
+        return ("user",) if obj is None else self.fields
+
+    def get_readonly_fields(self, request, obj=None):
+        return () if obj is None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        """Adding issues the user a new key through the operation (revoking their live one)."""
+        if change:
+            return
+        operations.regenerate_api_key(user=obj.user, now=timezone.now(), actor=request.user)
+        issued = models.APIKey.objects.get(user=obj.user, revoked_at__isnull=True)
+        for field in models.APIKey._meta.concrete_fields:
+            setattr(obj, field.attname, getattr(issued, field.attname))
+        obj._state.adding = False
 
 
 @admin.register(models.RefreshToken)

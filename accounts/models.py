@@ -370,16 +370,37 @@ class RefreshToken(models.Model):
 
 
 class APIKey(models.Model):
-    """A user's standalone API key (`sk_live_…`), stored hashed; the raw key is shown once."""
+    """A user's secret API key (`sk_live_…`, Kraken's `liveSecretKey`): HTTP Basic username on the
+    REST API and `obtainKrakenToken(input: {APIKey})` on GraphQL. A user has at most one live key;
+    regenerating it revokes the old one.
+
+    A database leak leaks no usable key: requests are matched on `key_hash` (SHA-256 of the key),
+    and the key itself, which its owner may read again, is kept only encrypted (`encrypted_key`,
+    Fernet under a key derived from settings, never stored here; see docs/ARCHITECTURE.md).
+    """
+
+    PREFIX = "sk_live_"
+    # What `kernel.crypto` derives this table's encryption key for.
+    ENCRYPTION_PURPOSE = "accounts.APIKey"
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_keys")
     prefix = models.CharField(max_length=16, help_text="First characters, to recognise the key")
     key_hash = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the key")
+    encrypted_key = models.TextField(
+        blank=True,
+        help_text="The key encrypted under a key from settings; empty for keys issued before keys "
+        "were kept (shown once, never again)",
+    )
     created_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = "API key"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(revoked_at__isnull=True), name="one_live_api_key_per_user"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}… of {self.user}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from accounts import models
+from kernel import crypto
 
 
 def get_account(*, number: str) -> models.Account:
@@ -134,3 +135,43 @@ def lock_account(*, account_id: int) -> models.Account:
     """The account, locked (`SELECT … FOR UPDATE`) until the caller's transaction ends: serialises
     operations that must not run twice at once for one account. Raises Account.DoesNotExist."""
     return models.Account.objects.select_for_update().get(pk=account_id)
+
+
+# --- Customer API keys ------------------------------------------------------------------------------
+
+
+def user_of_api_key(*, api_key: str) -> models.User | None:
+    """The active user whose live (unrevoked) secret key this is, else None. One query, on the
+    key's hash."""
+    key = (
+        models.APIKey.objects.select_related("user", "user__authentication_state")
+        .filter(key_hash=crypto.hash_secret(api_key), revoked_at__isnull=True, user__is_active=True)
+        .first()
+    )
+    return key.user if key is not None else None
+
+
+def live_api_key(*, user: models.User) -> str | None:
+    """The user's live secret key, decrypted, or None if they have none (or it was issued before
+    keys were kept, or under an encryption key no longer configured)."""
+    encrypted = (
+        models.APIKey.objects.filter(user=user, revoked_at__isnull=True)
+        .values_list("encrypted_key", flat=True)
+        .first()
+    )
+    if not encrypted:
+        return None
+    try:
+        return crypto.decrypt(encrypted, purpose=models.APIKey.ENCRYPTION_PURPOSE)
+    except crypto.CannotDecrypt:
+        return None
+
+
+def properties_of_account(*, account: models.Account) -> list[models.Property]:
+    """The account's properties with their addresses: the one it occupies now (no move-out) first,
+    then the latest moved into first."""
+    return list(
+        models.Property.objects.filter(account=account)
+        .select_related("address")
+        .order_by(F("occupied_to").desc(nulls_first=True), "-occupied_from", "-id")
+    )

@@ -1,5 +1,6 @@
 """Customer API credentials: signed JWT access tokens (60 minutes), opaque refresh tokens (7 days,
-revocable), standalone API keys, and forced re-authentication.
+revocable), logging in with a secret API key (issued by `operations.regenerate_api_key`), and forced
+re-authentication.
 
 Access tokens are HS256 JWTs signed with SECRET_KEY. Their claims follow Kraken's:
 `sub` ("kraken|account-user:<id>"), `gty` (grant type), `email`, `tokenUse`, `iss`, `iat`, `exp`,
@@ -12,7 +13,6 @@ No clock here: every function takes `now`.
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 
 from accounts import models
+from kernel.crypto import hash_secret
 
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=60)
 REFRESH_TOKEN_LIFETIME = timedelta(days=7)
@@ -30,7 +31,7 @@ LONG_LIVED_REFRESH_TOKEN_LIFETIME = timedelta(days=90)
 ALGORITHM = "HS256"
 ISSUER = "kraken-core"
 SUBJECT_PREFIX = "kraken|account-user:"
-API_KEY_PREFIX = "sk_live_"
+API_KEY_PREFIX = models.APIKey.PREFIX
 
 GRANT_PASSWORD = "EMAIL-AND-PASSWORD"
 GRANT_API_KEY = "API-KEY"
@@ -64,12 +65,6 @@ class IssuedToken:
     payload: dict
     refresh_token: str | None
     refresh_expires_at: datetime | None
-
-
-def hash_secret(secret: str) -> str:
-    """The stored form of an API key or token: SHA-256, enough for a random high-entropy secret.
-    Every credential the platform issues (customer tokens, import keys, CDR tokens) is kept so."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _generation(user: models.User) -> int:
@@ -160,14 +155,12 @@ def obtain_token_with_api_key(*, api_key: str, now: datetime) -> IssuedToken:
 
     Raises InvalidAPIKey.
     """
-    key = (
-        models.APIKey.objects.select_related("user", "user__authentication_state")
-        .filter(key_hash=hash_secret(api_key), revoked_at__isnull=True, user__is_active=True)
-        .first()
-    )
-    if key is None:
+    from accounts import queries
+
+    user = queries.user_of_api_key(api_key=api_key)
+    if user is None:
         raise InvalidAPIKey("Authentication failed.")
-    return _issue(user=key.user, grant=GRANT_API_KEY, now=now)
+    return _issue(user=user, grant=GRANT_API_KEY, now=now)
 
 
 def _issue(*, user: models.User, grant: str, now: datetime) -> IssuedToken:
@@ -233,10 +226,10 @@ def force_reauthentication(*, user: models.User, now: datetime) -> datetime:
 
 
 def create_api_key(*, user: models.User, now: datetime) -> str:
-    """Create an API key for `user` and return the raw key (only its hash is stored)."""
-    raw = API_KEY_PREFIX + secrets.token_urlsafe(24)
-    models.APIKey.objects.create(user=user, prefix=raw[:12], key_hash=hash_secret(raw), created_at=now)
-    return raw
+    """A new secret key for `user`, revoking the live one; see `operations.regenerate_api_key`."""
+    from accounts import operations
+
+    return operations.regenerate_api_key(user=user, now=now)
 
 
 class IssuerNotPermitted(Exception):

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import statistics
-import time
 import uuid
 from decimal import Decimal
 
@@ -20,6 +18,8 @@ from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+
+from benchmarks import timing
 
 RUNS = 100
 WARMUP = 5
@@ -130,21 +130,6 @@ def _seed():
     return account, user
 
 
-def _p50s(*fns) -> list[float]:
-    """p50 of each function, sampled in turns (a, b, a, b, ...) so that both see the same load on
-    a shared machine."""
-    for _ in range(WARMUP):
-        for fn in fns:
-            fn()
-    samples: list[list[float]] = [[] for _ in fns]
-    for _ in range(RUNS):
-        for fn, times in zip(fns, samples, strict=True):
-            started = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - started)
-    return [statistics.median(times) for times in samples]
-
-
 def main() -> None:
     from accounts import tokens
 
@@ -183,7 +168,7 @@ def main() -> None:
         )
         assert agreements == 72
 
-        graphql_p50, baseline_p50 = _p50s(graphql, baseline)
+        graphql_p50, baseline_p50 = timing.p50s(graphql, baseline, runs=RUNS, warmup=WARMUP)
         print(f"account graph (3 properties x 2 meter points x 12 agreements, 24 bills), p50 of {RUNS} runs")
         print(f"  GraphQL request      : {graphql_p50 * 1000:8.2f} ms")
         print(f"  json_agg SQL baseline: {baseline_p50 * 1000:8.2f} ms")

@@ -34,6 +34,12 @@ class PeriodQuerySet(models.QuerySet):
             active_period=TsTzRange("active_from", "active_to", output_field=DateTimeRangeField())
         ).filter(active_period__overlap=DateTimeTZRange(start, end, "[)"))
 
+    def active_at(self, moment):
+        """Rows whose period holds `moment`."""
+        return self.alias(
+            active_period=TsTzRange("active_from", "active_to", output_field=DateTimeRangeField())
+        ).filter(active_period__contains=moment)
+
 
 class ProductDirection(models.TextChoices):
     IMPORT = "IMPORT"
@@ -51,6 +57,13 @@ class Product(models.Model):
     )
     is_variable = models.BooleanField(default=True)
     is_green = models.BooleanField(default=False)
+    is_tracker = models.BooleanField(default=False, help_text="Prices follow the wholesale market daily")
+    is_prepay = models.BooleanField(default=False)
+    is_business = models.BooleanField(default=False)
+    is_restricted = models.BooleanField(default=False, help_text="Offered only to some customers")
+    term = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Contract length in months; empty when there is no fixed term"
+    )
     tax_rate = models.DecimalField(
         max_digits=5, decimal_places=4, default=0, help_text="VAT/GST as a fraction, e.g. 0.0500 for 5 %"
     )
@@ -96,12 +109,26 @@ class RateBand(models.TextChoices):
     SHOULDER = "SHOULDER"
 
 
+class ChargePaymentMethod(models.TextChoices):
+    """Which payers a price applies to: a tariff may charge direct debit payers less. Blank (the
+    default) applies whatever the payment method."""
+
+    ANY = "", "Any payment method"
+    DIRECT_DEBIT = "DIRECT_DEBIT"
+    NON_DIRECT_DEBIT = "NON_DIRECT_DEBIT"
+
+
 class TariffRate(models.Model):
     """A unit rate of a tariff's band, valid for `[active_from, active_to)`. A time-of-use band also
-    has a daily local-time window `[start_time, end_time)` (wrapping midnight when end < start)."""
+    has a daily local-time window `[start_time, end_time)` (wrapping midnight when end < start).
+    Per-half-hour prices (Agile) are rates one half hour long. A rate may apply to one payment
+    method only (`payment_method`); then the tariff has a rate for each method."""
 
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="rates")
     band = models.CharField(max_length=16, choices=RateBand.choices, default=RateBand.STANDARD)
+    payment_method = models.CharField(
+        max_length=16, choices=ChargePaymentMethod.choices, default=ChargePaymentMethod.ANY, blank=True
+    )
     unit_rate = models.DecimalField(
         max_digits=12, decimal_places=4, help_text="Minor units per kWh, before tax"
     )
@@ -126,13 +153,51 @@ class TariffRate(models.Model):
                 expressions=[
                     ("tariff", RangeOperators.EQUAL),
                     ("band", RangeOperators.EQUAL),
+                    ("payment_method", RangeOperators.EQUAL),
+                    (TsTzRange("active_from", "active_to"), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+        indexes = [models.Index(fields=["tariff", "band", "active_from"])]
+
+    def __str__(self) -> str:
+        return f"{self.tariff} {self.band} {self.unit_rate}"
+
+
+class StandingCharge(models.Model):
+    """A tariff's daily standing charge for `[active_from, active_to)`: its price history. A tariff
+    without history has had `Tariff.standing_charge` since its product became available."""
+
+    tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="standing_charges")
+    value = models.DecimalField(max_digits=12, decimal_places=4, help_text="Minor units per day, before tax")
+    payment_method = models.CharField(
+        max_length=16, choices=ChargePaymentMethod.choices, default=ChargePaymentMethod.ANY, blank=True
+    )
+    active_from = models.DateTimeField()
+    active_to = models.DateTimeField(null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gte=0), name="standing_charge_history_not_negative"),
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True) | Q(active_to__gt=F("active_from")),
+                name="standing_charge_ends_after_start",
+            ),
+            ExclusionConstraint(
+                name="no_overlapping_standing_charges",
+                violation_error_message="This tariff already has a standing charge overlapping that period.",
+                expressions=[
+                    ("tariff", RangeOperators.EQUAL),
+                    ("payment_method", RangeOperators.EQUAL),
                     (TsTzRange("active_from", "active_to"), RangeOperators.OVERLAPS),
                 ],
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.tariff} {self.band} {self.unit_rate}"
+        return f"{self.tariff} standing charge {self.value} from {self.active_from:%Y-%m-%d}"
 
 
 class Agreement(models.Model):

@@ -163,10 +163,18 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
 }
+# Customer REST API v1: requests a minute per user (per client address when anonymous).
+REST_API_RATE_LIMITS = {
+    "anonymous": env.int("REST_API_RATE_LIMIT_ANONYMOUS", default=600),
+    "authenticated": env.int("REST_API_RATE_LIMIT_AUTHENTICATED", default=1200),
+}
+# Secrets the keys encrypting customers' API keys at rest are derived from, newest first (rotate by
+# prepending a new one); SECRET_KEY when unset. See docs/ARCHITECTURE.md, "Customer API keys".
+FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 GRAPHENE = {"SCHEMA": "kraken.graphql.schema.schema", "ATOMIC_MUTATIONS": True}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kraken core platform API",
-    "DESCRIPTION": "Data Import API and Consumer Data Right endpoints.",
+    "DESCRIPTION": "Data Import API, customer REST API v1 and Consumer Data Right endpoints.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
 }

@@ -132,6 +132,7 @@ def _run_processes() -> int:
             f"  GraphQL      {base}/v1/graphql/\n"
             f"  API docs     {base}/api/docs/   (OpenAPI: {base}/api/schema/)\n"
             f"  imports API  {base}/v1/data-import/\n"
+            f"  REST API v1  {base}/v1/products/  (customer key: see the demo data lines above)\n"
             f"  CDR          {base}/cds-au/v1/energy/accounts\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,

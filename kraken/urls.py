@@ -17,6 +17,8 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("imports.api.urls")),
     path("", include("billing.api.urls")),
+    path("", include("billing.api.rest_urls")),
+    path("", include("metering.api.urls")),
     path("cds-au/v1/", include("cdr.urls")),
     path("", include("kraken.graphql.urls")),
 ]

@@ -29,6 +29,44 @@ class MeterPointStatus(models.TextChoices):
     OFF_SUPPLY = "OFF_SUPPLY"
 
 
+class GspGroup(models.TextChoices):
+    """The 14 GB grid supply point groups (electricity regions), keyed as Kraken keys them."""
+
+    A = "_A", "Eastern England"
+    B = "_B", "East Midlands"
+    C = "_C", "London"
+    D = "_D", "Merseyside and North Wales"
+    E = "_E", "West Midlands"
+    F = "_F", "North Eastern England"
+    G = "_G", "North Western England"
+    H = "_H", "Southern England"
+    J = "_J", "South Eastern England"
+    K = "_K", "South Wales"
+    L = "_L", "South Western England"
+    M = "_M", "Yorkshire"
+    N = "_N", "South Scotland"
+    P = "_P", "North Scotland"
+
+
+# The distributor id (an MPAN's first two digits) of each region's main network operator.
+GSP_GROUP_OF_DISTRIBUTOR = {
+    "10": GspGroup.A,
+    "11": GspGroup.B,
+    "12": GspGroup.C,
+    "13": GspGroup.D,
+    "14": GspGroup.E,
+    "15": GspGroup.F,
+    "16": GspGroup.G,
+    "17": GspGroup.P,
+    "18": GspGroup.N,
+    "19": GspGroup.J,
+    "20": GspGroup.H,
+    "21": GspGroup.K,
+    "22": GspGroup.L,
+    "23": GspGroup.M,
+}
+
+
 class MeterPoint(models.Model):
     property = models.ForeignKey("accounts.Property", on_delete=models.PROTECT, related_name="meter_points")
     utility_type = models.CharField(max_length=32, choices=UtilityType.choices)
@@ -39,6 +77,12 @@ class MeterPoint(models.Model):
     )
     gsp_group_id = models.CharField(max_length=3, blank=True, help_text="GB electricity region, e.g. _A")
     profile_class = models.PositiveSmallIntegerField(null=True, blank=True)
+    is_export = models.BooleanField(
+        default=False, help_text="An export MPAN (generation sent to the grid), separate from the import one"
+    )
+    estimated_annual_consumption = models.PositiveIntegerField(
+        null=True, blank=True, help_text="kWh a year the industry expects (EAC, or AQ for gas)"
+    )
     supply_from = models.DateTimeField()
     supply_to = models.DateTimeField(null=True, blank=True)
 
@@ -189,12 +233,46 @@ class IntervalReading(models.Model):
 # --- Smart meter telemetry (GraphQL smartMeterTelemetry) -------------------------------------------
 
 
+class SmartDeviceType(models.TextChoices):
+    ESME = "ESME", "Electricity smart metering equipment"
+    GSME = "GSME", "Gas smart metering equipment"
+    CHF = "CHF", "Communications hub function"
+    GPF = "GPF", "Gas proxy function"
+    PPMID = "PPMID", "Pre-payment interface device"
+    IHD = "IHD", "In-home display"
+    CAD = "CAD", "Consumer access device"
+    HCALCS = "HCALCS", "HAN-connected auxiliary load control switch"
+
+
+class SmartDeviceStatus(models.TextChoices):
+    PENDING = "PENDING"
+    WHITELISTED = "WHITELISTED"
+    INSTALLED_NOT_COMMISSIONED = "INSTALLED_NOT_COMMISSIONED"
+    COMMISSIONED = "COMMISSIONED"
+    DECOMMISSIONED = "DECOMMISSIONED"
+    WITHDRAWN = "WITHDRAWN"
+    SUSPENDED = "SUSPENDED"
+    RECOVERY = "RECOVERY"
+    RECOVERED = "RECOVERED"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+
+
 class SmartMeterDevice(models.Model):
-    """A consumer access device or in-home display paired with a smart meter, identified by its
-    device id (GUID/EUI-64, e.g. 00-11-22-33-44-55-66-77); it reports near-real-time telemetry."""
+    """A smart metering device on a meter, identified by its device id (GUID/EUI-64, e.g.
+    00-11-22-33-44-55-66-77): the meter's own ESME or GSME, or a consumer access device or in-home
+    display paired with it. Its id is what telemetry clients ask `smartMeterTelemetry` for."""
 
     meter = models.ForeignKey(Meter, on_delete=models.CASCADE, related_name="smart_devices")
     device_id = models.CharField(max_length=64, unique=True)
+    device_type = models.CharField(
+        max_length=8, choices=SmartDeviceType.choices, default=SmartDeviceType.ESME
+    )
+    status = models.CharField(
+        max_length=32, choices=SmartDeviceStatus.choices, default=SmartDeviceStatus.COMMISSIONED
+    )
+    manufacturer = models.CharField(max_length=64, blank=True)
+    model = models.CharField(max_length=64, blank=True)
+    firmware_version = models.CharField(max_length=32, blank=True)
     paired_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -222,17 +300,6 @@ class TelemetryReading(models.Model):
 # --- Smart metering device registrations (GraphQL registerSmartDevice) -------------------------------
 
 
-class SmartDeviceType(models.TextChoices):
-    ESME = "ESME", "Electricity smart metering equipment"
-    GSME = "GSME", "Gas smart metering equipment"
-    CHF = "CHF", "Communications hub function"
-    GPF = "GPF", "Gas proxy function"
-    PPMID = "PPMID", "Pre-payment interface device"
-    IHD = "IHD", "In-home display"
-    CAD = "CAD", "Consumer access device"
-    HCALCS = "HCALCS", "HAN-connected auxiliary load control switch"
-
-
 class SmartDeviceRegistration(models.Model):
     """A request to add a smart metering device to the smart metering inventory before it is
     installed (the supplier's pre-notification). One row per device id; registering the same device
@@ -255,3 +322,28 @@ class SmartDeviceRegistration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.device_type} {self.device_id} ({self.request_reference})"
+
+
+# --- Industry data: which grid supply point group serves a postcode (REST grid-supply-points) ------
+
+
+class GridSupplyPointPostcode(models.Model):
+    """A postcode area served by a GSP group: a full postcode, or an outward code (district) standing
+    for every postcode in it. A district on a regional boundary has a row per group."""
+
+    postcode = models.CharField(
+        max_length=8,
+        help_text="Upper case without spaces: a full postcode (SW1A1AA) or an outward code (SW1A)",
+    )
+    gsp_group_id = models.CharField(max_length=3, choices=GspGroup.choices)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["postcode", "gsp_group_id"], name="one_row_per_postcode_group"),
+            models.CheckConstraint(
+                condition=Q(postcode__regex=r"^[A-Z0-9]{2,7}$"), name="gsp_postcode_normalised"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.postcode} {self.gsp_group_id}"

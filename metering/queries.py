@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import enum
+import re
 from collections.abc import Collection, Iterable
 from datetime import datetime
 
-from django.db.models import QuerySet, Value
+from django.db import connection
+from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
 from django.db.models.functions import Replace, Upper
 
+from accounts import models as accounts_models
+from accounts import queries as accounts_queries
 from kernel import ranges
 from metering import models
 
@@ -124,9 +130,9 @@ def normalise_postcode(postcode: str) -> str:
 
 
 def regions_of_postcode(*, postcode: str) -> set[str]:
-    """The electricity regions (GSP groups) of the meter points we supply at addresses with this
-    postcode. Empty when we supply nothing there: the platform has no postcode directory."""
-    return set(
+    """The electricity regions (GSP groups) of this postcode: those of the meter points we supply
+    at addresses with it, and those the postcode directory lists (`gsp_groups_of_postcode`)."""
+    supplied = set(
         models.MeterPoint.objects.annotate(
             _postcode=Upper(Replace("property__address__postcode", Value(" "), Value("")))
         )
@@ -135,6 +141,7 @@ def regions_of_postcode(*, postcode: str) -> set[str]:
         .values_list("gsp_group_id", flat=True)
         .distinct()
     )
+    return supplied | set(gsp_groups_of_postcode(postcode=postcode))
 
 
 def interval_readings(
@@ -147,3 +154,228 @@ def interval_readings(
     return models.IntervalReading.objects.filter(
         meter_id__in=meter_ids, interval_start__gte=period.start, interval_start__lt=period.end
     ).order_by("meter_id", "interval_start")
+
+
+# --- Customer REST API v1: meter points, grid supply points, consumption ----------------------------
+
+
+_POSTCODE_CHARACTERS = re.compile(r"[^A-Z0-9]")
+
+
+def gsp_group_of(meter_point: models.MeterPoint) -> str:
+    """The meter point's GSP group: as recorded, else from the MPAN's distributor id (the 14 main
+    networks only; empty for an independent network's MPAN with no group recorded)."""
+    if meter_point.gsp_group_id:
+        return meter_point.gsp_group_id
+    return models.GSP_GROUP_OF_DISTRIBUTOR.get(meter_point.identifier[:2], "")
+
+
+def electricity_meter_point(*, mpan: str) -> models.MeterPoint:
+    """The GB electricity meter point with this MPAN. Raises NotFound."""
+    meter_point = models.MeterPoint.objects.filter(
+        market=models.Market.GB, identifier=mpan, utility_type__in=ELECTRICITY
+    ).first()
+    if meter_point is None:
+        raise NotFound(mpan)
+    return meter_point
+
+
+def gsp_groups_of_postcode(*, postcode: str | None) -> list[str]:
+    """The GSP groups serving a postcode, by group id: those listed for the full postcode if it has
+    rows of its own, else those of its outward code (`SW1A 1AA` → `SW1A`; an outward code alone is
+    looked up as such). Case and spaces do not matter; an unknown or invalid postcode has none.
+    Every group when `postcode` is None."""
+    if postcode is None:
+        return sorted(models.GspGroup.values)
+    key = _POSTCODE_CHARACTERS.sub("", postcode.upper())
+    if not 2 <= len(key) <= 7:
+        return []
+    outward = key[:-3] if len(key) >= 5 else key
+    rows = list(
+        models.GridSupplyPointPostcode.objects.filter(postcode__in={key, outward}).values_list(
+            "postcode", "gsp_group_id"
+        )
+    )
+    exact = {group for code, group in rows if code == key}
+    return sorted(exact or {group for code, group in rows if code == outward})
+
+
+class ConsumptionGrouping(enum.StrEnum):
+    HOUR = "hour"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsumptionPage:
+    """One page of a meter's consumption: `count` buckets in all, and this page's rows as a JSON
+    array of `{"consumption", "interval_start", "interval_end"}` (times on the local wall clock)."""
+
+    count: int
+    results_json: str
+
+
+EMPTY_CONSUMPTION = ConsumptionPage(count=0, results_json="[]")
+
+
+def visible_smart_meter_id(
+    *, user: accounts_models.User, identifier: str, serial_number: str, electricity: bool
+) -> int | None:
+    """The id of the smart meter with `serial_number` on the electricity (MPAN) or gas (MPRN) meter
+    point `identifier` at a property of an account the user holds a role on; None when the meter
+    point has no such smart meter. One query.
+
+    Raises NotFound when no such meter point is visible to the user (unknown, or someone else's).
+    """
+    kinds = ELECTRICITY if electricity else (models.UtilityType.GAS,)
+    smart_meter = models.Meter.objects.filter(
+        meter_point=OuterRef("pk"), serial_number=serial_number, is_smart=True
+    ).values("pk")[:1]
+    found = (
+        models.MeterPoint.objects.filter(
+            identifier=identifier,
+            utility_type__in=kinds,
+            property__account__in=accounts_queries.accounts_of_user(user=user),
+        )
+        .annotate(smart_meter_id=Subquery(smart_meter))
+        .values_list("smart_meter_id", flat=True)[:1]
+    )
+    rows = list(found)
+    if not rows:
+        raise NotFound(identifier)
+    return rows[0]
+
+
+# Local wall-clock rendering of a timestamptz column: `2024-06-01T00:00:00+01:00`, `Z` for GMT.
+def _local_iso_sql(column: str) -> str:
+    local = f"({column} AT TIME ZONE %(tz)s)"
+    offset = f"({local} - ({column} AT TIME ZONE 'UTC'))"
+    return (
+        f"to_char({local}, 'YYYY-MM-DD\"T\"HH24:MI:SS') || CASE WHEN {offset} = interval '0' THEN 'Z' "
+        f"WHEN {offset} > interval '0' THEN '+' || to_char({offset}, 'HH24:MI') "
+        f"ELSE '-' || to_char(-{offset}, 'HH24:MI') END"
+    )
+
+
+# Bucket edges on the local wall clock. Hours are cut in UTC, which is the same thing for a zone
+# whose offsets are whole hours (Europe/London) and, unlike a local cut, keeps apart the two 01:00
+# hours of the night the clocks go back.
+_STEPS = {
+    ConsumptionGrouping.DAY: "1 day",
+    ConsumptionGrouping.WEEK: "1 week",
+    ConsumptionGrouping.MONTH: "1 month",
+    ConsumptionGrouping.QUARTER: "3 months",
+}
+_BUCKETS = {
+    None: ("interval_start", "interval_start + interval '30 minutes'"),
+    ConsumptionGrouping.HOUR: (
+        "date_trunc('hour', interval_start)",
+        "date_trunc('hour', interval_start) + interval '1 hour'",
+    ),
+    **{
+        grouping: (
+            f"date_trunc('{grouping.value}', interval_start AT TIME ZONE %(tz)s) AT TIME ZONE %(tz)s",
+            f"(date_trunc('{grouping.value}', interval_start AT TIME ZONE %(tz)s) + interval '{step}') "
+            "AT TIME ZONE %(tz)s",
+        )
+        for grouping, step in _STEPS.items()
+    },
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class ConsumptionQuery:
+    """Which page of consumption: the half hours starting within `period` (all when None), as they
+    are (`grouping` None) or summed by `grouping` on the wall clock of `tz`, by bucket start (newest
+    first or oldest first), `limit` buckets from `offset`."""
+
+    period: ranges.Period | None
+    grouping: ConsumptionGrouping | None
+    newest_first: bool
+    offset: int
+    limit: int
+    tz: str
+
+
+def consumption_page(*, meter_id: int, query: ConsumptionQuery) -> ConsumptionPage:
+    """A page of the meter's half-hourly consumption or of its sums by hour, day, week (from
+    Monday), month or quarter; each bucket's edges are its own, whatever the window. Sums are exact
+    (numeric).
+
+    One statement: PostgreSQL counts the buckets and renders the page as JSON, because a page holds
+    up to a year of half hours (17,520 rows) and is served as it comes.
+    """
+    period = query.period
+    bucket_start, bucket_end = _BUCKETS[query.grouping]
+    conditions = ["meter_id = %(meter_id)s"]
+    if period is not None:
+        conditions.append("interval_start >= %(start)s")
+        if period.end is not None:
+            conditions.append("interval_start < %(end)s")
+    value = "consumption" if query.grouping is None else "sum(consumption)"
+    group = "" if query.grouping is None else "GROUP BY 1, 2"
+    direction = "DESC" if query.newest_first else "ASC"
+    sql = f"""
+        WITH buckets AS MATERIALIZED (
+            SELECT {bucket_start} AS bucket_start, {bucket_end} AS bucket_end, {value} AS consumption
+            FROM metering_interval_reading WHERE {" AND ".join(conditions)} {group}
+        )
+        SELECT (SELECT count(*) FROM buckets), coalesce((
+            SELECT '[' || string_agg(
+                '{{"consumption":' || page.consumption::text
+                || ',"interval_start":"' || {_local_iso_sql("page.bucket_start")}
+                || '","interval_end":"' || {_local_iso_sql("page.bucket_end")} || '"}}',
+                ',' ORDER BY page.bucket_start {direction}) || ']'
+            FROM (SELECT * FROM buckets ORDER BY bucket_start {direction}
+                  LIMIT %(limit)s OFFSET %(offset)s) AS page
+        ), '[]')
+    """
+    parameters = {
+        "meter_id": meter_id,
+        "start": period.start if period else None,
+        "end": period.end if period else None,
+        "limit": query.limit,
+        "offset": query.offset,
+        "tz": query.tz,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        count, results_json = cursor.fetchone()
+    return ConsumptionPage(count=count, results_json=results_json)
+
+
+def meter_points_of_properties(*, property_ids: Collection[int]) -> list[models.MeterPoint]:
+    """The meter points at these properties, by identifier, each with its meters (by installation)
+    and their registers prefetched: three queries."""
+    return list(
+        models.MeterPoint.objects.filter(property_id__in=property_ids)
+        .prefetch_related(
+            Prefetch("meters", queryset=models.Meter.objects.order_by("installed_from", "id")),
+            Prefetch("meters__registers", queryset=models.Register.objects.order_by("identifier")),
+        )
+        .order_by("identifier", "id")
+    )
+
+
+def consumption_of_meter(
+    *,
+    user: accounts_models.User,
+    identifier: str,
+    serial_number: str,
+    electricity: bool,
+    query: ConsumptionQuery,
+) -> ConsumptionPage:
+    """A page of the consumption of the user's smart meter `serial_number` on meter point
+    `identifier` (see `consumption_page`); empty when the meter point has no such smart meter. Two
+    queries.
+
+    Raises NotFound when the meter point is not visible to the user.
+    """
+    meter_id = visible_smart_meter_id(
+        user=user, identifier=identifier, serial_number=serial_number, electricity=electricity
+    )
+    if meter_id is None:
+        return EMPTY_CONSUMPTION
+    return consumption_page(meter_id=meter_id, query=query)

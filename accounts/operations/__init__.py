@@ -9,6 +9,11 @@ from accounts.operations._accounts import (
     change_account_status,
     create_account,
 )
+from accounts.operations._api_keys import (
+    APIKeyAlreadyRevoked,
+    regenerate_api_key,
+    revoke_api_key,
+)
 from accounts.operations._audit import audit_row, record_audit
 from accounts.operations._bulk import (
     AccountRow,
@@ -52,6 +57,7 @@ from accounts.operations._loyalty import (
 )
 
 __all__ = [
+    "APIKeyAlreadyRevoked",
     "COMMS_PREFERENCE_FIELDS",
     "FONT_SIZE_MULTIPLIER_RANGE",
     "LOYALTY_POINTS_PER_POUND",
@@ -96,5 +102,7 @@ __all__ = [
     "record_audit",
     "redeem_loyalty_points",
     "reserve_ids",
+    "regenerate_api_key",
+    "revoke_api_key",
     "update_comms_preferences",
 ]

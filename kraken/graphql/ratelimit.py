@@ -16,6 +16,8 @@ from datetime import datetime
 from django.conf import settings
 from django.core.cache import caches
 
+from kernel import ratelimit
+
 WINDOW_SECONDS = 3600
 
 
@@ -47,17 +49,8 @@ def allowance() -> int:
 
 
 def _key(user_id: int, now: datetime) -> tuple[str, int]:
-    seconds = int(now.timestamp())
-    window = seconds // WINDOW_SECONDS
     prefix = getattr(settings, "GRAPHQL_RATE_LIMIT_KEY_PREFIX", "graphql-points")
-    return f"{prefix}:{user_id}:{window}", (window + 1) * WINDOW_SECONDS - seconds
-
-
-def _redis(key: str):
-    """The raw redis-py client behind the default cache, or None for another cache backend."""
-    backend = getattr(caches["default"], "_cache", None)
-    get_client = getattr(backend, "get_client", None)
-    return get_client(key, write=True) if get_client is not None else None
+    return ratelimit.window(key=f"{prefix}:{user_id}", seconds=WINDOW_SECONDS, now=now)
 
 
 def spend(*, user_id: int, points: int, now: datetime) -> Usage:
@@ -66,24 +59,10 @@ def spend(*, user_id: int, points: int, now: datetime) -> Usage:
     Raises RateLimited (and charges nothing) when the allowance would be exceeded.
     """
     key, ttl = _key(user_id, now)
-    cache = caches["default"]
     limit = allowance()
-    full_key = cache.make_and_validate_key(key)
-    client = _redis(full_key)
-    if client is not None:
-        # One round trip: add the points and (re)set the expiry to the end of the hour.
-        pipe = client.pipeline(transaction=True)
-        pipe.incrby(full_key, points)
-        pipe.expire(full_key, ttl + 1)
-        used, _ = pipe.execute()
-        if used > limit:
-            client.decrby(full_key, points)
-    else:
-        cache.add(key, 0, timeout=ttl + 1)
-        used = cache.incr(key, points)
-        if used > limit:
-            cache.decr(key, points)
+    used = ratelimit.add(key=key, amount=points, ttl=ttl)
     if used > limit:
+        ratelimit.subtract(key=key, amount=points)
         raise RateLimited(Usage(limit=limit, used=used - points, ttl=ttl))
     return Usage(limit=limit, used=used, ttl=ttl)
 

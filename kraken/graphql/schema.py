@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import graphene
 
+from accounts.graphql import api_keys as accounts_api_keys
 from accounts.graphql import resolvers as accounts_resolvers
 from billing.graphql import resolvers as billing_resolvers
 from devices.graphql import catalogue as devices_catalogue
@@ -13,6 +14,7 @@ from kernel.graphql import binding
 from kraken.graphql import generated
 from kraken.graphql import resolvers as kraken_resolvers
 from metering.graphql import resolvers as metering_resolvers
+from metering.graphql import smart_devices as metering_smart_devices
 
 RESOLVER_MODULES = [
     accounts_resolvers,
@@ -21,6 +23,8 @@ RESOLVER_MODULES = [
     devices_catalogue,
     billing_resolvers,
     kraken_resolvers,
+    accounts_api_keys,
+    metering_smart_devices,
 ]
 
 binding.bind(generated=generated, resolver_modules=RESOLVER_MODULES)

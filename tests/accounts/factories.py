@@ -90,3 +90,10 @@ class LedgerEntryFactory(factory.django.DjangoModelFactory):
     kind = models.LedgerEntryKind.CHARGE
     description = "Charge"
     posted_at = EPOCH
+
+
+def api_key_for(user, now=EPOCH) -> str:
+    """A new secret API key for `user` (revoking the live one), as the customer would see it."""
+    from accounts import operations
+
+    return operations.regenerate_api_key(user=user, now=now)

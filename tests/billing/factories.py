@@ -165,3 +165,65 @@ def bulk_billable_accounts(*, count: int, tariff: models.Tariff, period_start, p
         batch_size=2000,
     )
     return accounts
+
+
+class StandingChargeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.StandingCharge
+
+    tariff = factory.SubFactory(TariffFactory)
+    value = Decimal("45.0000")
+    active_from = EPOCH
+
+
+JULY = EPOCH.replace(month=7)
+
+
+def priced_product(
+    *,
+    code: str = "VAR-22-11-01",
+    regions=("_A", "_C"),
+    kinds=("E-1R", "E-2R", "G-1R"),
+    starts=(EPOCH, JULY),
+    methods=(models.ChargePaymentMethod.DIRECT_DEBIT, models.ChargePaymentMethod.NON_DIRECT_DEBIT),
+    **product_fields,
+) -> models.Product:
+    """A product with tariffs `<kind>-<code>-<region letter>` whose prices change at each of `starts`
+    (the last open-ended), once per payment method in `methods`. Prices (pence, before tax): unit
+    rate 20 + period + region index / 10 (+ 1 for NON_DIRECT_DEBIT); Economy 7 day +5, night -5;
+    gas a quarter of it; standing charge 40 + period (+ 2 for NON_DIRECT_DEBIT)."""
+    product = ProductFactory(code=code, **product_fields)
+    for index, region in enumerate(regions):
+        for kind in kinds:
+            tariff = TariffFactory(
+                product=product,
+                code=f"{kind}-{code}-{region[1]}",
+                region=region,
+                utility_type="GAS" if kind == "G-1R" else "ELECTRICITY",
+            )
+            for number, (start, end) in enumerate(zip(starts, [*starts[1:], None], strict=True)):
+                for method in methods:
+                    surcharge = 1 if method == models.ChargePaymentMethod.NON_DIRECT_DEBIT else 0
+                    unit = Decimal(20 + number + surcharge) + Decimal(index) / 10
+                    StandingChargeFactory(
+                        tariff=tariff,
+                        value=Decimal(40 + number + 2 * surcharge),
+                        payment_method=method,
+                        active_from=start,
+                        active_to=end,
+                    )
+                    bands = (
+                        [("DAY", unit + 5), ("NIGHT", unit - 5)]
+                        if kind == "E-2R"
+                        else [("STANDARD", unit / 4 if kind == "G-1R" else unit)]
+                    )
+                    for band, rate in bands:
+                        TariffRateFactory(
+                            tariff=tariff,
+                            band=band,
+                            unit_rate=rate,
+                            payment_method=method,
+                            active_from=start,
+                            active_to=end,
+                        )
+    return product

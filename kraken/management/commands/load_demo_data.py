@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from cdr import demo as cdr_demo
-from kraken import demo, demo_graphql
+from kraken import demo, demo_catalogue, demo_graphql
 
 
 class Command(BaseCommand):
@@ -19,12 +19,17 @@ class Command(BaseCommand):
         summary = demo.load_demo_data(now=now, account_count=accounts)
         demo_graphql.load(now=now)
         cdr_summary = cdr_demo.load(now=now)
+        rest_summary = demo_catalogue.load(now=now)
         verb = "Loaded" if summary.created else "Demo data already present:"
         self.stdout.write(f"{verb} {summary.accounts} demo accounts in {time.monotonic() - started:.1f}s")
         self.stdout.write(
             f"  demo customer login: {demo.DEMO_CUSTOMER_EMAIL} / {demo.DEMO_CUSTOMER_PASSWORD}"
         )
         self.stdout.write(f"  import API key ({demo.DEMO_IMPORT_SUPPLIER}): {demo.DEMO_IMPORT_API_KEY}")
+        if rest_summary.api_key:
+            self.stdout.write(
+                f"  demo customer's API key (REST v1 Basic auth, obtainKrakenToken APIKey): {rest_summary.api_key}"
+            )
         self.stdout.write(
             f"  CDR bearer token ({cdr_demo.DEMO_CUSTOMER_EMAIL}'s AU accounts): {cdr_summary.token}"
         )

@@ -1,4 +1,5 @@
-"""Reads of billing: the inputs of a bill calculation, previews, billing runs, collectable bills."""
+"""Reads of billing: the inputs of a bill calculation, previews, billing runs, collectable bills;
+the product catalogue and tariff charges (`_catalogue`)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,53 @@ from django.db.models.functions import Coalesce
 
 from accounts import models as accounts_models
 from billing import calculation, models
+from billing.queries._catalogue import (
+    SAMPLE_CONSUMPTION,
+    STANDING_CHARGE,
+    Charge,
+    ProductDetail,
+    TariffKind,
+    TariffPrices,
+    UnknownProduct,
+    UnknownTariff,
+    available_products,
+    charges_page,
+    product,
+    product_detail,
+    tariff_kind,
+    tariff_of_product,
+)
+from billing.queries._supply import (
+    AccountNotVisible,
+    AccountSupply,
+    MeterPointSupply,
+    PropertySupply,
+    account_supply,
+)
 from kernel import ranges
 from metering import models as metering_models
+
+__all__ = [  # re-exported from the private modules; the functions defined below are public too
+    "SAMPLE_CONSUMPTION",
+    "AccountNotVisible",
+    "AccountSupply",
+    "MeterPointSupply",
+    "PropertySupply",
+    "account_supply",
+    "STANDING_CHARGE",
+    "Charge",
+    "ProductDetail",
+    "TariffKind",
+    "TariffPrices",
+    "UnknownProduct",
+    "UnknownTariff",
+    "available_products",
+    "charges_page",
+    "product",
+    "product_detail",
+    "tariff_kind",
+    "tariff_of_product",
+]
 
 
 def billing_time_zone() -> ZoneInfo:
@@ -118,6 +164,9 @@ def billing_inputs(
     rates_by_tariff = defaultdict(list)
     for rate in (
         models.TariffRate.objects.filter(tariff_id__in=tariff_ids)
+        # Bills are priced at the direct debit (or any-method) rate; non-direct-debit variants are
+        # published (REST tariff charges) but not billed yet.
+        .exclude(payment_method=models.ChargePaymentMethod.NON_DIRECT_DEBIT)
         .overlapping(start=period.start, end=period.end)
         .order_by("tariff_id", "band", "active_from")
     ):
