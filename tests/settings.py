@@ -12,3 +12,6 @@ import uuid
 os.environ["KRAKEN_INSTANCE"] = f"test-{uuid.uuid4().hex[:12]}"
 
 from kraken.settings import *  # noqa: E402, F403
+
+# Factories hash a password per user; PBKDF2's deliberate slowness buys tests nothing.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
