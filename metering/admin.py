@@ -29,7 +29,7 @@ class MeterPointAdmin(admin.ModelAdmin):
     list_select_related = ("property__account",)
     list_filter = ("utility_type", "market", "status", "gsp_group_id")
     search_fields = ("=identifier", "=property__account__number", "property__address__postcode")
-    raw_id_fields = ("property",)
+    autocomplete_fields = ("property",)
     inlines = [MeterInline]
 
     @admin.display(description="Account", ordering="property__account__number")
@@ -50,8 +50,16 @@ class MeterAdmin(admin.ModelAdmin):
     list_select_related = ("meter_point",)
     list_filter = ("is_smart", "meter_type")
     search_fields = ("=serial_number", "=meter_point__identifier")
-    raw_id_fields = ("meter_point",)
+    autocomplete_fields = ("meter_point",)
     inlines = [RegisterInline]
+
+
+@admin.register(models.Register)
+class RegisterAdmin(admin.ModelAdmin):
+    list_display = ("meter", "identifier", "rate_band", "unit", "digits", "multiplier")
+    list_select_related = ("meter",)
+    search_fields = ("=meter__serial_number", "=meter__meter_point__identifier")
+    autocomplete_fields = ("meter",)
 
 
 @admin.register(models.Reading)
@@ -60,8 +68,9 @@ class ReadingAdmin(admin.ModelAdmin):
     list_select_related = ("register__meter__meter_point",)
     list_filter = ("source", "quality", "read_at")
     search_fields = ("=register__meter__meter_point__identifier", "=register__meter__serial_number")
-    raw_id_fields = ("register",)
-    date_hierarchy = "read_at"
+    autocomplete_fields = ("register",)
+    ordering = ("-read_at", "-id")
+    show_full_result_count = False
 
     @admin.display(description="Meter point", ordering="register__meter__meter_point__identifier")
     def meter_point_identifier(self, reading: models.Reading) -> str:
@@ -73,7 +82,7 @@ class SmartMeterDeviceAdmin(admin.ModelAdmin):
     list_display = ("device_id", "meter", "paired_at")
     list_select_related = ("meter",)
     search_fields = ("=device_id", "=meter__serial_number")
-    raw_id_fields = ("meter",)
+    autocomplete_fields = ("meter",)
 
 
 @admin.register(models.TelemetryReading)
@@ -81,7 +90,7 @@ class TelemetryReadingAdmin(admin.ModelAdmin):
     list_display = ("read_at", "device", "consumption_kwh", "demand_w")
     list_select_related = ("device",)
     search_fields = ("=device__device_id",)
-    raw_id_fields = ("device",)
+    autocomplete_fields = ("device",)
     date_hierarchy = "read_at"
 
 
