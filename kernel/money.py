@@ -56,7 +56,7 @@ CURRENCY_SYMBOLS = {"GBP": "£", "EUR": "€", "AUD": "A$", "USD": "US$", "NZD":
 # More digits than any amount the platform moves (a trillion pounds), so a typed amount can never
 # overflow a BIGINT column of minor units.
 MAX_WHOLE_DIGITS = 12
-_AMOUNT = re.compile(r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
+_AMOUNT = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.([0-9]+))?")
 
 
 class InvalidAmount(ValueError):

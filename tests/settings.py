@@ -12,3 +12,6 @@ import uuid
 os.environ["KRAKEN_INSTANCE"] = f"test-{uuid.uuid4().hex[:12]}"
 
 from kraken.settings import *  # noqa: E402, F403
+
+# Tests create many users; the fastest hasher keeps that cheap (production keeps Django's default).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
