@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -95,7 +96,7 @@ def steps(request, browser):
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
         folder = recorder.save()
-        print(f"\nScreenshots of the steps: {folder}")
+        sys.stderr.write(f"\nScreenshots of the steps: {folder}\n")
 
 
 class Page:
