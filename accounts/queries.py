@@ -108,26 +108,24 @@ def account_of_user(
 def with_balances(accounts: QuerySet[models.Account]) -> QuerySet[models.Account]:
     """Annotate `balance` (minor units over all the account's ledgers) with a correlated subquery, so
     joins elsewhere in the query (searching by meter point, dual-fuel properties) never multiply it."""
-    total = (
-        models.LedgerEntry.objects.filter(ledger__account=OuterRef("pk"))
-        .order_by()
-        .values("ledger__account")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return accounts.annotate(balance=Coalesce(Subquery(total), 0))
+    return accounts.annotate(balance=_entries_total(owner="ledger__account"))
 
 
 def with_ledger_balances(ledgers: QuerySet[models.Ledger]) -> QuerySet[models.Ledger]:
     """Annotate each ledger's `balance` with a correlated subquery (see `with_balances`)."""
+    return ledgers.annotate(balance=_entries_total(owner="ledger"))
+
+
+def _entries_total(*, owner: str) -> Coalesce:
+    """The sum of the entries whose `owner` is the outer row, as one scalar subquery (0 if none)."""
     total = (
-        models.LedgerEntry.objects.filter(ledger=OuterRef("pk"))
+        models.LedgerEntry.objects.filter(**{owner: OuterRef("pk")})
         .order_by()
-        .values("ledger")
+        .values(owner)
         .annotate(total=Sum("amount"))
         .values("total")
     )
-    return ledgers.annotate(balance=Coalesce(Subquery(total), 0))
+    return Coalesce(Subquery(total), 0)
 
 
 ACCOUNT_NUMBER_PREFIX = re.compile(r"A-[0-9A-F]{1,8}", re.IGNORECASE)

@@ -28,10 +28,7 @@ CONFIRM_FIELD = "confirmed"
 # --- Read-only tables -------------------------------------------------------------------------------
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """For records written only by operations (ledger entries, audit rows, payments, run items):
-    viewable, never added, changed or deleted through the admin."""
-
+class _ViewOnly:
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -42,21 +39,34 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyTabularInline(admin.TabularInline):
+class ReadOnlyAdmin(_ViewOnly, admin.ModelAdmin):
+    """For records written only by operations (ledger entries, audit rows, payments, run items):
+    viewable, never added, changed or deleted through the admin."""
+
+
+class ReadOnlyTabularInline(_ViewOnly, admin.TabularInline):
     """An inline table of rows the parent page shows but never edits."""
 
     extra = 0
     max_num = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
+def money_column(field: str, description: str, *, currency: str = "currency"):
+    """An admin column (or read-only field) showing the minor units in `field` as pounds and pence,
+    in the currency named by the attribute path `currency` (e.g. "bill.currency")."""
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+    @admin.display(description=description, ordering=field)
+    def column(self, obj) -> str:
+        minor_units = getattr(obj, field)
+        if minor_units is None:
+            return ""
+        code = obj
+        for part in currency.split("."):
+            code = getattr(code, part)
+        return money.format_amount(minor_units=minor_units, currency=code)
+
+    return column
 
 
 def require_permission(request: HttpRequest, permission: str) -> None:

@@ -69,7 +69,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
 AXES_VERBOSE = False
 # Sessions end after SESSION_IDLE_MINUTES without a request (the expiry slides with each request) and
-# when the browser closes; cookies are HttpOnly, and Secure where the site is served over HTTPS.
+# when the browser closes; cookies are HttpOnly, and Secure where the site is served over HTTPS. They
+# live in the cache (Redis), so sliding the expiry on every request writes nothing to PostgreSQL.
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

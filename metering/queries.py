@@ -8,9 +8,10 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F, QuerySet, Value, Window
-from django.db.models.functions import Replace, RowNumber, Upper
+from django.db.models import F, QuerySet, Window
+from django.db.models.functions import RowNumber
 
+from kernel import search
 from metering import models
 
 ELECTRICITY = (models.UtilityType.ELECTRICITY, models.UtilityType.EMBEDDED_ELECTRICITY)
@@ -117,7 +118,7 @@ def telemetry_before(*, device: models.SmartMeterDevice, at: datetime) -> models
 
 
 def normalise_postcode(postcode: str) -> str:
-    return "".join(postcode.split()).upper()
+    return search.postcode_key("".join(postcode.split()))
 
 
 def regions_of_postcode(*, postcode: str) -> set[str]:
@@ -125,7 +126,7 @@ def regions_of_postcode(*, postcode: str) -> set[str]:
     postcode. Empty when we supply nothing there: the platform has no postcode directory."""
     return set(
         models.MeterPoint.objects.annotate(
-            _postcode=Upper(Replace("property__address__postcode", Value(" "), Value("")))
+            _postcode=search.postcode_key_expression("property__address__postcode")
         )
         .filter(_postcode=normalise_postcode(postcode))
         .exclude(gsp_group_id="")

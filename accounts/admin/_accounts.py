@@ -179,9 +179,7 @@ class AccountAdmin(admin.ModelAdmin):
     def has_change_status_permission(self, request):
         return request.user.has_perm(STATUS_PERMISSION)
 
-    @admin.display(description="Balance", ordering="balance")
-    def balance_display(self, account: models.Account) -> str:
-        return money.format_amount(minor_units=account.balance, currency=account.currency)
+    balance_display = kernel_admin.money_column("balance", "Balance")
 
     @admin.display(description="Postcode", ordering="billing_address__postcode")
     def postcode(self, account: models.Account) -> str:

@@ -9,7 +9,7 @@ from django.urls import path
 from accounts import models, operations, queries
 from accounts.admin import _forms
 from kernel import admin as kernel_admin
-from kernel import clock, money
+from kernel import clock
 
 APPROVE_PERMISSION = "accounts.approve_ledgeradjustment"
 
@@ -41,9 +41,7 @@ class LedgerAdmin(kernel_admin.ReadOnlyAdmin):
     def get_queryset(self, request):
         return queries.with_ledger_balances(super().get_queryset(request))
 
-    @admin.display(description="Balance", ordering="balance")
-    def balance_display(self, ledger: models.Ledger) -> str:
-        return money.format_amount(minor_units=ledger.balance, currency=ledger.currency)
+    balance_display = kernel_admin.money_column("balance", "Balance")
 
 
 @admin.register(models.LedgerEntry)
@@ -69,9 +67,7 @@ class LedgerEntryAdmin(kernel_admin.ReadOnlyAdmin):
     def account_number(self, entry: models.LedgerEntry) -> str:
         return entry.ledger.account.number
 
-    @admin.display(description="Amount", ordering="amount")
-    def amount_display(self, entry: models.LedgerEntry) -> str:
-        return money.format_amount(minor_units=entry.amount, currency=entry.currency)
+    amount_display = kernel_admin.money_column("amount", "Amount")
 
 
 @admin.register(models.LedgerAdjustment)
@@ -97,9 +93,7 @@ class LedgerAdjustmentAdmin(kernel_admin.ReadOnlyAdmin):
     readonly_fields = ("amount_display",)
     change_form_template = "admin/accounts/ledgeradjustment/change_form.html"
 
-    @admin.display(description="Amount", ordering="amount")
-    def amount_display(self, adjustment: models.LedgerAdjustment) -> str:
-        return money.format_amount(minor_units=adjustment.amount, currency=adjustment.currency)
+    amount_display = kernel_admin.money_column("amount", "Amount")
 
     def get_urls(self):
         return [

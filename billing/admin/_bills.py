@@ -35,9 +35,7 @@ class BillLineInline(kernel_admin.ReadOnlyTabularInline):
     def line_period(self, line: models.BillLine) -> str:
         return period_of(line)
 
-    @admin.display(description="Amount")
-    def amount_display(self, line: models.BillLine) -> str:
-        return money.format_amount(minor_units=line.amount, currency=line.bill.currency)
+    amount_display = kernel_admin.money_column("amount", "Amount", currency="bill.currency")
 
 
 @admin.register(models.Bill)
@@ -78,17 +76,11 @@ class BillAdmin(kernel_admin.ReadOnlyAdmin):
     def period(self, bill: models.Bill) -> str:
         return period_of(bill)
 
-    @admin.display(description="Total", ordering="total")
-    def total_display(self, bill: models.Bill) -> str:
-        return money.format_amount(minor_units=bill.total, currency=bill.currency)
+    total_display = kernel_admin.money_column("total", "Total")
 
-    @admin.display(description="Subtotal")
-    def subtotal_display(self, bill: models.Bill) -> str:
-        return money.format_amount(minor_units=bill.subtotal, currency=bill.currency)
+    subtotal_display = kernel_admin.money_column("subtotal", "Subtotal")
 
-    @admin.display(description="Tax")
-    def tax_display(self, bill: models.Bill) -> str:
-        return money.format_amount(minor_units=bill.tax, currency=bill.currency)
+    tax_display = kernel_admin.money_column("tax", "Tax")
 
     def get_urls(self):
         return [
@@ -165,9 +157,7 @@ class PaymentAdmin(kernel_admin.ReadOnlyAdmin):
     exclude = ("amount",)
     readonly_fields = ("amount_display",)
 
-    @admin.display(description="Amount", ordering="amount")
-    def amount_display(self, payment: models.Payment) -> str:
-        return money.format_amount(minor_units=payment.amount, currency=payment.currency)
+    amount_display = kernel_admin.money_column("amount", "Amount")
 
 
 @admin.register(models.PaymentCollectionAttempt)
@@ -190,6 +180,4 @@ class PaymentCollectionAttemptAdmin(kernel_admin.ReadOnlyAdmin):
     exclude = ("amount",)
     readonly_fields = ("amount_display",)
 
-    @admin.display(description="Amount", ordering="amount")
-    def amount_display(self, attempt: models.PaymentCollectionAttempt) -> str:
-        return money.format_amount(minor_units=attempt.amount, currency=attempt.currency)
+    amount_display = kernel_admin.money_column("amount", "Amount")

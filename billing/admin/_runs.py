@@ -41,11 +41,9 @@ class BillingRunItemAdmin(kernel_admin.ReadOnlyAdmin):
     ordering = ("billing_run", "id")
     show_full_result_count = False
 
-    @admin.display(description="Held bill total")
-    def held_total_display(self, item: models.BillingRunItem) -> str:
-        if item.held_total is None:
-            return ""
-        return money.format_amount(minor_units=item.held_total, currency=item.account.currency)
+    held_total_display = kernel_admin.money_column(
+        "held_total", "Held bill total", currency="account.currency"
+    )
 
 
 @admin.register(models.BillingRun)
