@@ -304,7 +304,7 @@ class LedgerEntry(models.Model):
         indexes = [models.Index(fields=["ledger", "posted_at"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} {money.format_money(minor_units=self.amount, currency=self.currency)}"
+        return f"{self.kind} {money.format_amount(minor_units=self.amount, currency=self.currency)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:

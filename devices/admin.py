@@ -24,6 +24,7 @@ class DevicePreferenceScheduleInline(admin.TabularInline):
 
 @admin.register(models.Device)
 class DeviceAdmin(admin.ModelAdmin):
+    ordering = ("-created_at", "-id")
     list_display = (
         "public_id",
         "account",

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from kernel import admin as kernel_admin
 from metering import models
 
 
@@ -17,6 +18,7 @@ class RegisterInline(admin.TabularInline):
 
 @admin.register(models.MeterPoint)
 class MeterPointAdmin(admin.ModelAdmin):
+    ordering = ("identifier",)
     list_display = (
         "identifier",
         "utility_type",
@@ -39,6 +41,7 @@ class MeterPointAdmin(admin.ModelAdmin):
 
 @admin.register(models.Meter)
 class MeterAdmin(admin.ModelAdmin):
+    ordering = ("serial_number",)
     list_display = (
         "serial_number",
         "meter_point",
@@ -56,6 +59,7 @@ class MeterAdmin(admin.ModelAdmin):
 
 @admin.register(models.Register)
 class RegisterAdmin(admin.ModelAdmin):
+    ordering = ("meter", "identifier")
     list_display = ("meter", "identifier", "rate_band", "unit", "digits", "multiplier")
     list_select_related = ("meter",)
     search_fields = ("=meter__serial_number", "=meter__meter_point__identifier")
@@ -79,6 +83,7 @@ class ReadingAdmin(admin.ModelAdmin):
 
 @admin.register(models.SmartMeterDevice)
 class SmartMeterDeviceAdmin(admin.ModelAdmin):
+    ordering = ("device_id",)
     list_display = ("device_id", "meter", "paired_at")
     list_select_related = ("meter",)
     search_fields = ("=device_id", "=meter__serial_number")
@@ -95,16 +100,10 @@ class TelemetryReadingAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.SmartDeviceRegistration)
-class SmartDeviceRegistrationAdmin(admin.ModelAdmin):
+class SmartDeviceRegistrationAdmin(kernel_admin.ReadOnlyAdmin):
     """Registrations come from installers through the API (registerSmartDevice); read them here."""
 
     list_display = ("request_reference", "device_id", "device_type", "supplier_mpid", "registered_at")
     list_filter = ("device_type", "registered_at")
     search_fields = ("=request_reference", "=device_id", "=serial_number")
     exclude = ("install_code",)
-    readonly_fields = [
-        f.name for f in models.SmartDeviceRegistration._meta.fields if f.name not in ("id", "install_code")
-    ]
-
-    def has_add_permission(self, request):
-        return False

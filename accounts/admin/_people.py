@@ -26,6 +26,7 @@ class UserAdmin(DjangoUserAdmin):
 
 @admin.register(models.Address)
 class AddressAdmin(admin.ModelAdmin):
+    ordering = ("postcode", "id")
     list_display = ("line_1", "locality", "postcode", "country")
     search_fields = ("line_1", "postcode")
     list_filter = ("country",)
@@ -33,6 +34,7 @@ class AddressAdmin(admin.ModelAdmin):
 
 @admin.register(models.Property)
 class PropertyAdmin(admin.ModelAdmin):
+    ordering = ("-occupied_from", "-id")
     list_display = ("address", "account", "public_id", "occupied_from", "occupied_to")
     list_select_related = ("address", "account")
     search_fields = ("=account__number", "address__postcode", "address__line_1")

@@ -25,6 +25,7 @@ class TariffInline(admin.TabularInline):
 
 @admin.register(models.Product)
 class ProductAdmin(admin.ModelAdmin):
+    ordering = ("code",)
     list_display = (
         "code",
         "display_name",
@@ -45,6 +46,7 @@ class TariffAdmin(admin.ModelAdmin):
     day, as tariffs are; amounts of money elsewhere are pounds and pence."""
 
     list_display = ("code", "product", "utility_type", "region", "currency", "standing_charge")
+    ordering = ("code",)
     list_select_related = ("product",)
     list_filter = ("utility_type", "region", "currency", "product")
     search_fields = ("code", "product__code")
