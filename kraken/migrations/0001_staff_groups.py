@@ -9,9 +9,9 @@ from kraken import staff
 def create_groups(apps, schema_editor):
     # Permissions are normally created after migrate; create them now so the groups can hold them.
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
+        models_module, app_config.models_module = getattr(app_config, "models_module", None), True
         create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
+        app_config.models_module = models_module
     staff.ensure_staff_groups(
         group_model=apps.get_model("auth", "Group"), permission_model=apps.get_model("auth", "Permission")
     )

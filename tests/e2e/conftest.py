@@ -15,16 +15,16 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.test import Client
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from kraken import staff
 from tests.accounts.factories import UserFactory
+from tests.staff_groups import ensure_staff_groups
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMEDRIVER = "/usr/bin/chromedriver"
@@ -137,8 +137,6 @@ class Page:
         field.send_keys(value)
 
     def select(self, css: str, value: str) -> None:
-        from selenium.webdriver.support.ui import Select
-
         Select(self.find(css)).select_by_value(value)
 
     def text(self, css: str = "body") -> str:
@@ -170,7 +168,7 @@ def page(browser, live_server, steps):
 
 def staff_user(*groups: str, **fields):
     """A staff user in `groups` (the groups are created again after each test's database flush)."""
-    staff.ensure_staff_groups(group_model=Group, permission_model=Permission)
+    ensure_staff_groups()
     user = UserFactory(is_staff=True, **fields)
     user.groups.add(*Group.objects.filter(name__in=groups))
     return user

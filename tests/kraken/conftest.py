@@ -1,13 +1,14 @@
 import pytest
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.test import Client
 
 from kraken import staff
 from tests.accounts.factories import UserFactory
+from tests.staff_groups import ensure_staff_groups
 
 
 def _member_of(group_name: str) -> Client:
-    staff.ensure_staff_groups(group_model=Group, permission_model=Permission)
+    ensure_staff_groups()
     user = UserFactory(is_staff=True)
     user.groups.add(Group.objects.get(name=group_name))
     client = Client()

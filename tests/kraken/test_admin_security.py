@@ -72,15 +72,16 @@ class TestPermissions:
         assert (refused.status_code, started.status_code) == (403, 302)
 
     def test_the_migration_makes_the_three_groups_and_can_run_again(self):
-        import importlib
-
-        from django.apps import apps
         from django.contrib.auth.models import Group
+        from django.db import connection
+        from django.db.migrations.executor import MigrationExecutor
 
-        migration = importlib.import_module("kraken.migrations.0001_staff_groups")
+        migration = MigrationExecutor(connection).loader.get_migration("kraken", "0001_staff_groups")
+        state = MigrationExecutor(connection).loader.project_state(("kraken", "0001_staff_groups"))
+        create_groups = migration.operations[0].code
 
-        migration.create_groups(apps, None)
-        migration.create_groups(apps, None)
+        create_groups(state.apps, None)
+        create_groups(state.apps, None)
 
         groups = {g.name: g for g in Group.objects.filter(name__in=["Ops agent", "Ops lead", "Admin"])}
         assert set(groups) == {"Ops agent", "Ops lead", "Admin"}
@@ -165,3 +166,26 @@ class TestSessions:
 
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("admin:login"))
+
+
+@pytest.mark.django_db
+class TestEnsureStaffUser:
+    def test_creates_a_demo_ops_user_in_its_group_once(self):
+        from django.core.management import call_command
+
+        from accounts import models
+        from tests.staff_groups import ensure_staff_groups
+
+        ensure_staff_groups()  # permissions, which an earlier test's flush may have removed
+        for _ in range(2):
+            call_command(
+                "ensure_staff_user",
+                "--username=lead-demo",
+                "--email=lead-demo@example.com",
+                "--password=pw-123456",
+                "--group=Ops lead",
+            )
+
+        user = models.User.objects.get(username="lead-demo")
+        assert user.is_staff and not user.is_superuser
+        assert user.has_perm("accounts.approve_ledgeradjustment")
