@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint bench clean
+.PHONY: install browser run test lint bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,7 +13,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-install: $(STAMP)
+# Debian's Chromium and its driver for the real-browser admin tests (tests/e2e/); installed only when
+# missing, so this is quick after the first time.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
+		echo "Installing chromium and chromium-driver for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	fi
+
+install: $(STAMP) browser
 
 run: install
 	$(PY) -m kraken.stack run
@@ -25,7 +33,7 @@ lint: install
 	$(PY) -m kraken.stack ensure-database
 	$(PY) manage.py makemigrations --check --dry-run
 
-test: lint
+test: lint browser
 	$(VENV)/bin/pytest --create-db $(PYTEST_ARGS)
 
 bench: install

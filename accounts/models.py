@@ -9,11 +9,13 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Upper
 from django.utils import timezone
 
-from kernel import money
+from kernel import money, search
 
 
 class User(AbstractUser):
@@ -26,6 +28,14 @@ class User(AbstractUser):
     date_of_birth = models.DateField(null=True, blank=True)
 
     objects = UserManager()
+
+    class Meta(AbstractUser.Meta):
+        # Back-office search: email regardless of case, phones by their last ten digits.
+        indexes = [
+            models.Index(Upper("email"), name="user_email_upper"),
+            models.Index(search.PhoneKey("mobile"), name="user_mobile_key"),
+            models.Index(search.PhoneKey("landline"), name="user_landline_key"),
+        ]
 
     def __str__(self) -> str:
         return self.email or self.username
@@ -73,6 +83,7 @@ class Address(models.Model):
 
     class Meta:
         verbose_name_plural = "addresses"
+        indexes = [models.Index(search.postcode_key_expression("postcode"), name="address_postcode_key")]
 
     def __str__(self) -> str:
         return ", ".join(part for part in (self.line_1, self.locality, self.postcode) if part)
@@ -103,7 +114,14 @@ class Account(models.Model):
                 condition=Q(number__regex=ACCOUNT_NUMBER_REGEX), name="account_number_format"
             ),
         ]
-        indexes = [models.Index(fields=["status", "created_at"])]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            # The back office lists newest first and searches names and billing emails.
+            models.Index(fields=["-created_at", "-id"], name="account_newest_first"),
+            GinIndex(OpClass(Upper("billing_name"), name="gin_trgm_ops"), name="account_name_trgm"),
+            models.Index(Upper("billing_email"), name="account_billing_email_upper"),
+        ]
+        permissions = [("change_account_status", "Can change an account's status, giving a reason")]
 
     def __str__(self) -> str:
         return self.number
@@ -286,7 +304,7 @@ class LedgerEntry(models.Model):
         indexes = [models.Index(fields=["ledger", "posted_at"])]
 
     def __str__(self) -> str:
-        return f"{self.kind} {money.format_money(minor_units=self.amount, currency=self.currency)}"
+        return f"{self.kind} {money.format_amount(minor_units=self.amount, currency=self.currency)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
@@ -295,6 +313,55 @@ class LedgerEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Ledger entries are append-only")
+
+
+class LedgerAdjustmentStatus(models.TextChoices):
+    PENDING_APPROVAL = "PENDING_APPROVAL"
+    POSTED = "POSTED"
+    REJECTED = "REJECTED"
+
+
+class LedgerAdjustment(models.Model):
+    """An ops user's adjustment of an account's ledger. Up to the currency's approval threshold it is
+    posted at once; above it, it waits until a second person approves (maker-checker) or rejects it.
+    `(account, idempotency_key)` is unique, so one submitted form posts once however often it arrives,
+    and the database refuses an approval by the person who asked."""
+
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="ledger_adjustments")
+    ledger = models.ForeignKey(Ledger, on_delete=models.PROTECT, related_name="+")
+    amount = models.BigIntegerField(help_text="Signed minor units; positive is in the customer's favour")
+    currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES)
+    description = models.CharField(max_length=255)
+    status = models.CharField(max_length=16, choices=LedgerAdjustmentStatus.choices)
+    idempotency_key = models.CharField(max_length=64)
+    requested_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+    ledger_entry = models.OneToOneField(
+        LedgerEntry, on_delete=models.PROTECT, null=True, blank=True, related_name="adjustment"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["account", "idempotency_key"], name="one_adjustment_per_form"),
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustment_moves_money"),
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=F("requested_by")),
+                name="adjustment_decided_by_another_person",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="POSTED") | Q(ledger_entry__isnull=False),
+                name="posted_adjustment_has_entry",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+        permissions = [("approve_ledgeradjustment", "Can approve or reject ledger adjustments")]
+
+    def __str__(self) -> str:
+        amount = money.format_amount(minor_units=self.amount, currency=self.currency)
+        return f"Adjustment {amount} on {self.account} ({self.get_status_display()})"
 
 
 class AccountNote(models.Model):

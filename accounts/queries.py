@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
-from django.db.models import F, QuerySet
+from django.conf import settings
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum, Window
+from django.db.models.functions import Coalesce, Upper
 
 from accounts import models
-from kernel import crypto
+from kernel import crypto, money, search
 
 
 def get_account(*, number: str) -> models.Account:
@@ -175,3 +181,154 @@ def properties_of_account(*, account: models.Account) -> list[models.Property]:
         .select_related("address")
         .order_by(F("occupied_to").desc(nulls_first=True), "-occupied_from", "-id")
     )
+
+
+# --- Back office: balances, search, the account page ---------------------------------------------------
+
+
+def with_balances(accounts: QuerySet[models.Account]) -> QuerySet[models.Account]:
+    """Annotate `balance` (minor units over all the account's ledgers) with a correlated subquery, so
+    joins elsewhere in the query (searching by meter point, dual-fuel properties) never multiply it."""
+    return accounts.annotate(balance=_entries_total(owner="ledger__account"))
+
+
+def with_ledger_balances(ledgers: QuerySet[models.Ledger]) -> QuerySet[models.Ledger]:
+    """Annotate each ledger's `balance` with a correlated subquery (see `with_balances`)."""
+    return ledgers.annotate(balance=_entries_total(owner="ledger"))
+
+
+def _entries_total(*, owner: str) -> Coalesce:
+    """The sum of the entries whose `owner` is the outer row, as one scalar subquery (0 if none)."""
+    total = (
+        models.LedgerEntry.objects.filter(**{owner: OuterRef("pk")})
+        .order_by()
+        .values(owner)
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return Coalesce(Subquery(total), 0)
+
+
+ACCOUNT_NUMBER_PREFIX = re.compile(r"A-[0-9A-F]{1,8}", re.IGNORECASE)
+POSTCODE = re.compile(r"[A-Z]{1,2}[0-9][A-Z0-9]?[0-9][A-Z]{2}")  # GB, spaces removed
+PHONE = re.compile(r"\+?[0-9][0-9 ()-]{8,}")
+
+
+def account_ids_by_identifier(*, term: str, limit: int = 500) -> list[int] | None:
+    """Ids of the accounts an ops user means by `term`: an account number (or its start), an email
+    (a user's or the billing email, any case), a phone number (its last ten digits) or a postcode
+    (any spacing or case, supply or billing address). None if `term` looks like none of these. Each
+    lookup is one indexed query."""
+    term = term.strip()
+    if ACCOUNT_NUMBER_PREFIX.fullmatch(term):
+        return list(
+            models.Account.objects.filter(number__startswith=term.upper()).values_list("id", flat=True)[
+                :limit
+            ]
+        )
+    if "@" in term:
+        email = term.upper()
+        by_user = models.AccountUserRole.objects.alias(email=Upper("user__email")).filter(email=email)
+        by_billing = models.Account.objects.alias(email=Upper("billing_email")).filter(email=email)
+        return _ids(
+            by_user.values_list("account_id", flat=True), by_billing.values_list("id", flat=True), limit
+        )
+    if POSTCODE.fullmatch(search.postcode_key(term)):
+        key = search.postcode_key(term)
+        addresses = models.Address.objects.alias(key=search.postcode_key_expression("postcode")).filter(
+            key=key
+        )
+        supplied = models.Property.objects.filter(address__in=addresses).values_list("account_id", flat=True)
+        billed = models.Account.objects.filter(billing_address__in=addresses).values_list("id", flat=True)
+        return _ids(supplied, billed, limit)
+    if PHONE.fullmatch(term) and len(search.phone_key(term)) == search.PHONE_DIGITS:
+        key = search.phone_key(term)
+        mobiles = models.AccountUserRole.objects.alias(key=search.PhoneKey("user__mobile")).filter(key=key)
+        landlines = models.AccountUserRole.objects.alias(key=search.PhoneKey("user__landline")).filter(
+            key=key
+        )
+        return _ids(
+            mobiles.values_list("account_id", flat=True),
+            landlines.values_list("account_id", flat=True),
+            limit,
+        )
+    return None
+
+
+def _ids(first: QuerySet, second: QuerySet, limit: int) -> list[int]:
+    return sorted(set(first[:limit]) | set(second[:limit]))[:limit]
+
+
+def ledger_with_running_balance(*, account: models.Account, limit: int) -> list[models.LedgerEntry]:
+    """The account's latest `limit` entries, newest first, each with `balance_after` (the balance of
+    its ledger once it was posted)."""
+    return list(
+        models.LedgerEntry.objects.filter(ledger__account=account)
+        .select_related("ledger", "created_by")
+        .annotate(
+            balance_after=Window(
+                Sum("amount"), partition_by=[F("ledger_id")], order_by=[F("posted_at").asc(), F("id").asc()]
+            )
+        )
+        .order_by("-posted_at", "-id")[:limit]
+    )
+
+
+def notes_of_account(*, account: models.Account, limit: int) -> list[models.AccountNote]:
+    return list(
+        models.AccountNote.objects.filter(account=account)
+        .select_related("created_by")
+        .order_by("-is_pinned", "-created_at", "-id")[:limit]
+    )
+
+
+def audit_trail(*, account: models.Account, limit: int) -> list[models.AuditEntry]:
+    return list(
+        models.AuditEntry.objects.filter(account=account)
+        .select_related("actor")
+        .order_by("-occurred_at", "-id")[:limit]
+    )
+
+
+def adjustments_of_account(*, account: models.Account, limit: int) -> list[models.LedgerAdjustment]:
+    return list(
+        models.LedgerAdjustment.objects.filter(account=account)
+        .select_related("requested_by", "decided_by")
+        .order_by("-requested_at", "-id")[:limit]
+    )
+
+
+def account_time_zone(*, account: models.Account) -> ZoneInfo:
+    """The zone whose calendar the account's periods are shown in (the supplier's billing zone)."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+class NoMoneyLimits(ValueError):
+    """No money action limits are configured for the currency, so no money action may use it."""
+
+
+@dataclass(frozen=True)
+class MoneyLimits:
+    """Minor units: the most one money action may move, and the most it moves without approval."""
+
+    currency: str
+    limit: int
+    approval_threshold: int
+
+    def display(self, minor_units: int) -> str:
+        return money.format_amount(minor_units=minor_units, currency=self.currency)
+
+
+def money_action_limits(*, currency: str) -> MoneyLimits:
+    """The configured limits (settings.MONEY_ACTION_LIMITS, major units) of `currency`.
+
+    Raises NoMoneyLimits.
+    """
+    configured = settings.MONEY_ACTION_LIMITS.get(currency)
+    if configured is None or currency not in money.MINOR_UNIT_EXPONENTS:
+        raise NoMoneyLimits(f"No money action limits are configured for {currency}")
+    limit, threshold = (
+        money.to_minor_units(amount=Decimal(str(configured[name])), currency=currency)
+        for name in ("limit", "approval_threshold")
+    )
+    return MoneyLimits(currency=currency, limit=limit, approval_threshold=min(threshold, limit))

@@ -239,6 +239,7 @@ class Agreement(models.Model):
 class BillingRunStatus(models.TextChoices):
     PENDING = "PENDING"
     RUNNING = "RUNNING"
+    AWAITING_REVIEW = "AWAITING_REVIEW"
     COMPLETED = "COMPLETED"
     COMPLETED_WITH_ERRORS = "COMPLETED_WITH_ERRORS"
     CANCELLED = "CANCELLED"
@@ -270,6 +271,17 @@ class BillingRun(models.Model):
     origin = models.CharField(max_length=16, choices=BillingRunOrigin.choices, default=BillingRunOrigin.ADMIN)
     chunk_size = models.PositiveIntegerField(default=200)
     chunk_count = models.PositiveIntegerField(default=0)
+    start_requested_at = models.DateTimeField(
+        null=True, blank=True, help_text="When someone pressed Start: a run is enqueued once"
+    )
+    hold_for_review = models.BooleanField(
+        default=False, help_text="Calculate the bills, then wait for someone to release them"
+    )
+    held_accounts = models.PositiveIntegerField(default=0)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         constraints = [
@@ -283,6 +295,10 @@ class BillingRun(models.Model):
                 condition=Q(origin="SCHEDULE"),
                 name="one_scheduled_run_per_period",
             ),
+        ]
+        permissions = [
+            ("start_billingrun", "Can start or resume billing runs"),
+            ("release_billingrun", "Can release or discard bills held for review"),
         ]
 
     def __str__(self) -> str:
@@ -301,10 +317,26 @@ class BillStatus(models.TextChoices):
     VOID = "VOID"
 
 
+class NextBillNumber(Func):
+    """The database default of `Bill.number`: `B-` and the next value of its own sequence, zero-padded
+    (created by migration billing 0005), so every way of writing bills (ORM, bulk, SQL) numbers them
+    in order and never reuses a number."""
+
+    template = "('B-' || LPAD(NEXTVAL('billing_bill_number_seq')::text, 8, '0'))"
+    output_field = models.CharField()
+
+
 class Bill(models.Model):
     """A bill for `[period_start, period_end)`. The database refuses a second live bill of the same
     account whose period overlaps, so no period is ever billed twice, whatever the caller."""
 
+    number = models.CharField(
+        max_length=16,
+        unique=True,
+        editable=False,
+        db_default=NextBillNumber(),
+        help_text="Public bill number, e.g. B-00001234. Never the primary key.",
+    )
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="bills")
     billing_run = models.ForeignKey(
         BillingRun, on_delete=models.PROTECT, null=True, blank=True, related_name="bills"
@@ -355,9 +387,10 @@ class Bill(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["account", "issued_at"])]
+        permissions = [("issue_bill", "Can bill an account now")]
 
     def __str__(self) -> str:
-        return f"{self.bill_type} {self.pk} for {self.account_id} [{self.period_start:%Y-%m-%d}, {self.period_end:%Y-%m-%d})"
+        return f"Bill {self.number} [{self.period_start:%Y-%m-%d}, {self.period_end:%Y-%m-%d})"
 
 
 class BillLineKind(models.TextChoices):
@@ -427,10 +460,11 @@ class Payment(models.Model):
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
+        permissions = [("collect_payment", "Can collect a bill's payment from the account's payment method")]
 
     def __str__(self) -> str:
         return (
-            f"Payment {money.format_money(minor_units=self.amount, currency=self.currency)} ({self.status})"
+            f"Payment {money.format_amount(minor_units=self.amount, currency=self.currency)} ({self.status})"
         )
 
 
@@ -484,6 +518,7 @@ class PaymentCollectionAttempt(models.Model):
 
 class BillingRunItemStatus(models.TextChoices):
     PENDING = "PENDING"
+    HELD = "HELD"
     BILLED = "BILLED"
     SKIPPED = "SKIPPED"
     FAILED = "FAILED"
@@ -507,6 +542,9 @@ class BillingRunItem(models.Model):
     error_code = models.CharField(max_length=64, blank=True)
     error_detail = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    held_total = models.BigIntegerField(
+        null=True, blank=True, help_text="HELD: the total of the bill awaiting review, minor units"
+    )
 
     class Meta:
         constraints = [

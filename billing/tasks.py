@@ -56,7 +56,11 @@ def bill_chunk(*, billing_run_id: int, chunk: int, **kwargs) -> dict:
 )
 def create_monthly_billing_run(**kwargs) -> int:
     """Beat: bill last month. Firing twice finds the same run, and starting it again is harmless."""
-    run = operations.create_scheduled_billing_run(now=timezone.now(), tz=queries.billing_time_zone())
+    run = operations.create_scheduled_billing_run(
+        now=timezone.now(),
+        tz=queries.billing_time_zone(),
+        hold_for_review=settings.BILLING_HOLD_BILLS_FOR_REVIEW,
+    )
     start_billing_run.apply_async(kwargs={"billing_run_id": run.pk})
     return run.pk
 

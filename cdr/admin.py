@@ -16,9 +16,9 @@ from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from accounts import admin_actions
 from accounts import models as accounts_models
 from cdr import models, operations
+from kernel import admin as kernel_admin
 
 DEFAULT_TOKEN_LIFETIME = timedelta(hours=1)
 
@@ -130,10 +130,10 @@ class ConsentAdmin(admin.ModelAdmin):
     autocomplete_fields = ("recipient", "customer")
     inlines = [ConsentAccountInline]
     actions = [
-        admin_actions.confirmed_action(
+        kernel_admin.confirmed_action(
             form_class=RevokeConsentForm, description="Revoke the selected consents", perform=revoke
         ),
-        admin_actions.confirmed_action(
+        kernel_admin.confirmed_action(
             form_class=IssueTokenForm, description="Issue an access token", perform=issue_token
         ),
     ]
@@ -196,25 +196,16 @@ class AccessTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AccountIdentifier)
-class AccountIdentifierAdmin(admin.ModelAdmin):
+class AccountIdentifierAdmin(kernel_admin.ReadOnlyAdmin):
     list_display = ("cdr_account_id", "recipient", "customer", "account", "created_at")
     list_select_related = ("recipient", "customer", "account")
     search_fields = ("=cdr_account_id", "=account__number")
     fields = list_display
     readonly_fields = list_display
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(models.ServicePointIdentifier)
-class ServicePointIdentifierAdmin(admin.ModelAdmin):
+class ServicePointIdentifierAdmin(kernel_admin.ReadOnlyAdmin):
     """The servicePointId each recipient sees for a customer's meter point (NMI); made by the
     platform, never edited."""
 
@@ -223,12 +214,3 @@ class ServicePointIdentifierAdmin(admin.ModelAdmin):
     search_fields = ("=cdr_service_point_id", "=meter_point__identifier")
     fields = list_display
     readonly_fields = list_display
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

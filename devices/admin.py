@@ -24,6 +24,7 @@ class DevicePreferenceScheduleInline(admin.TabularInline):
 
 @admin.register(models.Device)
 class DeviceAdmin(admin.ModelAdmin):
+    ordering = ("-created_at", "-id")
     list_display = (
         "public_id",
         "account",
@@ -38,7 +39,7 @@ class DeviceAdmin(admin.ModelAdmin):
     list_select_related = ("account",)
     list_filter = ("kind", "status", "state", "provider", "is_suspended")
     search_fields = ("=account__number", "vendor", "model", "=public_id")
-    raw_id_fields = ("account", "property")
+    autocomplete_fields = ("account", "property")
     readonly_fields = ("public_id", "created_at")
     inlines = [DevicePreferencesInline, DispatchInline]
 
@@ -47,7 +48,7 @@ class DeviceAdmin(admin.ModelAdmin):
 class DevicePreferencesAdmin(admin.ModelAdmin):
     list_display = ("device", "mode", "unit", "updated_at")
     list_select_related = ("device",)
-    raw_id_fields = ("device",)
+    autocomplete_fields = ("device",)
     inlines = [DevicePreferenceScheduleInline]
 
 
@@ -57,7 +58,7 @@ class DispatchAdmin(admin.ModelAdmin):
     list_select_related = ("device__account",)
     list_filter = ("status", "source", "start_at")
     search_fields = ("=device__account__number", "=device__public_id")
-    raw_id_fields = ("device",)
+    autocomplete_fields = ("device",)
     date_hierarchy = "start_at"
 
     @admin.display(description="Account", ordering="device__account__number")
@@ -68,7 +69,7 @@ class DispatchAdmin(admin.ModelAdmin):
 class SavingSessionParticipationInline(admin.TabularInline):
     model = models.SavingSessionParticipation
     extra = 0
-    raw_id_fields = ("account",)
+    autocomplete_fields = ("account",)
     fields = ("account", "joined_at", "result_status", "points_awarded", "results_set_at")
 
 
@@ -86,7 +87,7 @@ class SavingSessionEnrolmentAdmin(admin.ModelAdmin):
     list_display = ("account", "meter_point", "joined_at")
     list_select_related = ("account", "meter_point")
     search_fields = ("=account__number", "=meter_point__identifier")
-    raw_id_fields = ("account", "meter_point")
+    autocomplete_fields = ("account", "meter_point")
 
 
 @admin.register(models.DeviceVariant)
@@ -123,5 +124,5 @@ class HeatPumpControllerAdmin(admin.ModelAdmin):
     list_select_related = ("device",)
     list_filter = ("is_connected",)
     search_fields = ("=euid", "=device__account__number")
-    raw_id_fields = ("device",)
+    autocomplete_fields = ("device",)
     inlines = [HeatPumpZoneInline, HeatPumpSensorInline]

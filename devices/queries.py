@@ -5,7 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 
 from accounts import models as accounts_models
 from devices import models
@@ -213,3 +214,22 @@ def heat_pump_controller(*, account: accounts_models.Account, euid: str | None) 
     if controller is None:
         raise NoDevice(account.number)
     return controller
+
+
+def devices_with_recent_dispatches(*, account_id: int, per_device: int) -> list[models.Device]:
+    """All the account's devices (retired ones too, for the back office), each with
+    `recent_dispatches`: its latest `per_device` dispatches, newest first. Two queries."""
+    recent = (
+        models.Dispatch.objects.annotate(
+            newest=Window(
+                RowNumber(), partition_by=[F("device_id")], order_by=[F("start_at").desc(), F("id").desc()]
+            )
+        )
+        .filter(newest__lte=per_device)
+        .order_by("-start_at", "-id")
+    )
+    return list(
+        models.Device.objects.filter(account_id=account_id)
+        .prefetch_related(Prefetch("dispatches", queryset=recent, to_attr="recent_dispatches"))
+        .order_by("created_at", "id")
+    )

@@ -7,8 +7,8 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from accounts import admin_actions
 from imports import models, operations
+from kernel import admin as kernel_admin
 from kernel import clock
 
 
@@ -29,7 +29,7 @@ class ImportApiKeyAdmin(admin.ModelAdmin):
         return f"Revoked {count} key(s)."
 
     actions = [
-        admin_actions.confirmed_action(
+        kernel_admin.confirmed_action(
             form_class=RevokeForm, description="Revoke selected keys", perform=revoke
         )
     ]

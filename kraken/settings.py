@@ -1,6 +1,7 @@
 """Settings, read from the environment (django-environ); see README "Settings"."""
 
 import os
+from datetime import timedelta
 
 import environ
 
@@ -19,7 +20,7 @@ SERVICE_ORIGINS = {"database": _services.database_origin, "redis": _services.red
 REDIS_URL = _services.redis_url
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kraken.apps.OpsAdminConfig",  # django.contrib.admin with the back office's site (kraken/admin_site.py)
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -29,6 +30,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "axes",
     "graphene_django",
     "django_celery_beat",
     "accounts",
@@ -49,7 +52,33 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# --- Back-office security --------------------------------------------------------------------------
+# Login throttling and lockout (django-axes): after AXES_FAILURE_LIMIT failed logins for one username
+# from one address, that pair is locked out for AXES_COOLOFF_TIME; a success resets the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("ADMIN_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("ADMIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False
+# Sessions end after SESSION_IDLE_MINUTES without a request (the expiry slides with each request) and
+# when the browser closes; cookies are HttpOnly, and Secure where the site is served over HTTPS. They
+# live in the cache (Redis), so sliding the expiry on every request writes nothing to PostgreSQL.
+SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+SESSION_COOKIE_AGE = 60 * env.int("SESSION_IDLE_MINUTES", default=30)
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+CSRF_COOKIE_HTTPONLY = True
 
 ROOT_URLCONF = "kraken.urls"
 WSGI_APPLICATION = "kraken.wsgi.application"
@@ -177,7 +206,30 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Data Import API, customer REST API v1 and Consumer Data Right endpoints.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc from drf-spectacular-sidecar's static files: the docs work offline.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+
+# --- Money actions in the back office ----------------------------------------------------------------
+# Per currency, in major units: `limit` is the most one adjustment may move (larger amounts are a form
+# error), `approval_threshold` the amount above which it waits for a second ops user's approval.
+# Override with a JSON object in MONEY_ACTION_LIMITS; a currency missing here takes no money actions.
+MONEY_ACTION_LIMITS = env.json(
+    "MONEY_ACTION_LIMITS",
+    default={
+        "GBP": {"limit": "10000.00", "approval_threshold": "500.00"},
+        "EUR": {"limit": "10000.00", "approval_threshold": "500.00"},
+        "USD": {"limit": "10000.00", "approval_threshold": "500.00"},
+        "AUD": {"limit": "15000.00", "approval_threshold": "750.00"},
+        "NZD": {"limit": "15000.00", "approval_threshold": "750.00"},
+        "JPY": {"limit": "1500000", "approval_threshold": "75000"},
+    },
+)
+# Whether billing runs hold their bills for review before issuing them (the default of the "Hold
+# bills for review" box on a new run, and the setting scheduled runs follow).
+BILLING_HOLD_BILLS_FOR_REVIEW = env.bool("BILLING_HOLD_BILLS_FOR_REVIEW", default=False)
 
 
 LOGGING = {
@@ -185,4 +237,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every successful login's reset at INFO; lockouts still show as warnings.
+    "loggers": {"axes": {"level": "WARNING"}},
 }

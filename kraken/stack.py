@@ -22,6 +22,11 @@ import urllib.request
 from kraken import services
 
 DEMO_ADMIN = {"username": "admin", "email": "admin@example.com", "password": "admin-password"}
+# Two ops users, so maker-checker (an agent asks, a lead approves) can be tried on the demo data.
+DEMO_STAFF = [
+    {"username": "agent", "email": "agent@example.com", "password": "agent-password", "group": "Ops agent"},
+    {"username": "lead", "email": "lead@example.com", "password": "lead-password", "group": "Ops lead"},
+]
 WEB_PORT = int(os.environ.get("PORT", "8000"))
 WEB_HOST = os.environ.get("WEB_HOST", "127.0.0.1")
 READY_TIMEOUT_SECONDS = 60
@@ -73,6 +78,8 @@ def _prepare() -> None:
         "--password",
         DEMO_ADMIN["password"],
     )
+    for user in DEMO_STAFF:
+        _manage("ensure_staff_user", *(f"--{key}={value}" for key, value in user.items()))
 
 
 def _queues() -> list[str]:
@@ -129,7 +136,8 @@ def _run_processes() -> int:
         print(
             "\nKraken core is running:\n"
             f"  admin        {base}/admin/  (user {DEMO_ADMIN['username']} / {DEMO_ADMIN['password']}, dev only)\n"
-            f"  GraphQL      {base}/v1/graphql/\n"
+            + "".join(f"               {u['group']}: {u['username']} / {u['password']}\n" for u in DEMO_STAFF)
+            + f"  GraphQL      {base}/v1/graphql/\n"
             f"  API docs     {base}/api/docs/   (OpenAPI: {base}/api/schema/)\n"
             f"  imports API  {base}/v1/data-import/\n"
             f"  REST API v1  {base}/v1/products/  (customer key: see the demo data lines above)\n"

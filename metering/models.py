@@ -106,6 +106,8 @@ class MeterPoint(models.Model):
                 name="meter_point_supply_ends_after_start",
             ),
         ]
+        # Found by its identifier alone in the back office, whatever the market.
+        indexes = [models.Index(fields=["identifier"], name="meter_point_identifier")]
 
     def __str__(self) -> str:
         return f"{self.identifier} ({self.utility_type})"

@@ -5,16 +5,18 @@ from __future__ import annotations
 import dataclasses
 import enum
 import re
+from collections import defaultdict
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection
-from django.db.models import OuterRef, Prefetch, QuerySet, Subquery, Value
-from django.db.models.functions import Replace, Upper
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 
 from accounts import models as accounts_models
 from accounts import queries as accounts_queries
-from kernel import ranges
+from kernel import ranges, search
 from metering import models
 
 ELECTRICITY = (models.UtilityType.ELECTRICITY, models.UtilityType.EMBEDDED_ELECTRICITY)
@@ -126,7 +128,7 @@ def telemetry_before(*, device: models.SmartMeterDevice, at: datetime) -> models
 
 
 def normalise_postcode(postcode: str) -> str:
-    return "".join(postcode.split()).upper()
+    return search.postcode_key("".join(postcode.split()))
 
 
 def regions_of_postcode(*, postcode: str) -> set[str]:
@@ -134,7 +136,7 @@ def regions_of_postcode(*, postcode: str) -> set[str]:
     at addresses with it, and those the postcode directory lists (`gsp_groups_of_postcode`)."""
     supplied = set(
         models.MeterPoint.objects.annotate(
-            _postcode=Upper(Replace("property__address__postcode", Value(" "), Value("")))
+            _postcode=search.postcode_key_expression("property__address__postcode")
         )
         .filter(_postcode=normalise_postcode(postcode))
         .exclude(gsp_group_id="")
@@ -379,3 +381,77 @@ def consumption_of_meter(
     if meter_id is None:
         return EMPTY_CONSUMPTION
     return consumption_page(meter_id=meter_id, query=query)
+
+
+# --- Back office ----------------------------------------------------------------------------------------
+
+METER_POINT_IDENTIFIER = re.compile(
+    r"(?=.*[0-9])[0-9A-HJ-NP-Z]{6,13}"
+)  # MPAN, MPRN, NMI, supply point number
+
+
+def account_ids_by_meter_point(*, term: str) -> list[int] | None:
+    """Ids of the accounts whose properties have the meter point `term` (MPAN, MPRN or NMI, spaces
+    ignored), or None if `term` cannot be a meter point identifier. One indexed query."""
+    identifier = term.replace(" ", "").upper()
+    if not METER_POINT_IDENTIFIER.fullmatch(identifier):
+        return None
+    return sorted(
+        set(
+            models.MeterPoint.objects.filter(identifier=identifier).values_list(
+                "property__account_id", flat=True
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class RegisterReadings:
+    register: models.Register
+    readings: tuple[models.Reading, ...]  # oldest first, the latest `per_register` of them
+
+    @property
+    def latest(self) -> models.Reading | None:
+        return self.readings[-1] if self.readings else None
+
+
+@dataclass(frozen=True)
+class MeterPointReadings:
+    meter_point: models.MeterPoint
+    registers: tuple[RegisterReadings, ...]
+
+
+def meter_points_with_readings(*, account_id: int, per_register: int) -> list[MeterPointReadings]:
+    """The account's meter points, each register with its latest `per_register` readings (for the
+    latest reading and a chart), in three queries whatever the number of meters and readings."""
+    meter_points = list(
+        models.MeterPoint.objects.filter(property__account_id=account_id)
+        .select_related("property__address")
+        .order_by("utility_type", "identifier")
+    )
+    registers = list(
+        models.Register.objects.filter(meter__meter_point__in=meter_points)
+        .select_related("meter")
+        .order_by("meter__installed_from", "identifier")
+    )
+    readings: dict[int, list[models.Reading]] = defaultdict(list)
+    for reading in (
+        models.Reading.objects.filter(register__in=registers)
+        .annotate(
+            newest=Window(
+                RowNumber(), partition_by=[F("register_id")], order_by=[F("read_at").desc(), F("id").desc()]
+            )
+        )
+        .filter(newest__lte=per_register)
+        .order_by("register_id", "read_at", "id")
+    ):
+        readings[reading.register_id].append(reading)
+    by_meter_point: dict[int, list[RegisterReadings]] = defaultdict(list)
+    for register in registers:
+        by_meter_point[register.meter.meter_point_id].append(
+            RegisterReadings(register=register, readings=tuple(readings[register.pk]))
+        )
+    return [
+        MeterPointReadings(meter_point=meter_point, registers=tuple(by_meter_point[meter_point.pk]))
+        for meter_point in meter_points
+    ]

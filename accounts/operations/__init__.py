@@ -9,6 +9,15 @@ from accounts.operations._accounts import (
     change_account_status,
     create_account,
 )
+from accounts.operations._adjustments import (
+    AdjustmentAlreadyDecided,
+    AmountOverLimit,
+    IdempotencyKeyReused,
+    SelfApproval,
+    approve_ledger_adjustment,
+    reject_ledger_adjustment,
+    request_ledger_adjustment,
+)
 from accounts.operations._api_keys import (
     APIKeyAlreadyRevoked,
     regenerate_api_key,
@@ -58,6 +67,13 @@ from accounts.operations._loyalty import (
 
 __all__ = [
     "APIKeyAlreadyRevoked",
+    "AdjustmentAlreadyDecided",
+    "AmountOverLimit",
+    "IdempotencyKeyReused",
+    "SelfApproval",
+    "approve_ledger_adjustment",
+    "reject_ledger_adjustment",
+    "request_ledger_adjustment",
     "COMMS_PREFERENCE_FIELDS",
     "FONT_SIZE_MULTIPLIER_RANGE",
     "LOYALTY_POINTS_PER_POUND",

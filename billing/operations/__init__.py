@@ -24,12 +24,17 @@ from billing.operations._collection import (
 )
 from billing.operations._runs import (
     DEFAULT_CHUNK_SIZE,
+    DISCARDED_IN_REVIEW,
     ChunkResult,
     InvalidBillingRun,
+    NotAwaitingReview,
     bill_chunk,
     create_billing_run,
     create_scheduled_billing_run,
+    discard_held_bills,
     finish_billing_run_if_done,
+    release_held_bills,
+    request_billing_run_start,
     start_billing_run,
 )
 from billing.operations._statements import (
@@ -41,6 +46,11 @@ from billing.operations._statements import (
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
+    "DISCARDED_IN_REVIEW",
+    "NotAwaitingReview",
+    "discard_held_bills",
+    "release_held_bills",
+    "request_billing_run_start",
     "AgreementRow",
     "AlreadyBilled",
     "BillAlreadyPaid",

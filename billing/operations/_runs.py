@@ -27,6 +27,13 @@ class InvalidBillingRun(ValueError):
     code = error_codes.INVALID_PERIOD
 
 
+class NotAwaitingReview(ValueError):
+    """The run holds no bills for review (it never held any, or they were released or discarded)."""
+
+
+DISCARDED_IN_REVIEW = "DISCARDED_IN_REVIEW"
+
+
 def create_billing_run(
     *,
     period: ranges.Period,
@@ -35,8 +42,10 @@ def create_billing_run(
     origin: str = models.BillingRunOrigin.ADMIN,
     created_by: accounts_models.User | None = None,
     chunk_size: int = DEFAULT_CHUNK_SIZE,
+    hold_for_review: bool = False,
 ) -> models.BillingRun:
-    """A PENDING billing run; `start_billing_run` fans it out.
+    """A PENDING billing run; `start_billing_run` fans it out. With `hold_for_review` its bills are
+    calculated and held until `release_held_bills` issues them (or `discard_held_bills`).
 
     Raises InvalidBillingRun.
     """
@@ -52,14 +61,100 @@ def create_billing_run(
             origin=origin,
             created_by=created_by,
             chunk_size=chunk_size,
+            hold_for_review=hold_for_review,
         )
         accounts_operations.record_audit(
-            action="BILLING_RUN_CREATED", obj=run, actor=created_by, occurred_at=created_at
+            action="BILLING_RUN_CREATED",
+            obj=run,
+            actor=created_by,
+            occurred_at=created_at,
+            data={"hold_for_review": hold_for_review},
         )
     return run
 
 
-def create_scheduled_billing_run(*, now: datetime, tz: ZoneInfo) -> models.BillingRun:
+def request_billing_run_start(
+    *, billing_run_id: int, requested_at: datetime, requested_by: accounts_models.User | None
+) -> bool:
+    """Record that someone pressed Start on a PENDING run. True for the one call that did it first
+    (its caller enqueues the run, after commit); False for every repeat (a double click, a second
+    person), which must enqueue nothing.
+
+    Raises BillingRun.DoesNotExist.
+    """
+    with transaction.atomic():
+        claimed = models.BillingRun.objects.filter(
+            pk=billing_run_id, status=models.BillingRunStatus.PENDING, start_requested_at__isnull=True
+        ).update(start_requested_at=requested_at)
+        run = models.BillingRun.objects.get(pk=billing_run_id)
+        if claimed:
+            accounts_operations.record_audit(
+                action="BILLING_RUN_START_REQUESTED", obj=run, actor=requested_by, occurred_at=requested_at
+            )
+    return bool(claimed)
+
+
+def release_held_bills(
+    *, billing_run_id: int, released_at: datetime, released_by: accounts_models.User | None
+) -> models.BillingRun:
+    """Issue the bills a run held for review: its HELD accounts go back to PENDING and the run to
+    RUNNING, so resuming it (`start_billing_run`) bills them, recalculated from the same readings.
+
+    Raises BillingRun.DoesNotExist, NotAwaitingReview.
+    """
+    with transaction.atomic():
+        run = models.BillingRun.objects.select_for_update().get(pk=billing_run_id)
+        if run.status != models.BillingRunStatus.AWAITING_REVIEW:
+            raise NotAwaitingReview(f"{run} holds no bills for review")
+        models.BillingRunItem.objects.filter(billing_run=run, status=models.BillingRunItemStatus.HELD).update(
+            status=models.BillingRunItemStatus.PENDING
+        )
+        run.status, run.held_accounts = models.BillingRunStatus.RUNNING, 0
+        run.released_at, run.released_by = released_at, released_by
+        run.save(update_fields=["status", "held_accounts", "released_at", "released_by"])
+        accounts_operations.record_audit(
+            action="BILLING_RUN_RELEASED", obj=run, actor=released_by, occurred_at=released_at
+        )
+    return run
+
+
+def discard_held_bills(
+    *, billing_run_id: int, discarded_at: datetime, discarded_by: accounts_models.User | None, reason: str
+) -> models.BillingRun:
+    """Issue none of the bills a run held: its HELD accounts are SKIPPED with the reason and the run
+    completes.
+
+    Raises BillingRun.DoesNotExist, NotAwaitingReview.
+    """
+    with transaction.atomic():
+        run = models.BillingRun.objects.select_for_update().get(pk=billing_run_id)
+        if run.status != models.BillingRunStatus.AWAITING_REVIEW:
+            raise NotAwaitingReview(f"{run} holds no bills for review")
+        discarded = models.BillingRunItem.objects.filter(
+            billing_run=run, status=models.BillingRunItemStatus.HELD
+        ).update(
+            status=models.BillingRunItemStatus.SKIPPED,
+            error_code=DISCARDED_IN_REVIEW,
+            error_detail=f"Discarded in review by {discarded_by}: {reason}",
+        )
+        run.skipped_accounts += discarded
+        run.held_accounts = 0
+        run.status = _finished_status(run)
+        run.finished_at = discarded_at
+        run.save(update_fields=["skipped_accounts", "held_accounts", "status", "finished_at"])
+        accounts_operations.record_audit(
+            action="BILLING_RUN_DISCARDED",
+            obj=run,
+            actor=discarded_by,
+            occurred_at=discarded_at,
+            data={"reason": reason, "accounts": discarded},
+        )
+    return run
+
+
+def create_scheduled_billing_run(
+    *, now: datetime, tz: ZoneInfo, hold_for_review: bool = False
+) -> models.BillingRun:
     """The scheduled run for the calendar month before `now` (local time), created once however
     often the schedule fires (unique constraint); returns the existing run if there is one."""
     local = now.astimezone(tz)
@@ -72,7 +167,12 @@ def create_scheduled_billing_run(*, now: datetime, tz: ZoneInfo) -> models.Billi
     if existing:
         return existing
     try:
-        return create_billing_run(period=period, created_at=now, origin=models.BillingRunOrigin.SCHEDULE)
+        return create_billing_run(
+            period=period,
+            created_at=now,
+            origin=models.BillingRunOrigin.SCHEDULE,
+            hold_for_review=hold_for_review,
+        )
     except IntegrityError:
         return models.BillingRun.objects.get(
             origin=models.BillingRunOrigin.SCHEDULE, period_start=period.start, period_end=period.end
@@ -160,13 +260,21 @@ def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult
             except Exception as error:
                 logger.exception("Unable to calculate a bill in billing run %s", run.pk)
                 _mark(item, models.BillingRunItemStatus.FAILED, error_codes.UNEXPECTED_ERROR, repr(error))
-        bills = _write_run_bills(drafts=drafts, items=items, run=run, issued_at=now)
-        for item in items:
-            if item.account_id in bills:
-                item.bill = bills[item.account_id]
-                item.status = models.BillingRunItemStatus.BILLED
+        if run.hold_for_review and run.released_at is None:
+            for item in items:
+                if item.account_id in drafts:
+                    item.status = models.BillingRunItemStatus.HELD
+                    item.held_total = drafts[item.account_id].total
+        else:
+            bills = _write_run_bills(drafts=drafts, items=items, run=run, issued_at=now)
+            for item in items:
+                if item.account_id in bills:
+                    item.bill = bills[item.account_id]
+                    item.status = models.BillingRunItemStatus.BILLED
         models.BillingRunItem.objects.bulk_update(
-            items, ["status", "bill", "error_code", "error_detail", "processed_at"], batch_size=1000
+            items,
+            ["status", "bill", "held_total", "error_code", "error_detail", "processed_at"],
+            batch_size=1000,
         )
         counts = {status: 0 for status in models.BillingRunItemStatus.values}
         for item in items:
@@ -176,6 +284,7 @@ def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult
                 billed_accounts=F("billed_accounts") + counts[models.BillingRunItemStatus.BILLED],
                 skipped_accounts=F("skipped_accounts") + counts[models.BillingRunItemStatus.SKIPPED],
                 failed_accounts=F("failed_accounts") + counts[models.BillingRunItemStatus.FAILED],
+                held_accounts=F("held_accounts") + counts[models.BillingRunItemStatus.HELD],
             )
     finished = finish_billing_run_if_done(billing_run_id=run.pk, now=now)
     return ChunkResult(
@@ -227,8 +336,8 @@ def _write_run_bills(
 
 
 def finish_billing_run_if_done(*, billing_run_id: int, now: datetime) -> bool:
-    """Mark a RUNNING run COMPLETED (or COMPLETED_WITH_ERRORS) once no item is PENDING; True if the
-    run is finished."""
+    """Mark a RUNNING run COMPLETED (or COMPLETED_WITH_ERRORS) once no item is PENDING, or
+    AWAITING_REVIEW if it holds bills for review; True if no work is left."""
     with transaction.atomic():
         run = models.BillingRun.objects.select_for_update().get(id=billing_run_id)
         if run.status != models.BillingRunStatus.RUNNING:
@@ -237,15 +346,26 @@ def finish_billing_run_if_done(*, billing_run_id: int, now: datetime) -> bool:
             billing_run=run, status=models.BillingRunItemStatus.PENDING
         ).exists():
             return False
-        failed = models.BillingRunItem.objects.filter(
-            billing_run=run, status=models.BillingRunItemStatus.FAILED
-        ).exists()
-        run.status = (
-            models.BillingRunStatus.COMPLETED_WITH_ERRORS if failed else models.BillingRunStatus.COMPLETED
-        )
+        if models.BillingRunItem.objects.filter(
+            billing_run=run, status=models.BillingRunItemStatus.HELD
+        ).exists():
+            run.status = models.BillingRunStatus.AWAITING_REVIEW
+            run.save(update_fields=["status"])
+            accounts_operations.record_audit(action="BILLING_RUN_AWAITING_REVIEW", obj=run, occurred_at=now)
+            return True
+        run.status = _finished_status(run)
         run.finished_at = now
         run.save(update_fields=["status", "finished_at"])
         accounts_operations.record_audit(
             action="BILLING_RUN_FINISHED", obj=run, occurred_at=now, data={"status": run.status}
         )
     return True
+
+
+def _finished_status(run: models.BillingRun) -> str:
+    failed = models.BillingRunItem.objects.filter(billing_run=run, status=models.BillingRunItemStatus.FAILED)
+    return (
+        models.BillingRunStatus.COMPLETED_WITH_ERRORS
+        if failed.exists()
+        else models.BillingRunStatus.COMPLETED
+    )

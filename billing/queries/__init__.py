@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
 from django.db.models.functions import Coalesce
 
 from accounts import models as accounts_models
@@ -313,10 +313,11 @@ class RunProgress:
     billed: int
     skipped: int
     failed: int
+    held: int = 0
 
     @property
     def done(self) -> int:
-        return self.billed + self.skipped + self.failed
+        return self.billed + self.skipped + self.failed + self.held
 
     @property
     def percent(self) -> int:
@@ -337,6 +338,7 @@ def billing_run_progress(*, billing_run: models.BillingRun) -> RunProgress:
         billed=counts.get(status.BILLED, 0),
         skipped=counts.get(status.SKIPPED, 0),
         failed=counts.get(status.FAILED, 0),
+        held=counts.get(status.HELD, 0),
     )
 
 
@@ -393,4 +395,78 @@ def collectable_bill_ids(*, limit: int = 1000) -> list[int]:
         .filter(total__gt=F("paid"))
         .order_by("id")
         .values_list("id", flat=True)[:limit]
+    )
+
+
+# --- Back office: an account's billing, a run's outcomes ----------------------------------------------
+
+
+def bills_of_account(*, account_id: int, limit: int) -> list[models.Bill]:
+    """The account's latest bills, newest period first, with their `lines` and `paid` (cleared
+    payments, minor units). Two queries."""
+    paid = (
+        models.Payment.objects.filter(bill=OuterRef("pk"), status=models.PaymentStatus.CLEARED)
+        .order_by()
+        .values("bill")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    return list(
+        models.Bill.objects.filter(account_id=account_id)
+        .annotate(paid=Coalesce(Subquery(paid), 0))
+        .prefetch_related(Prefetch("lines", queryset=models.BillLine.objects.order_by("id")))
+        .order_by("-period_start", "-id")[:limit]
+    )
+
+
+def collectable_bills_of_account(*, account_id: int) -> QuerySet[models.Bill]:
+    """The account's live bills with something to collect (before payments: the operation checks
+    what is still owed)."""
+    return (
+        models.Bill.objects.filter(account_id=account_id, status=models.BillStatus.ISSUED, total__gt=0)
+        .exclude(bill_type=models.BillType.CREDIT_NOTE)
+        .order_by("-period_start", "-id")
+    )
+
+
+def payments_of_account(*, account_id: int, limit: int) -> list[models.Payment]:
+    return list(
+        models.Payment.objects.filter(account_id=account_id)
+        .select_related("bill")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def collection_attempts_of_account(*, account_id: int, limit: int) -> list[models.PaymentCollectionAttempt]:
+    return list(
+        models.PaymentCollectionAttempt.objects.filter(account_id=account_id)
+        .select_related("bill")
+        .order_by("-requested_at", "-id")[:limit]
+    )
+
+
+def agreements_of_account(*, account_id: int) -> list[models.Agreement]:
+    """The account's agreements, latest first, with tariff, product and the tariff's `rates`."""
+    return list(
+        models.Agreement.objects.filter(account_id=account_id)
+        .select_related("tariff__product", "meter_point")
+        .prefetch_related(
+            Prefetch("tariff__rates", queryset=models.TariffRate.objects.order_by("band", "-active_from"))
+        )
+        .order_by("-active_from", "-id")
+    )
+
+
+def run_items(*, billing_run: models.BillingRun, limit: int) -> list[models.BillingRunItem]:
+    """A run's per-account outcomes, failures first, with the account and bill."""
+    order = Case(
+        When(status=models.BillingRunItemStatus.FAILED, then=0),
+        When(status=models.BillingRunItemStatus.HELD, then=1),
+        When(status=models.BillingRunItemStatus.SKIPPED, then=2),
+        default=3,
+    )
+    return list(
+        models.BillingRunItem.objects.filter(billing_run=billing_run)
+        .select_related("account", "bill")
+        .order_by(order, "id")[:limit]
     )

@@ -6,61 +6,113 @@ from django.apps import apps
 from django.urls import reverse
 from django_celery_beat import models as beat_models
 
-from billing import models, operations
+from billing import models, operations, queries
 from kernel import ranges
 from tests.accounts.factories import EPOCH
-from tests.billing.factories import AgreementFactory, TariffRateFactory, billable_account
+from tests.billing.factories import AgreementFactory, BillFactory, TariffRateFactory, billable_account
 
 FEB = EPOCH.replace(month=2)
 ISSUED_AT = dt.datetime(2024, 2, 2, tzinfo=dt.UTC)
 
 
+def _run_form(**data):
+    return {
+        "first_day": "2024-01-01",
+        "last_day": "2024-01-31",
+        "account_numbers": "",
+        "chunk_size": "100",
+        **data,
+    }
+
+
 @pytest.mark.django_db
 class TestBillingRunAdd:
-    def test_creates_a_pending_run_and_starts_it_once_committed(
+    def test_creates_a_pending_run_for_whole_local_days_and_queues_nothing(
         self, staff_client, django_capture_on_commit_callbacks
     ):
         account = billable_account()
 
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             response = staff_client.post(
-                reverse("admin:billing_billingrun_add"),
-                {
-                    "period_start_0": "2024-01-01",
-                    "period_start_1": "00:00:00",
-                    "period_end_0": "2024-02-01",
-                    "period_end_1": "00:00:00",
-                    "account_numbers": account.number,
-                    "chunk_size": "100",
-                },
+                reverse("admin:billing_billingrun_add"), _run_form(account_numbers=account.number.lower())
             )
 
         assert response.status_code == 302
         run = models.BillingRun.objects.get(scope={"account_numbers": [account.number]})
-        assert (run.status, run.created_by.username) == ("PENDING", "ops")
-        assert len(callbacks) == 1
-
-    def test_shows_a_form_error_for_a_period_ending_before_it_starts_and_saves_nothing(self, staff_client):
-        response = staff_client.post(
-            reverse("admin:billing_billingrun_add"),
-            {
-                "period_start_0": "2024-02-01",
-                "period_start_1": "00:00:00",
-                "period_end_0": "2024-01-01",
-                "period_end_1": "00:00:00",
-                "account_numbers": "A-FFFFFFFF",
-                "chunk_size": "100",
-            },
+        assert (run.status, run.created_by.username, run.start_requested_at) == ("PENDING", "ops", None)
+        assert (run.period_start, run.period_end) == (
+            dt.datetime(2024, 1, 1, tzinfo=queries.billing_time_zone()),
+            dt.datetime(2024, 2, 1, tzinfo=queries.billing_time_zone()),
         )
+        assert not callbacks
+
+    def test_holds_bills_for_review_by_default_when_configured(self, staff_client, settings):
+        settings.BILLING_HOLD_BILLS_FOR_REVIEW = True
+
+        response = staff_client.get(reverse("admin:billing_billingrun_add"))
+
+        assert response.context["adminform"].form.fields["hold_for_review"].initial is True
+
+    @pytest.mark.parametrize(
+        "data",
+        [
+            {"first_day": "2024-02-01", "last_day": "2024-01-01"},
+            {"first_day": "2024-02-30"},
+            {"last_day": "9999-12-31"},
+            {"chunk_size": "0"},
+            {"chunk_size": "99999999999999999999999"},
+            {"account_numbers": "A-FFFFFFFF"},
+        ],
+    )
+    def test_shows_a_form_error_for_impossible_input_and_saves_nothing(self, staff_client, data):
+        before = models.BillingRun.objects.count()
+
+        response = staff_client.post(reverse("admin:billing_billingrun_add"), _run_form(**data))
 
         assert response.status_code == 200
         assert response.context["adminform"].form.errors
-        assert not models.BillingRun.objects.filter(period_start=FEB.replace(day=1)).exists()
+        assert models.BillingRun.objects.count() == before
+
+
+@pytest.mark.django_db
+class TestBillingRunStart:
+    def test_enqueues_the_run_once_after_commit_however_often_start_is_pressed(
+        self, staff_client, django_capture_on_commit_callbacks
+    ):
+        run = operations.create_billing_run(period=ranges.Period(EPOCH, FEB), created_at=ISSUED_AT)
+        url = reverse("admin:billing_billingrun_start", args=[run.pk])
+
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            responses = [staff_client.post(url) for _ in range(3)]
+
+        assert [r.status_code for r in responses] == [302, 302, 302]
+        assert len(callbacks) == 1
+        run.refresh_from_db()
+        assert run.start_requested_at is not None
+
+    def test_refuses_a_get(self, staff_client):
+        run = operations.create_billing_run(period=ranges.Period(EPOCH, FEB), created_at=ISSUED_AT)
+
+        response = staff_client.get(reverse("admin:billing_billingrun_start", args=[run.pk]))
+
+        assert response.status_code == 405
+
+    def test_the_page_offers_start_then_refreshes_while_it_runs(self, staff_client):
+        run = operations.create_billing_run(period=ranges.Period(EPOCH, FEB), created_at=ISSUED_AT)
+        url = reverse("admin:billing_billingrun_change", args=[run.pk])
+
+        before = staff_client.get(url).content.decode()
+        operations.request_billing_run_start(billing_run_id=run.pk, requested_at=ISSUED_AT, requested_by=None)
+        after = staff_client.get(url).content.decode()
+
+        assert 'id="start-run"' in before and 'http-equiv="refresh"' not in before
+        assert 'id="start-run"' not in after and 'http-equiv="refresh"' in after
+        assert 'id="resume-run"' in after
 
 
 @pytest.mark.django_db
 class TestBillingRunChange:
-    def test_shows_progress_and_failed_accounts_with_their_reasons(self, staff_client):
+    def test_lists_every_account_with_its_outcome_and_reason(self, staff_client):
         tariff = TariffRateFactory().tariff
         good = billable_account(tariff=tariff)
         backwards = billable_account(tariff=tariff, end_read=900)
@@ -76,30 +128,52 @@ class TestBillingRunChange:
 
         content = response.content.decode()
         assert '<progress max="100" value="100"' in content
-        assert backwards.number in content
-        assert "INVALID_READINGS" in content
+        assert backwards.number in content and "INVALID_READINGS" in content
+        assert good.number in content and models.Bill.objects.get(account=good).number in content
         assert "Completed With Errors" in content
+        assert 'http-equiv="refresh"' not in content
+
+    def test_releases_held_bills_for_issue(self, staff_client, django_capture_on_commit_callbacks):
+        account = billable_account()
+        run = operations.create_billing_run(
+            period=ranges.Period(EPOCH, FEB),
+            created_at=ISSUED_AT,
+            scope={"account_numbers": [account.number]},
+            hold_for_review=True,
+        )
+        for chunk in operations.start_billing_run(billing_run_id=run.pk, now=ISSUED_AT):
+            operations.bill_chunk(billing_run_id=run.pk, chunk=chunk, now=ISSUED_AT)
+        page = staff_client.get(reverse("admin:billing_billingrun_change", args=[run.pk])).content.decode()
+
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = staff_client.post(reverse("admin:billing_billingrun_release", args=[run.pk]))
+
+        assert 'id="release-run"' in page and "£94.40" in page
+        assert response.status_code == 302 and len(callbacks) == 1
+        run.refresh_from_db()
+        assert run.status == "RUNNING"
 
 
 @pytest.mark.django_db
 class TestBillPreviewAdmin:
-    def test_shows_the_bill_and_writes_nothing(self, staff_client):
+    def test_shows_the_bill_in_pounds_and_pence_and_writes_nothing(self, staff_client):
         account = billable_account()
 
         response = staff_client.get(
             reverse("admin:billing_bill_preview"),
-            {"account_number": account.number, "period_start": "2024-01-01", "period_end": "2024-02-01"},
+            {"account_number": account.number, "first_day": "2024-01-01", "last_day": "2024-01-31"},
         )
 
         assert response.status_code == 200
         assert response.context["draft"].total == 9440
-        assert "94.40 GBP" in response.content.decode()
+        content = response.content.decode()
+        assert "£94.40" in content and "1 Jan 2024 – 31 Jan 2024" in content
         assert not models.Bill.objects.filter(account=account).exists()
 
     def test_shows_a_form_error_for_an_unknown_account(self, staff_client):
         response = staff_client.get(
             reverse("admin:billing_bill_preview"),
-            {"account_number": "A-00000000", "period_start": "2024-01-01", "period_end": "2024-02-01"},
+            {"account_number": "A-00000000", "first_day": "2024-01-01", "last_day": "2024-01-31"},
         )
 
         assert response.context["form"].errors["account_number"]
@@ -115,6 +189,21 @@ class TestBillPreviewAdmin:
 
         assert response.status_code == 302
         assert response.url.endswith(f"?account_number={agreement.account.number}")
+
+
+@pytest.mark.django_db
+class TestBillAdmin:
+    def test_titles_bills_by_number_and_local_period(self, staff_client):
+        bill = BillFactory(
+            period_start=dt.datetime(2024, 6, 1, tzinfo=queries.billing_time_zone()),
+            period_end=dt.datetime(2024, 7, 1, tzinfo=queries.billing_time_zone()),
+        )
+
+        content = staff_client.get(reverse("admin:billing_bill_change", args=[bill.pk])).content.decode()
+
+        assert bill.number.startswith("B-") and bill.number in content
+        assert "1 Jun 2024 – 30 Jun 2024" in content
+        assert "£105.00" in content
 
 
 @pytest.mark.django_db

@@ -1,249 +1,314 @@
-"""The back office: constant-query list pages, read-only ledgers, adjustments that append, search."""
+"""The back office: constant-query lists, search by every identifier, the account overview, the index
+arranged by ops tasks, and read-only records."""
 
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts import models as account_models
-from billing import models as billing_models
 from tests.accounts.factories import (
     EPOCH,
     AccountFactory,
     AccountUserRoleFactory,
+    AddressFactory,
     LedgerEntryFactory,
     PropertyFactory,
 )
 from tests.billing.factories import AgreementFactory, BillFactory
-from tests.devices.factories import DeviceFactory
-from tests.metering.factories import MeterPointFactory
+from tests.devices.factories import DeviceFactory, DispatchFactory
+from tests.metering.factories import MeterPointFactory, ReadingFactory, RegisterFactory
 
 
 def _accounts(count):
-    return [AccountFactory() for _ in range(count)]
+    for index in range(count):
+        account = AccountFactory()
+        LedgerEntryFactory(ledger=account.ledgers.get(), amount=-100 - index)
 
 
 def _ledger_entries(count):
     ledger = AccountFactory().ledgers.get()
-    return [LedgerEntryFactory(ledger=ledger) for _ in range(count)]
-
-
-def _agreements(count):
-    return [AgreementFactory() for _ in range(count)]
+    for index in range(count):
+        LedgerEntryFactory(ledger=ledger, reference=f"E-{index}-{ledger.pk}")
 
 
 def _bills(count):
     account = AccountFactory()
-    return [
+    for index in range(count):
         BillFactory(
             account=account,
             period_start=EPOCH + dt.timedelta(days=index),
             period_end=EPOCH + dt.timedelta(days=index + 1),
         )
-        for index in range(count)
-    ]
+
+
+def _payments(count):
+    from billing import models as billing_models
+
+    account = AccountFactory()
+    billing_models.Payment.objects.bulk_create(
+        [
+            billing_models.Payment(
+                account=account, amount=1000 + i, currency="GBP", idempotency_key=f"P-{account.pk}-{i}"
+            )
+            for i in range(count)
+        ]
+    )
+
+
+def _readings(count):
+    register = RegisterFactory()
+    for index in range(count):
+        ReadingFactory(register=register, read_at=EPOCH + dt.timedelta(days=index), value=1000 + index)
+
+
+def _agreements(count):
+    for _ in range(count):
+        AgreementFactory()
 
 
 def _devices(count):
-    return [DeviceFactory() for _ in range(count)]
+    for _ in range(count):
+        DeviceFactory()
 
 
 CHANGELISTS = {
     "admin:accounts_account_changelist": _accounts,
     "admin:accounts_ledgerentry_changelist": _ledger_entries,
-    "admin:billing_agreement_changelist": _agreements,
     "admin:billing_bill_changelist": _bills,
+    "admin:billing_payment_changelist": _payments,
+    "admin:metering_reading_changelist": _readings,
+    "admin:billing_agreement_changelist": _agreements,
     "admin:devices_device_changelist": _devices,
 }
+
+
+def _query_count(client, url, **params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries.captured_queries)
 
 
 @pytest.mark.django_db
 class TestChangelistPages:
     @pytest.mark.parametrize("url_name", list(CHANGELISTS))
-    def test_run_the_same_number_of_queries_for_5_and_200_rows(
-        self, staff_client, url_name, django_assert_num_queries
-    ):
-        make_rows = CHANGELISTS[url_name]
-        make_rows(5)
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
+    def test_run_the_same_number_of_queries_for_5_and_200_rows(self, staff_client, url_name):
+        url = reverse(url_name)
+        CHANGELISTS[url_name](5)
+        small = _query_count(staff_client, url)
 
-        with CaptureQueriesContext(connection) as small:
-            assert staff_client.get(reverse(url_name)).status_code == 200
-        make_rows(195)
+        CHANGELISTS[url_name](195)
+        large = _query_count(staff_client, url)
 
-        with django_assert_num_queries(len(small.captured_queries)):
-            response = staff_client.get(reverse(url_name))
+        assert large == small, url_name
 
-        assert response.status_code == 200
-
-
-@pytest.mark.django_db
-class TestLedgerEntryAdmin:
-    def test_offers_no_add_change_or_delete(self, staff_client):
-        entry = LedgerEntryFactory()
-
-        change = staff_client.post(
-            reverse("admin:accounts_ledgerentry_change", args=[entry.pk]), {"amount": "1", "description": "x"}
-        )
-        delete = staff_client.post(
-            reverse("admin:accounts_ledgerentry_delete", args=[entry.pk]), {"post": "yes"}
-        )
-        add = staff_client.get(reverse("admin:accounts_ledgerentry_add"))
-
-        assert change.status_code == 403
-        assert delete.status_code == 403
-        assert add.status_code == 403
-        entry.refresh_from_db()
-        assert entry.amount == -1000
-
-
-@pytest.mark.django_db
-class TestLedgerAdjustmentAction:
-    def _post(self, client, account, **data):
-        return client.post(
-            reverse("admin:accounts_account_changelist"),
-            {"action": "post_adjustment", "_selected_action": [account.pk], **data},
-        )
-
-    def test_asks_for_input_before_acting(self, staff_client):
+    def test_account_list_shows_balances_in_pounds_and_pence(self, staff_client):
         account = AccountFactory()
+        LedgerEntryFactory(ledger=account.ledgers.get(), amount=-123456)
 
-        response = self._post(staff_client, account)
+        response = staff_client.get(reverse("admin:accounts_account_changelist"), {"q": account.number})
 
-        assert response.status_code == 200
-        assert b"Confirm" in response.content
-        assert not account_models.LedgerEntry.objects.filter(ledger__account=account).exists()
+        assert "−£1,234.56" in response.content.decode()
 
-    def test_appends_an_adjustment_entry_once_confirmed(self, staff_client):
-        account = AccountFactory()
 
-        response = self._post(
-            staff_client,
-            account,
-            confirmed="yes",
-            direction="CREDIT",
-            amount="12.50",
-            currency="GBP",
-            description="Goodwill",
-        )
-
-        assert response.status_code == 302
-        entry = account_models.LedgerEntry.objects.get(ledger__account=account)
-        assert (entry.amount, entry.kind, entry.created_by) == (1250, "ADJUSTMENT", staff_client.user)
-        assert account_models.AuditEntry.objects.filter(account=account, action="LEDGER_ADJUSTMENT").exists()
-
-    def test_debits_as_a_negative_entry(self, staff_client):
-        account = AccountFactory()
-
-        self._post(
-            staff_client,
-            account,
-            confirmed="yes",
-            direction="DEBIT",
-            amount="3.00",
-            currency="GBP",
-            description="Missed charge",
-        )
-
-        assert account_models.LedgerEntry.objects.get(ledger__account=account).amount == -300
-
-    def test_shows_a_form_error_and_posts_nothing_for_a_currency_mismatch(self, staff_client):
-        account = AccountFactory(currency="GBP")
-
-        response = self._post(
-            staff_client,
-            account,
-            confirmed="yes",
-            direction="CREDIT",
-            amount="5.00",
-            currency="JPY",
-            description="Wrong currency",
-        )
-
-        assert response.status_code == 200
-        assert "are not billed in JPY" in response.content.decode()
-        assert not account_models.LedgerEntry.objects.filter(ledger__account=account).exists()
-
-    @pytest.mark.parametrize("amount", ["-5.00", "0", "abc", "0.001"])
-    def test_shows_a_form_error_and_posts_nothing_for_a_bad_amount(self, staff_client, amount):
-        account = AccountFactory()
-
-        response = self._post(
-            staff_client,
-            account,
-            confirmed="yes",
-            direction="CREDIT",
-            amount=amount,
-            currency="GBP",
-            description="Bad",
-        )
-
-        assert response.status_code == 200
-        assert b"errorlist" in response.content or b"errornote" in response.content
-        assert not account_models.LedgerEntry.objects.filter(ledger__account=account).exists()
+def _dual_fuel_account(*, entries: int):
+    """Two properties, an electricity and a gas meter point each, and `entries` ledger entries."""
+    account = AccountFactory(billing_name="Grace Baxter", billing_address=AddressFactory(postcode="SW1A 1AA"))
+    for _ in range(2):
+        prop = PropertyFactory(account=account, address=AddressFactory(postcode="SW1A 1AA"))
+        MeterPointFactory(property=prop)
+        MeterPointFactory(property=prop, utility_type="GAS", identifier=f"{9000000 + prop.pk}")
+    AccountUserRoleFactory(account=account, user__email="dual@example.org", user__mobile="+44 7700 900123")
+    ledger = account.ledgers.get()
+    for index in range(entries):
+        LedgerEntryFactory(ledger=ledger, amount=-(index + 1), reference=f"D-{index}")
+    return account
 
 
 @pytest.mark.django_db
 class TestAccountSearch:
-    def test_finds_by_account_number_email_and_mpan(self, staff_client):
-        wanted = AccountUserRoleFactory(user__email="ada@example.org").account
-        MeterPointFactory(property=PropertyFactory(account=wanted), identifier="1900000999999")
+    def _found(self, client, term, **extra):
+        response = client.get(reverse("admin:accounts_account_changelist"), {"q": term, **extra})
+        return response, list(response.context["cl"].result_list)
+
+    def test_finds_an_account_by_each_identifier(self, staff_client):
+        wanted = _dual_fuel_account(entries=1)
+        mpan = wanted.properties.first().meter_points.get(utility_type="ELECTRICITY").identifier
+        mprn = wanted.properties.first().meter_points.get(utility_type="GAS").identifier
+        AccountFactory(billing_name="Someone Else")
+
+        for term in (
+            wanted.number,
+            wanted.number.lower(),
+            "DUAL@example.org",
+            mpan,
+            mprn,
+            "sw1a1aa",
+            "07700 900123",
+            "Baxter",
+            "race bax",
+        ):
+            _, found = self._found(staff_client, term)
+
+            assert found == [wanted], term
+
+    def test_shows_a_dual_fuel_balance_once_whatever_the_joins(self, staff_client):
+        account = _dual_fuel_account(entries=30)
+        expected = -sum(range(1, 31))
+
+        for term in (account.number, "SW1A 1AA", "dual@example.org"):
+            _, found = self._found(staff_client, term)
+
+            assert [a.balance for a in found] == [expected], term
+
+    def test_opens_the_account_from_the_header_search_when_one_matches(self, staff_client):
+        account = AccountFactory()
+
+        response = staff_client.get(
+            reverse("admin:accounts_account_changelist"), {"q": account.number, "go": "1"}
+        )
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:accounts_account_change", args=[account.pk])
+
+    def test_offers_the_search_box_on_every_admin_page(self, staff_client):
+        for url in (reverse("admin:index"), reverse("admin:billing_bill_changelist")):
+            assert 'id="ops-search"' in staff_client.get(url).content.decode()
+
+    def test_autocompletes_accounts_by_number(self, staff_client):
+        account = AccountFactory()
         AccountFactory()
-        url = reverse("admin:accounts_account_changelist")
 
-        for term in (wanted.number, "ada@example.org", "1900000999999"):
-            response = staff_client.get(url, {"q": term})
+        response = staff_client.get(
+            reverse("admin:autocomplete"),
+            {
+                "term": account.number,
+                "app_label": "billing",
+                "model_name": "agreement",
+                "field_name": "account",
+            },
+        )
 
-            assert list(response.context["cl"].result_list) == [wanted], term
+        assert [row["text"] for row in response.json()["results"]] == [account.number]
 
-    def test_account_page_shows_inlines_of_every_app(self, staff_client):
-        agreement = AgreementFactory()
-        BillFactory(account=agreement.account)
-        DeviceFactory(account=agreement.account)
 
-        response = staff_client.get(reverse("admin:accounts_account_change", args=[agreement.account.pk]))
-
-        assert response.status_code == 200
-        content = response.content.decode()
-        assert agreement.meter_point.identifier in content
-        assert agreement.tariff.code in content
-        assert "Tesla" in content
-        assert billing_models.Bill.objects.filter(account=agreement.account).exists()
+def _busy_account(*, size: int):
+    account = AccountFactory()
+    agreement = AgreementFactory(account=account)
+    register = RegisterFactory(meter__meter_point=agreement.meter_point)
+    ledger = account.ledgers.get()
+    for index in range(size):
+        LedgerEntryFactory(ledger=ledger, amount=-(index + 1), reference=f"B-{index}")
+        BillFactory(
+            account=account,
+            period_start=EPOCH + dt.timedelta(days=index),
+            period_end=EPOCH + dt.timedelta(days=index + 1),
+        )
+        ReadingFactory(register=register, read_at=EPOCH + dt.timedelta(days=index), value=1000 + 10 * index)
+        DispatchFactory(device=DeviceFactory(account=account), start_at=EPOCH + dt.timedelta(hours=index))
+        account_models.AccountNote.objects.create(account=account, body=f"Note {index}")
+    return account
 
 
 @pytest.mark.django_db
-class TestChangeStatusAction:
-    def _post(self, client, accounts, **data):
-        return client.post(
-            reverse("admin:accounts_account_changelist"),
-            {"action": "change_status", "_selected_action": [account.pk for account in accounts], **data},
+class TestAccountOverview:
+    def test_shows_every_section_of_the_account(self, staff_client):
+        account = _busy_account(size=3)
+        bill = account.bills.order_by("period_start").first()
+
+        content = staff_client.get(
+            reverse("admin:accounts_account_change", args=[account.pk])
+        ).content.decode()
+
+        assert "in debt" in content and "−£0.06" in content  # 1p + 2p + 3p owed
+        assert bill.number in content and "1 Jan 2024" in content
+        for section in (
+            "ledger",
+            "bills",
+            "payments",
+            "agreements",
+            "meter-points",
+            "devices",
+            "notes",
+            "audit-trail",
+        ):
+            assert f'id="{section}"' in content, section
+        assert 'class="ops-chart"' in content
+        assert account.agreements.get().tariff.code in content
+        for action in ("adjust", "status", "preview", "bill", "collect", "note"):
+            assert f'id="action-{action}"' in content, action
+
+    def test_runs_the_same_number_of_queries_for_a_small_and_a_busy_account(self, staff_client):
+        small = _busy_account(size=2)
+        busy = _busy_account(size=12)
+
+        counts = [
+            _query_count(staff_client, reverse("admin:accounts_account_change", args=[account.pk]))
+            for account in (small, busy)
+        ]
+
+        assert counts[0] == counts[1]
+
+    def test_never_changes_status_through_the_plain_form(self, staff_client):
+        account = AccountFactory()
+        url = reverse("admin:accounts_account_change", args=[account.pk])
+
+        staff_client.post(
+            url,
+            {
+                "billing_name": "Renamed",
+                "account_type": account.account_type,
+                "status": "VOID",
+                "user_roles-TOTAL_FORMS": "0",
+                "user_roles-INITIAL_FORMS": "0",
+                "properties-TOTAL_FORMS": "0",
+                "properties-INITIAL_FORMS": "0",
+                "payment_methods-TOTAL_FORMS": "0",
+                "payment_methods-INITIAL_FORMS": "0",
+                "agreements-TOTAL_FORMS": "0",
+                "agreements-INITIAL_FORMS": "0",
+            },
         )
 
-    def test_moves_accounts_and_records_why(self, staff_client):
-        accounts = [AccountFactory(), AccountFactory()]
+        account.refresh_from_db()
+        assert account.billing_name == "Renamed"
+        assert account.status == "ACTIVE"
 
-        response = self._post(staff_client, accounts, confirmed="yes", status="DORMANT", reason="Moved out")
 
-        assert response.status_code == 302
-        for account in accounts:
-            account.refresh_from_db()
-            assert account.status == "DORMANT"
-            assert account.notes.get().body == "Status ACTIVE → DORMANT: Moved out"
-            assert account_models.AuditEntry.objects.filter(
-                account=account, action="ACCOUNT_STATUS_CHANGED"
-            ).exists()
+@pytest.mark.django_db
+class TestAdminIndex:
+    def test_is_arranged_by_ops_tasks_with_developer_tables_last(self, staff_client):
+        response = staff_client.get(reverse("admin:index"))
 
-    def test_refuses_when_an_account_already_has_the_status_and_changes_nothing(self, staff_client):
-        active, dormant = AccountFactory(), AccountFactory(status="DORMANT")
+        sections = [app["name"] for app in response.context["app_list"]]
+        assert sections[:7] == ["Customers", "Billing", "Payments", "Imports", "Devices", "CDR", "Settings"]
+        assert sections[-1] == "Developer tables"
+        customers = [m["object_name"] for m in response.context["app_list"][0]["models"]]
+        assert customers[0] == "Account"
 
-        response = self._post(staff_client, [active, dormant], confirmed="yes", status="DORMANT", reason="x")
 
-        assert response.status_code == 200
-        assert f"Already DORMANT: {dormant.number}" in response.content.decode()
-        active.refresh_from_db()
-        assert active.status == "ACTIVE"
-        assert not active.notes.exists()
+@pytest.mark.django_db
+class TestReadOnlyRecords:
+    def test_offer_no_add_change_or_delete(self, staff_client):
+        entry = LedgerEntryFactory()
+        audit = account_models.AuditEntry.objects.create(
+            action="X", object_type="Y", object_id="1", occurred_at=EPOCH
+        )
+
+        for model, obj in (("ledgerentry", entry), ("auditentry", audit)):
+            add = staff_client.get(reverse(f"admin:accounts_{model}_add"))
+            change = staff_client.post(
+                reverse(f"admin:accounts_{model}_change", args=[obj.pk]), {"amount": "1"}
+            )
+            delete = staff_client.post(
+                reverse(f"admin:accounts_{model}_delete", args=[obj.pk]), {"post": "yes"}
+            )
+
+            assert (add.status_code, change.status_code, delete.status_code) == (403, 403, 403), model
+        entry.refresh_from_db()
+        assert entry.amount == -1000
 
 
 @pytest.mark.django_db

@@ -19,7 +19,7 @@ from pytentacle import (
     ValidationError,
 )
 
-from tests.e2e.conftest import DAYS_OF_DATA, PRODUCT
+from tests.e2e.clients.conftest import DAYS_OF_DATA, PRODUCT
 
 
 @pytest.fixture

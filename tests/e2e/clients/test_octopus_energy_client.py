@@ -29,7 +29,7 @@ from octopus_energy import (
     SortOrder,
 )
 
-from tests.e2e.conftest import DAYS_OF_DATA, PRODUCT
+from tests.e2e.clients.conftest import DAYS_OF_DATA, PRODUCT
 
 
 def run(coroutine):
