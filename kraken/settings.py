@@ -141,6 +141,9 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": None,
 }
 GRAPHENE = {"SCHEMA": "kraken.graphql.schema.schema", "ATOMIC_MUTATIONS": True}
+# Check every GraphQL view (dict value) against the contract as it is built: a key that is not a
+# field of its type, or a view answered where another type is expected, raises (kernel.graphql.binding).
+GRAPHQL_CHECK_VIEWS = env.bool("GRAPHQL_CHECK_VIEWS", default=DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kraken core platform API",
     "DESCRIPTION": "Data Import API and Consumer Data Right endpoints.",

@@ -12,3 +12,6 @@ import uuid
 os.environ["KRAKEN_INSTANCE"] = f"test-{uuid.uuid4().hex[:12]}"
 
 from kraken.settings import *  # noqa: E402, F403
+
+# Every GraphQL view the tests build is checked against the contract (kernel.graphql.binding).
+GRAPHQL_CHECK_VIEWS = True

@@ -4,6 +4,7 @@ to them. `schema` is what `/v1/graphql/` serves and what `schema.graphql` prints
 from __future__ import annotations
 
 import graphene
+from django.conf import settings
 
 from accounts.graphql import resolvers as accounts_resolvers
 from billing.graphql import resolvers as billing_resolvers
@@ -23,7 +24,11 @@ RESOLVER_MODULES = [
     kraken_resolvers,
 ]
 
-binding.bind(generated=generated, resolver_modules=RESOLVER_MODULES)
+binding.bind(
+    generated=generated,
+    resolver_modules=RESOLVER_MODULES,
+    check_views=getattr(settings, "GRAPHQL_CHECK_VIEWS", False),
+)
 for _module in RESOLVER_MODULES:
     binding.TYPE_RESOLVERS.update(getattr(_module, "TYPE_RESOLVERS", {}))
 
