@@ -11,8 +11,8 @@ from billing.graphql import resolvers as billing_resolvers
 from devices.graphql import catalogue as devices_catalogue
 from devices.graphql import resolvers as devices_resolvers
 from kernel.graphql import binding
-from kraken.graphql import generated
 from kraken.graphql import resolvers as kraken_resolvers
+from kraken.graphql.generated import types as generated
 from metering.graphql import resolvers as metering_resolvers
 
 RESOLVER_MODULES = [
