@@ -6,7 +6,9 @@ from __future__ import annotations
 import graphene
 from django.conf import settings
 
-from accounts.graphql import resolvers as accounts_resolvers
+from accounts.graphql import mutations as accounts_mutations
+from accounts.graphql import queries as accounts_queries
+from accounts.graphql import types as accounts_types
 from billing.graphql import resolvers as billing_resolvers
 from devices.graphql import catalogue as devices_catalogue
 from devices.graphql import resolvers as devices_resolvers
@@ -16,7 +18,9 @@ from kraken.graphql.generated import types as generated
 from metering.graphql import resolvers as metering_resolvers
 
 RESOLVER_MODULES = [
-    accounts_resolvers,
+    accounts_types,
+    accounts_queries,
+    accounts_mutations,
     metering_resolvers,
     devices_resolvers,
     devices_catalogue,
