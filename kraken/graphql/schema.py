@@ -15,13 +15,17 @@ from devices.graphql import resolvers as devices_resolvers
 from kernel.graphql import binding
 from kraken.graphql import resolvers as kraken_resolvers
 from kraken.graphql.generated import types as generated
-from metering.graphql import resolvers as metering_resolvers
+from metering.graphql import mutations as metering_mutations
+from metering.graphql import queries as metering_queries
+from metering.graphql import types as metering_types
 
 RESOLVER_MODULES = [
     accounts_types,
     accounts_queries,
     accounts_mutations,
-    metering_resolvers,
+    metering_types,
+    metering_queries,
+    metering_mutations,
     devices_resolvers,
     devices_catalogue,
     billing_resolvers,
