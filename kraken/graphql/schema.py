@@ -10,8 +10,9 @@ from accounts.graphql import mutations as accounts_mutations
 from accounts.graphql import queries as accounts_queries
 from accounts.graphql import types as accounts_types
 from billing.graphql import resolvers as billing_resolvers
-from devices.graphql import catalogue as devices_catalogue
-from devices.graphql import resolvers as devices_resolvers
+from devices.graphql import mutations as devices_mutations
+from devices.graphql import queries as devices_queries
+from devices.graphql import types as devices_types
 from kernel.graphql import binding
 from kraken.graphql import resolvers as kraken_resolvers
 from kraken.graphql.generated import types as generated
@@ -26,8 +27,9 @@ RESOLVER_MODULES = [
     metering_types,
     metering_queries,
     metering_mutations,
-    devices_resolvers,
-    devices_catalogue,
+    devices_types,
+    devices_queries,
+    devices_mutations,
     billing_resolvers,
     kraken_resolvers,
 ]
