@@ -9,7 +9,8 @@ from django.conf import settings
 from accounts.graphql import mutations as accounts_mutations
 from accounts.graphql import queries as accounts_queries
 from accounts.graphql import types as accounts_types
-from billing.graphql import resolvers as billing_resolvers
+from billing.graphql import queries as billing_queries
+from billing.graphql import types as billing_types
 from devices.graphql import mutations as devices_mutations
 from devices.graphql import queries as devices_queries
 from devices.graphql import types as devices_types
@@ -30,7 +31,8 @@ RESOLVER_MODULES = [
     devices_types,
     devices_queries,
     devices_mutations,
-    billing_resolvers,
+    billing_types,
+    billing_queries,
     kraken_resolvers,
 ]
 
