@@ -1,5 +1,11 @@
 """The customer graph: the generated contract types with the apps' hand-written resolvers bound
-to them. `schema` is what `/v1/graphql/` serves and what `schema.graphql` prints."""
+to them. `schema` is what `/v1/graphql/` serves and what `schema.graphql` prints.
+
+Each app's `graphql/` package resolves its part: `types.py` the fields of its object types,
+`queries.py` its `Query` roots, `mutations.py` its `Mutation` fields (and `dataloaders.py` the
+request-scoped batch reads they share). `RESOLVER_MODULES` lists them; binding fails at start-up
+for a resolver naming a type or field the contract does not have.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +21,7 @@ from devices.graphql import mutations as devices_mutations
 from devices.graphql import queries as devices_queries
 from devices.graphql import types as devices_types
 from kernel.graphql import binding
-from kraken.graphql import resolvers as kraken_resolvers
+from kraken.graphql import queries as kraken_queries
 from kraken.graphql.generated import types as generated
 from metering.graphql import mutations as metering_mutations
 from metering.graphql import queries as metering_queries
@@ -33,7 +39,7 @@ RESOLVER_MODULES = [
     devices_mutations,
     billing_types,
     billing_queries,
-    kraken_resolvers,
+    kraken_queries,
 ]
 
 binding.bind(
