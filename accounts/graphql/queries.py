@@ -4,18 +4,9 @@
 from __future__ import annotations
 
 from accounts import queries
-from accounts.graphql import access, dataloaders
+from accounts.graphql import access, dataloaders, types
 from kernel import graphql as gql
 from kernel.graphql import error_codes
-
-
-def _property_number(value) -> int | None:
-    """A property's public number from an ID or Int argument, or None when it cannot be one."""
-    text = str(value).strip()
-    if not text.isdigit() or len(text) > 10:
-        return None
-    number = int(text)
-    return number if 0 < number < 2**31 else None
 
 
 class Query:
@@ -43,7 +34,7 @@ class Query:
     def resolve_property(root, info, id):
         ctx = gql.context(info)
         ctx.viewer()
-        number = _property_number(id)
+        number = types.property_number(id)
         prop = queries.get_property(public_id=number) if number is not None else None
         if prop is None or prop.account_id not in ctx.viewer_account_ids():
             raise gql.KrakenError(error_codes.UNAUTHORIZED)

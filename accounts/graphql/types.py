@@ -289,6 +289,15 @@ class Refund(_Transaction):
 # --- properties and loyalty points ---------------------------------------------------------------
 
 
+def property_number(value) -> int | None:
+    """A property's public number from an ID or Int argument, or None when it cannot be one."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    return number if 0 < number < 2**31 else None
+
+
 class PropertyType:
     # The public number, not the primary key: Kraken clients pass it back as `propertyId: Int`.
     resolve_id = gql.plain(lambda prop, info: str(prop.public_id))

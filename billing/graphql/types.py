@@ -107,6 +107,10 @@ def tariff_view(tariff: models.Tariff, now: datetime) -> dict:
     )
 
 
+def applicable_rate_view(rate: pricing.ApplicableRate) -> dict:
+    return gql.view("ApplicableRate", value=rate.value, validFrom=rate.period.start, validTo=rate.period.end)
+
+
 # --- accounts and meter points -------------------------------------------------------------------
 
 
@@ -336,7 +340,3 @@ def regions_of_postcode(info, postcode: str) -> set[str]:
 
 
 TYPE_RESOLVERS = {models.Agreement: agreement_type, models.Bill: bill_type}
-
-
-def applicable_rate_view(rate: pricing.ApplicableRate) -> dict:
-    return gql.view("ApplicableRate", value=rate.value, validFrom=rate.period.start, validTo=rate.period.end)

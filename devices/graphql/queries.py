@@ -15,6 +15,7 @@ import uuid
 from collections import defaultdict
 
 from accounts.graphql import access
+from accounts.graphql import types as accounts_types
 from devices import models, queries
 from devices.graphql import dataloaders, types
 from kernel import graphql as gql
@@ -65,10 +66,9 @@ class Query:
         account = access.viewer_account(info, accountNumber)
         property_public_id = public_id = None
         if propertyId is not None:
-            number = str(propertyId).strip()
-            if not number.isdigit() or len(number) > 10:
+            property_public_id = accounts_types.property_number(propertyId)
+            if property_public_id is None:
                 return []
-            property_public_id = int(number)
         if deviceId is not None:
             try:
                 public_id = uuid.UUID(deviceId)
