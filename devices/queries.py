@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
 from accounts import models as accounts_models
 from devices import models
+from kernel import ranges
 
 # Devices that charge a vehicle: the vehicle itself or its charge point.
 CHARGING_KINDS = (models.DeviceKind.ELECTRIC_VEHICLES, models.DeviceKind.CHARGE_POINTS)
@@ -19,9 +23,39 @@ class NoDevice(Exception):
     """The account has no (live, unretired) device of the kind asked for."""
 
 
-def devices_of_account(*, account: accounts_models.Account) -> QuerySet[models.Device]:
-    """The account's devices that are not retired, oldest first."""
-    return models.Device.objects.filter(account=account, retired_at__isnull=True).order_by("created_at", "id")
+def devices_of_account(
+    *,
+    account: accounts_models.Account,
+    property_public_id: int | None = None,
+    public_id: uuid.UUID | None = None,
+) -> QuerySet[models.Device]:
+    """The account's devices that are not retired, oldest first; only those at the property with
+    this public number, or with this public id, when given."""
+    rows = models.Device.objects.filter(account=account, retired_at__isnull=True)
+    if property_public_id is not None:
+        rows = rows.filter(property__public_id=property_public_id)
+    if public_id is not None:
+        rows = rows.filter(public_id=public_id)
+    return rows.order_by("created_at", "id")
+
+
+def get_device_by_id(*, id: int) -> models.Device:
+    """Raises Device.DoesNotExist."""
+    return models.Device.objects.get(pk=id)
+
+
+def dispatches_of_account(
+    *, account: accounts_models.Account, status: str, now: datetime
+) -> list[models.Dispatch]:
+    """The dispatches with `status` of the account's unretired devices, by start; planned ones only
+    while they have not ended at `now`. Raises NoDevice for an account without devices."""
+    devices = devices_of_account(account=account)
+    if not devices.exists():
+        raise NoDevice(account.number)
+    rows = models.Dispatch.objects.filter(device__in=devices, status=status).order_by("start_at", "id")
+    if status == models.DispatchStatus.PLANNED:
+        rows = rows.filter(end_at__gt=now)
+    return list(rows)
 
 
 def get_device(*, public_id: str, account_ids: set[int]) -> models.Device:
@@ -78,6 +112,37 @@ def saving_session_events(*, include_dev_events: bool) -> QuerySet[models.Saving
     return rows if include_dev_events else rows.filter(is_dev_event=False)
 
 
+def saving_session_event_count(*, include_dev_events: bool) -> int:
+    return saving_session_events(include_dev_events=include_dev_events).count()
+
+
+def saving_session_event_status(*, event: models.SavingSessionEvent, at: datetime) -> str:
+    """UPCOMING before the event, ONGOING during `[start_at, end_at)`, DONE after."""
+    period = ranges.Period(event.start_at, event.end_at)
+    if period.starts_after(at):
+        return "UPCOMING"
+    return "ONGOING" if at in period else "DONE"
+
+
+@dataclass(frozen=True)
+class SavingResult:
+    """What a participant saved in an event, in kWh and as a percentage of the baseline (exact);
+    None until the results are set."""
+
+    energy_saved_kwh: Decimal | None
+    percentage_saved: Decimal | None
+
+
+def saving_result(participation: models.SavingSessionParticipation) -> SavingResult:
+    p = participation
+    if p.results_set_at is None or p.baseline_kwh is None or p.consumption_kwh is None:
+        return SavingResult(energy_saved_kwh=None, percentage_saved=None)
+    saved = p.baseline_kwh - p.consumption_kwh
+    return SavingResult(
+        energy_saved_kwh=saved, percentage_saved=saved / p.baseline_kwh * 100 if p.baseline_kwh else None
+    )
+
+
 def get_saving_session_event(*, code: str) -> models.SavingSessionEvent:
     """Raises SavingSessionEvent.DoesNotExist."""
     return models.SavingSessionEvent.objects.get(code=code)
@@ -123,6 +188,40 @@ def saving_sessions_energy_saved_kwh() -> int | None:
         .get("saved")
     )
     return None if total is None else int(total)
+
+
+# --- Charging preferences ---------------------------------------------------------------------------
+
+WEEKDAY, WEEKEND = models.DayOfWeek.MONDAY, models.DayOfWeek.SATURDAY
+
+
+def schedules_of_devices(*, device_ids: Collection[int]) -> QuerySet[models.DevicePreferenceSchedule]:
+    """The preference schedules of these devices (with their preferences, whose `device_id` says
+    whose they are)."""
+    return models.DevicePreferenceSchedule.objects.filter(
+        preferences__device_id__in=device_ids
+    ).select_related("preferences")
+
+
+@dataclass(frozen=True)
+class ChargingPreferences:
+    """A device's targets: the weekday (Monday) and weekend (Saturday) schedules, and the lowest
+    and highest state of charge over all its schedules (None without schedules)."""
+
+    weekday: models.DevicePreferenceSchedule | None
+    weekend: models.DevicePreferenceSchedule | None
+    minimum_soc: Decimal | None
+    maximum_soc: Decimal | None
+
+
+def charging_preferences(schedules: Sequence[models.DevicePreferenceSchedule]) -> ChargingPreferences:
+    by_day = {s.day_of_week: s for s in schedules}
+    return ChargingPreferences(
+        weekday=by_day.get(WEEKDAY),
+        weekend=by_day.get(WEEKEND),
+        minimum_soc=min((s.min_value for s in schedules), default=None),
+        maximum_soc=max((s.max_value for s in schedules), default=None),
+    )
 
 
 # --- Device catalogue and heat pump controllers ----------------------------------------------------
@@ -198,15 +297,18 @@ def controller_euids(*, account_ids: set[int]) -> list[str]:
 
 def heat_pump_controller(*, account: accounts_models.Account, euid: str | None) -> models.HeatPumpController:
     """The account's controller with this EUI (any case), or its first one when `euid` is None,
-    with its zones and sensors loaded (three queries whatever their number). Raises NoDevice."""
+    with its zones (`zone_list`, by zone) and sensors (`sensor_list`, by code) loaded: three queries
+    whatever their number. Raises NoDevice."""
     rows = models.HeatPumpController.objects.filter(device__account=account, device__retired_at__isnull=True)
     if euid is not None:
         rows = rows.filter(euid__iexact=euid)
     controller = (
         rows.select_related("device__variant")
         .prefetch_related(
-            Prefetch("zones", queryset=models.HeatPumpZone.objects.order_by("zone")),
-            Prefetch("sensors", queryset=models.HeatPumpSensor.objects.order_by("code")),
+            Prefetch("zones", queryset=models.HeatPumpZone.objects.order_by("zone"), to_attr="zone_list"),
+            Prefetch(
+                "sensors", queryset=models.HeatPumpSensor.objects.order_by("code"), to_attr="sensor_list"
+            ),
         )
         .order_by("device__created_at", "id")
         .first()

@@ -29,6 +29,14 @@ class Period:
     def is_finite(self) -> bool:
         return self.end is not None
 
+    def starts_after(self, moment: datetime) -> bool:
+        """Whether all of the period lies after `moment`."""
+        return moment < self.start
+
+    def ends_after(self, moment: datetime) -> bool:
+        """Whether some of the period lies after `moment` (an open end always does)."""
+        return self.end is None or moment < self.end
+
     def overlaps(self, other: Period) -> bool:
         return self & other is not None
 

@@ -201,6 +201,9 @@ REST_API_RATE_LIMITS = {
 # prepending a new one); SECRET_KEY when unset. See docs/ARCHITECTURE.md, "Customer API keys".
 FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 GRAPHENE = {"SCHEMA": "kraken.graphql.schema.schema", "ATOMIC_MUTATIONS": True}
+# Check every GraphQL view (dict value) against the contract as it is built: a key that is not a
+# field of its type, or a view answered where another type is expected, raises (kernel.graphql.binding).
+GRAPHQL_CHECK_VIEWS = env.bool("GRAPHQL_CHECK_VIEWS", default=DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kraken core platform API",
     "DESCRIPTION": "Data Import API, customer REST API v1 and Consumer Data Right endpoints.",

@@ -8,18 +8,26 @@ import re
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from accounts import models as accounts_models
 from accounts import queries as accounts_queries
-from kernel import ranges, search
+from kernel import clock, ranges, search
 from metering import models
 
 ELECTRICITY = (models.UtilityType.ELECTRICITY, models.UtilityType.EMBEDDED_ELECTRICITY)
+
+
+def is_electricity(utility_type: str) -> bool:
+    """Whether a meter point of this utility type supplies electricity (embedded networks too)."""
+    return utility_type in ELECTRICITY
 
 
 class NotFound(Exception):
@@ -348,7 +356,7 @@ def consumption_page(*, meter_id: int, query: ConsumptionQuery) -> ConsumptionPa
     return ConsumptionPage(count=count, results_json=results_json)
 
 
-def meter_points_of_properties(*, property_ids: Collection[int]) -> list[models.MeterPoint]:
+def meter_points_with_registers(*, property_ids: Collection[int]) -> list[models.MeterPoint]:
     """The meter points at these properties, by identifier, each with its meters (by installation)
     and their registers prefetched: three queries."""
     return list(
@@ -455,3 +463,149 @@ def meter_points_with_readings(*, account_id: int, per_register: int) -> list[Me
         MeterPointReadings(meter_point=meter_point, registers=tuple(by_meter_point[meter_point.pk]))
         for meter_point in meter_points
     ]
+
+
+# --- Meter points, meters and readings for the customer graph ---------------------------------------
+
+
+def meter_points_of_properties(*, property_ids: Collection[int]) -> QuerySet[models.MeterPoint]:
+    """The properties' meter points, electricity before gas, by identifier."""
+    return models.MeterPoint.objects.filter(property_id__in=property_ids).order_by(
+        "utility_type", "identifier"
+    )
+
+
+def meter_points_by_id(*, ids: Collection[int]) -> QuerySet[models.MeterPoint]:
+    return models.MeterPoint.objects.filter(pk__in=ids).select_related("property")
+
+
+def meters_of_meter_points(*, meter_point_ids: Collection[int]) -> QuerySet[models.Meter]:
+    """The meter points' meters, by installation."""
+    return models.Meter.objects.filter(meter_point_id__in=meter_point_ids).order_by("installed_from", "id")
+
+
+def get_meter(*, id: int) -> models.Meter | None:
+    """The meter with this primary key (with its meter point and property), or None."""
+    return models.Meter.objects.select_related("meter_point__property").filter(pk=id).first()
+
+
+def is_installed(*, meter: models.Meter, at: datetime) -> bool:
+    return at in ranges.Period(meter.installed_from, meter.installed_to)
+
+
+def registers_of_meters(*, meter_ids: Collection[int]) -> QuerySet[models.Register]:
+    return models.Register.objects.filter(meter_id__in=meter_ids).order_by("identifier")
+
+
+def readings_newest_first() -> QuerySet[models.Reading]:
+    """Every register reading (with its register), newest first: the base of per-meter pages."""
+    return models.Reading.objects.select_related("register").order_by("-read_at", "-id")
+
+
+def customer_read_at(read_date: date) -> datetime:
+    """A customer's reading on a date counts from the start of that day, local time."""
+    return clock.midnight(read_date, ZoneInfo(settings.TIME_ZONE))
+
+
+# --- Smart meter telemetry ------------------------------------------------------------------------
+
+MAX_TELEMETRY_WINDOW = timedelta(days=31)
+DEFAULT_TELEMETRY_WINDOW = timedelta(hours=1)
+
+
+class InvalidTelemetryWindow(ValueError):
+    """The window ends before it starts, or is longer than MAX_TELEMETRY_WINDOW."""
+
+
+def telemetry_window(*, start: datetime | None, end: datetime | None, now: datetime) -> ranges.Period:
+    """`[start, end)`: `end` defaults to `now`, `start` to DEFAULT_TELEMETRY_WINDOW before `end`.
+
+    Raises InvalidTelemetryWindow.
+    """
+    end = end or now
+    start = start or end - DEFAULT_TELEMETRY_WINDOW
+    if not start < end or end - start > MAX_TELEMETRY_WINDOW:
+        raise InvalidTelemetryWindow(f"[{start}, {end})")
+    return ranges.Period(start, end)
+
+
+@dataclass(frozen=True)
+class TelemetryInterval:
+    read_at: datetime
+    consumption_kwh: Decimal
+    demand_w: Decimal | None
+    consumption_delta_kwh: Decimal | None
+
+
+def telemetry_intervals(
+    *, device: models.SmartMeterDevice, window: ranges.Period, bucket: timedelta | None
+) -> list[TelemetryInterval]:
+    """The device's samples in `window`, or one interval per `bucket` (from the window's start)
+    holding the cumulative register at the bucket's last sample and the mean demand; each with the
+    energy used since the previous one (the first since the last sample before the window)."""
+    samples = list(telemetry(device=device, start=window.start, end=window.end))
+    base = telemetry_before(device=device, at=window.start)
+    previous = base.consumption_kwh if base is not None else None
+    if bucket is None:
+        groups = [(s.read_at, [s]) for s in samples]
+    else:
+        grouped: dict[datetime, list] = {}
+        for s in samples:
+            grouped.setdefault(window.start + (s.read_at - window.start) // bucket * bucket, []).append(s)
+        groups = sorted(grouped.items())
+    intervals = []
+    for read_at, group in groups:
+        last = group[-1].consumption_kwh
+        demands = [s.demand_w for s in group if s.demand_w is not None]
+        intervals.append(
+            TelemetryInterval(
+                read_at=read_at,
+                consumption_kwh=last,
+                demand_w=sum(demands) / len(demands) if demands else None,
+                consumption_delta_kwh=last - previous if previous is not None else None,
+            )
+        )
+        previous = last
+    return intervals
+
+
+# --- Octoplus ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OctoplusEligibility:
+    is_enrolled: bool
+    # Kraken's OctoplusIneligibilityReasons, most important first; empty when eligible.
+    ineligibility_reasons: tuple[str, ...]
+
+
+def octoplus_eligibility(*, account: accounts_models.Account) -> OctoplusEligibility:
+    """Whether the account may join Octoplus: not enrolled already, with a property, a smart
+    electricity meter and an active direct debit."""
+    enrolled = accounts_queries.is_loyalty_point_user(account=account)
+    reasons = []
+    if enrolled:
+        reasons.append("ALREADY_SIGNED_UP")
+    if not accounts_queries.has_properties(account=account):
+        reasons.append("NO_PROPERTIES")
+    elif not models.Meter.objects.filter(
+        meter_point__property__account=account, meter_point__utility_type__in=ELECTRICITY, is_smart=True
+    ).exists():
+        reasons.append("NO_ELIGIBLE_METERS")
+    if not accounts_queries.has_active_direct_debit(account=account):
+        reasons.append("NO_DIRECT_DEBIT")
+    return OctoplusEligibility(is_enrolled=enrolled, ineligibility_reasons=tuple(reasons))
+
+
+def has_electricity_meter_point(*, account_id: int) -> bool:
+    return electricity_meter_points_of_account(account_id=account_id).exists()
+
+
+def smart_meter_devices_of_meters(*, meter_ids: Collection[int]) -> QuerySet[models.SmartMeterDevice]:
+    """The smart metering devices (ESME, GSME, IHD, …) paired with these meters, with their meter
+    and meter point, by type then device id."""
+    return (
+        models.SmartMeterDevice.objects.filter(meter_id__in=meter_ids)
+        .select_related("meter__meter_point")
+        .order_by("device_type", "device_id")
+    )

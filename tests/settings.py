@@ -15,3 +15,6 @@ from kraken.settings import *  # noqa: E402, F403
 
 # Factories hash a password per user; PBKDF2's deliberate slowness buys tests nothing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Every GraphQL view the tests build is checked against the contract (kernel.graphql.binding).
+GRAPHQL_CHECK_VIEWS = True

@@ -1,36 +1,15 @@
-"""Request-scoped batch loads of agreements, tariffs with their rates, bills and payments."""
+"""Request-scoped batch loads of agreements (with tariffs and rates), tariffs of products, bills
+and payments. Each batch calls one read of `billing.queries`."""
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-
-from billing import models
+from billing import queries
 from kernel import graphql as gql
-
-
-def _with_tariffs(rows):
-    """Agreements with their tariffs, products and rates: one query for the agreements, one for
-    the distinct tariffs with their products, one for their rates, however many agreements share
-    a tariff. Each tariff is built once and shared (not once per agreement, as a join would)."""
-    agreements = list(rows)
-    tariffs = {
-        t.pk: t
-        for t in models.Tariff.objects.filter(pk__in={a.tariff_id for a in agreements})
-        .select_related("product")
-        .prefetch_related(
-            Prefetch("rates", queryset=models.TariffRate.objects.order_by("band", "active_from"))
-        )
-    }
-    for a in agreements:
-        a._state.fields_cache["tariff"] = tariffs[a.tariff_id]
-    return agreements
 
 
 def agreements_of_meter_point(info, meter_point_id: int):
     def batch(ids):
-        rows = _with_tariffs(
-            models.Agreement.objects.filter(meter_point_id__in=ids).order_by("active_from", "id")
-        )
+        rows = queries.agreements_of_meter_points(meter_point_ids=ids)
         return gql.grouped(rows, lambda a: a.meter_point_id, ids)
 
     return gql.context(info).loader("agreements_of_meter_point", batch).load(meter_point_id)
@@ -38,47 +17,47 @@ def agreements_of_meter_point(info, meter_point_id: int):
 
 def agreements_of_account(info, account_id: int):
     def batch(ids):
-        rows = models.Agreement.objects.filter(account_id__in=ids).select_related("meter_point")
-        rows = _with_tariffs(rows.order_by("active_from", "id"))
-        return gql.grouped(rows, lambda a: a.account_id, ids)
+        return gql.grouped(queries.agreements_of_accounts(account_ids=ids), lambda a: a.account_id, ids)
 
     return gql.context(info).loader("agreements_of_account", batch).load(account_id)
 
 
-def tariff(info, tariff_id: int):
-    """A tariff with its product and all its rates (one query for the tariffs, one for the rates)."""
+def tariffs_of_product(info, product_id: int, *, regions: set[str], args: gql.PageArgs):
+    """A page of the tariffs of a product offered in `regions`, with their rates: one query for the
+    pages, one for their rates, however many products are listed."""
+
+    def batch(ids, page):
+        rows = queries.tariffs_offered(regions=regions)
+        pages = gql.paginate_by_parent(rows, parent_field="product_id", parent_ids=ids, args=page)
+        queries.with_rates([e["node"] for p in pages.values() for e in p["edges"]])
+        return pages
+
+    return gql.paged_loader(info, f"tariffs_of_product:{sorted(regions)}", args, batch).load(product_id)
+
+
+def is_time_of_use(info, product_id: int):
+    """Whether a tariff of the product prices by time of day."""
 
     def batch(ids):
-        rows = (
-            models.Tariff.objects.filter(pk__in=ids)
-            .select_related("product")
-            .prefetch_related(
-                Prefetch("rates", queryset=models.TariffRate.objects.order_by("band", "active_from"))
-            )
-        )
-        return gql.by_key(rows, lambda t: t.pk, ids)
+        timed = queries.time_of_use_product_ids(product_ids=ids)
+        return [i in timed for i in ids]
 
-    return gql.context(info).loader("tariff", batch).load(tariff_id)
-
-
-BILL_ORDER = {"FROM_DATE_DESC": ("-period_start", "-id"), "ISSUED_DATE_DESC": ("-issued_at", "-id")}
+    return gql.context(info).loader("product_is_time_of_use", batch).load(product_id)
 
 
 def bills_of_account(info, account_id: int, *, args: gql.PageArgs, order: str, filters: tuple):
+    """A page of the account's bills; `filters` are (name, value) pairs of `queries.bills`."""
+
     def batch(ids, page):
-        rows = models.Bill.objects.exclude(status=models.BillStatus.VOID).filter(**dict(filters))
-        return gql.paginate_by_parent(
-            rows, parent_field="account_id", parent_ids=ids, order_by=BILL_ORDER[order], args=page
-        )
+        rows = queries.bills(order=order, **dict(filters))
+        return gql.paginate_by_parent(rows, parent_field="account_id", parent_ids=ids, args=page)
 
     return gql.paged_loader(info, f"bills:{order}:{filters}", args, batch).load(account_id)
 
 
-def payments_of_account(info, account_id: int, *, args: gql.PageArgs, filters: tuple):
+def payments_of_account(info, account_id: int, *, args: gql.PageArgs, status: str | None):
     def batch(ids, page):
-        rows = models.Payment.objects.filter(**dict(filters))
-        return gql.paginate_by_parent(
-            rows, parent_field="account_id", parent_ids=ids, order_by=("-created_at", "-id"), args=page
-        )
+        rows = queries.payments(status=status)
+        return gql.paginate_by_parent(rows, parent_field="account_id", parent_ids=ids, args=page)
 
-    return gql.paged_loader(info, f"payments:{filters}", args, batch).load(account_id)
+    return gql.paged_loader(info, f"payments:{status}", args, batch).load(account_id)

@@ -4,20 +4,33 @@ the product catalogue and tariff charges (`_catalogue`)."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField
 from django.db import connection
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Case, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    When,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 
 from accounts import models as accounts_models
-from billing import calculation, models
+from billing import calculation, models, pricing
 from billing.queries._catalogue import (
     SAMPLE_CONSUMPTION,
     STANDING_CHARGE,
@@ -470,3 +483,190 @@ def run_items(*, billing_run: models.BillingRun, limit: int) -> list[models.Bill
         .select_related("account", "bill")
         .order_by(order, "id")[:limit]
     )
+
+
+# --- Products, tariffs and rates for the customer graph -------------------------------------------
+
+RATE_ORDER = ("band", "active_from")
+
+
+def _offered_in(regions: Iterable[str]) -> Q:
+    """Tariffs offered in one of the regions, or nationally (no region)."""
+    return Q(region__in=list(regions)) | Q(region="")
+
+
+def get_product(*, code: str) -> models.Product | None:
+    return models.Product.objects.filter(code=code).first()
+
+
+def products_offered(
+    *,
+    regions: set[str],
+    now: datetime,
+    brands: list[str] | None,
+    available: bool | None,
+    variable: bool | None,
+    green: bool,
+    nothing: bool,
+) -> QuerySet[models.Product]:
+    """Products with a tariff offered in `regions`, ordered by code: of `brands` only, available at
+    `now` or not, variable or fixed, green only, when asked; none at all with `nothing`."""
+    rows = models.Product.objects.filter(
+        Exists(models.Tariff.objects.filter(_offered_in(regions), product=OuterRef("pk")))
+    )
+    if nothing:
+        return rows.none()
+    if brands:
+        rows = rows.filter(brand__in=brands)
+    if available is not None:
+        live = Q(available_from__lte=now) & (Q(available_to__isnull=True) | Q(available_to__gt=now))
+        rows = rows.filter(live if available else ~live)
+    if variable is not None:
+        rows = rows.filter(is_variable=variable)
+    if green:
+        rows = rows.filter(is_green=True)
+    return rows.order_by("code", "id")
+
+
+def tariffs_offered(*, regions: set[str]) -> QuerySet[models.Tariff]:
+    """Tariffs offered in `regions` or nationally, with their products, by code."""
+    return models.Tariff.objects.filter(_offered_in(regions)).select_related("product").order_by("code", "id")
+
+
+def with_rates(tariffs: list[models.Tariff]) -> list[models.Tariff]:
+    """Attach every tariff's rates (by band, then start) in one query."""
+    prefetch_related_objects(
+        tariffs, Prefetch("rates", queryset=models.TariffRate.objects.order_by(*RATE_ORDER))
+    )
+    return tariffs
+
+
+def time_of_use_product_ids(*, product_ids: Collection[int]) -> set[int]:
+    """Which of the products have a tariff that prices by time of day (a rate with a daily window)."""
+    return set(
+        models.TariffRate.objects.filter(tariff__product_id__in=product_ids, start_time__isnull=False)
+        .values_list("tariff__product_id", flat=True)
+        .distinct()
+    )
+
+
+def applicable_rates(
+    *, meter_point_id: int, account_id: int, period: ranges.Period
+) -> list[pricing.ApplicableRate]:
+    """The unit rates, tax included, of the account's agreements on the meter point during the
+    finite `period`, oldest first (see `pricing.applicable_rates`)."""
+    agreements = (
+        models.Agreement.objects.overlapping(start=period.start, end=period.end)
+        .filter(meter_point_id=meter_point_id, account_id=account_id)
+        .select_related("tariff__product")
+        .prefetch_related(Prefetch("tariff__rates", queryset=models.TariffRate.objects.order_by(*RATE_ORDER)))
+    )
+    return pricing.applicable_rates(agreements=agreements, window=period, tz=billing_time_zone())
+
+
+# --- Agreements, bills and payments for the customer graph ----------------------------------------
+
+
+def get_agreement(*, id: int) -> models.Agreement | None:
+    """The agreement with this primary key (with its meter point), or None."""
+    return models.Agreement.objects.select_related("meter_point").filter(pk=id).first()
+
+
+def _with_tariffs(rows: Iterable[models.Agreement]) -> list[models.Agreement]:
+    """Agreements with their tariffs, products and rates: one query for the agreements, one for
+    the distinct tariffs with their products, one for their rates, however many agreements share
+    a tariff. Each tariff is built once and shared (not once per agreement, as a join would)."""
+    agreements = list(rows)
+    tariffs = {
+        t.pk: t
+        for t in models.Tariff.objects.filter(pk__in={a.tariff_id for a in agreements})
+        .select_related("product")
+        .prefetch_related(Prefetch("rates", queryset=models.TariffRate.objects.order_by(*RATE_ORDER)))
+    }
+    for a in agreements:
+        a._state.fields_cache["tariff"] = tariffs[a.tariff_id]
+    return agreements
+
+
+def agreements_of_meter_points(*, meter_point_ids: Collection[int]) -> list[models.Agreement]:
+    """The meter points' agreements by start, with tariffs, products and rates (three queries)."""
+    return _with_tariffs(
+        models.Agreement.objects.filter(meter_point_id__in=meter_point_ids).order_by("active_from", "id")
+    )
+
+
+def agreements_of_accounts(*, account_ids: Collection[int]) -> list[models.Agreement]:
+    """The accounts' agreements by start, with meter points, tariffs, products and rates."""
+    return _with_tariffs(
+        models.Agreement.objects.filter(account_id__in=account_ids)
+        .select_related("meter_point")
+        .order_by("active_from", "id")
+    )
+
+
+def select_agreements(
+    agreements: Iterable[models.Agreement],
+    *,
+    at: datetime,
+    active: bool | None = None,
+    include_inactive: bool | None = None,
+    exclude_future: bool | None = None,
+    valid_after: datetime | None = None,
+) -> list[models.Agreement]:
+    """The agreements that are (`active=True`) or are not (`False`) in force at `at`; without the
+    ones not in force at `at` when `include_inactive` is False, without those starting after `at`
+    with `exclude_future`, and without those ended by `valid_after`."""
+    if active is None and include_inactive is not False and not exclude_future and valid_after is None:
+        return list(agreements)
+    chosen = []
+    for agreement in agreements:
+        period = ranges.Period(agreement.active_from, agreement.active_to)
+        in_force = at in period
+        if active is not None and in_force != active:
+            continue
+        if include_inactive is False and not in_force:
+            continue
+        if exclude_future and period.starts_after(at):
+            continue
+        if valid_after is not None and not period.ends_after(valid_after):
+            continue
+        chosen.append(agreement)
+    return chosen
+
+
+BILL_ORDERS = {"FROM_DATE_DESC": ("-period_start", "-id"), "ISSUED_DATE_DESC": ("-issued_at", "-id")}
+
+
+def bills(
+    *,
+    order: str,
+    from_date: date | None = None,
+    to_date: date | None = None,
+    issued_from_date: date | None = None,
+    issued_to_date: date | None = None,
+) -> QuerySet[models.Bill]:
+    """Bills that are not void, in `order` (a key of BILL_ORDERS): only those whose period ends
+    after `from_date` or starts before `to_date`, or issued on or between the issue dates, when
+    given (days in the database's time zone)."""
+    rows = models.Bill.objects.exclude(status=models.BillStatus.VOID)
+    if from_date is not None:
+        rows = rows.filter(period_end__date__gt=from_date)
+    if to_date is not None:
+        rows = rows.filter(period_start__date__lt=to_date)
+    if issued_from_date is not None:
+        rows = rows.filter(issued_at__date__gte=issued_from_date)
+    if issued_to_date is not None:
+        rows = rows.filter(issued_at__date__lte=issued_to_date)
+    return rows.order_by(*BILL_ORDERS[order])
+
+
+def get_bill_of_account(*, id: int, account_id: int) -> models.Bill | None:
+    return models.Bill.objects.filter(pk=id, account_id=account_id).first()
+
+
+def payments(*, status: str | None = None) -> QuerySet[models.Payment]:
+    """Payments, newest first; only those with `status` when given."""
+    rows = models.Payment.objects.all()
+    if status is not None:
+        rows = rows.filter(status=status)
+    return rows.order_by("-created_at", "-id")

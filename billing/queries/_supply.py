@@ -47,7 +47,7 @@ def account_supply(*, number: str, user: accounts_models.User) -> AccountSupply:
     if account is None:
         raise AccountNotVisible(number)
     properties = accounts_queries.properties_of_account(account=account)
-    meter_points = metering_queries.meter_points_of_properties(property_ids=[p.pk for p in properties])
+    meter_points = metering_queries.meter_points_with_registers(property_ids=[p.pk for p in properties])
     agreements = defaultdict(list)
     for agreement in (
         models.Agreement.objects.filter(account=account, meter_point__in=[mp.pk for mp in meter_points])

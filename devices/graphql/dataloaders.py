@@ -1,19 +1,23 @@
-"""Request-scoped batch loads of devices, their preferences and dispatches."""
+"""Request-scoped batch loads of device preference schedules and saving session participants. Each
+batch calls one read of `devices.queries`."""
 
 from __future__ import annotations
 
-from devices import models, queries
+from devices import queries
 from kernel import graphql as gql
 
 
 def schedules_of_device(info, device_id: int):
     def batch(ids):
-        rows = models.DevicePreferenceSchedule.objects.filter(preferences__device_id__in=ids).select_related(
-            "preferences"
-        )
+        rows = queries.schedules_of_devices(device_ids=ids)
         return gql.grouped(rows, lambda s: s.preferences.device_id, ids)
 
     return gql.context(info).loader("schedules_of_device", batch).load(device_id)
+
+
+def charging_preferences(info, device_id: int):
+    """The device's ChargingPreferences (from its schedules)."""
+    return gql.then(schedules_of_device(info, device_id), queries.charging_preferences)
 
 
 def participant_count(info, event_id: int):

@@ -4,8 +4,18 @@
   that build plain values return dicts keyed by GraphQL field names; model instances are read only
   through hand-written `resolve_*` functions, so a model attribute never leaks into a field by
   accident (a field nobody resolves is null).
-- `bind` copies the `resolve_<field>` functions of the classes in the apps' `graphql/resolvers.py`
-  onto the generated class of the same name, and fails loudly for a typo (no such type or field).
+- `view("TypeName", field=value, ...)` builds such a dict. It records the type in `__typename`
+  (which `resolve_type` reads for interfaces and unions). With `check_views` on (tests,
+  development) it refuses a type the contract does not have or a key that is not one of its
+  fields, and the executor refuses a view answered where another type is expected
+  (`check_answer`): a misspelled key would otherwise be a field that is silently null.
+  tests/graphql/test_bindings.py also checks every `view(...)` call of the source against the
+  contract without running it.
+- `bind` copies the `resolve_<field>` functions of the classes in the apps' `graphql/types.py`,
+  `queries.py` and `mutations.py` onto the generated class of the same name, and fails loudly for
+  a typo (no such type or field) before it changes anything.
+- `without_info` marks a resolver that never reads `info`, so the executor may take a fast path;
+  `plain(function)` is `staticmethod(without_info(function))`, the usual one-line leaf resolver.
 - `resolve_type` picks the concrete object type of an interface or union value: a dict's
   `__typename`, an object's `graphql_type`, or a function registered for the model class.
 """
@@ -27,17 +37,30 @@ WITHOUT_INFO = "resolves_without_info"
 # model class -> function(instance) -> GraphQL object type name
 TYPE_RESOLVERS: dict[type, Callable[[object], str]] = {}
 _generated: ModuleType | None = None
+_check_views = False
 
 
 def without_info(function):
-    """Declare that a `resolve_*(root, info)` resolver ignores `info` (see `WITHOUT_INFO`)."""
+    """Declare that a `resolve_*(root, info)` resolver ignores `info` (see `WITHOUT_INFO`). Apply it
+    under `@staticmethod` or around the plain function."""
     target = function.__func__ if isinstance(function, staticmethod) else function
     setattr(target, WITHOUT_INFO, True)
     return function
 
 
+def plain(function: Callable) -> staticmethod:
+    """A one-line resolver of a class body that never reads `info`:
+    `resolve_number = gql.plain(lambda account, info: account.number)`."""
+    return staticmethod(without_info(function))
+
+
+def enum_name(value):
+    """An enum argument's name, whether graphene passes the member or its value (None stays None)."""
+    return getattr(value, "name", value)
+
+
 class BindingError(Exception):
-    """A resolver names a type or field that the generated schema does not have."""
+    """A resolver or a view names a type or field that the generated schema does not have."""
 
 
 def default_resolver(attname, default_value, root, info, **args):
@@ -47,6 +70,42 @@ def default_resolver(attname, default_value, root, info, **args):
         return root.get(info.field_name, default_value)
     value = getattr(root, f"gql_{info.field_name}", _MISSING)
     return default_value if value is _MISSING else value
+
+
+def view(type_name: str, /, **fields) -> dict:
+    """A plain value of the contract's object type `type_name`, keyed by its GraphQL field names.
+
+    Raises BindingError, when views are checked, for a type that is not an object type of the
+    contract or a key that is not one of its fields.
+    """
+    if _check_views:
+        check_view(type_name, fields)
+    fields["__typename"] = type_name
+    return fields
+
+
+def check_view(type_name: str, fields) -> None:
+    """Raises BindingError unless `type_name` is an object type of the bound contract and every
+    key of `fields` (but `__typename`) is one of its fields."""
+    target = getattr(_generated, type_name, None) if _generated is not None else None
+    if not (inspect.isclass(target) and issubclass(target, graphene.ObjectType)):
+        raise BindingError(f"view of {type_name}: no such object type in the contract")
+    unknown = sorted(set(fields) - set(target._meta.fields) - {"__typename"})
+    if unknown:
+        raise BindingError(f"view of {type_name}: no field {', '.join(unknown)}")
+
+
+def checking_views() -> bool:
+    return _check_views
+
+
+def check_answer(type_name: str, value) -> None:
+    """Raises BindingError for a view of another type answered where an object of `type_name` is
+    expected (the executor calls it for every object value when views are checked)."""
+    if type(value) is dict:
+        name = value.get("__typename")
+        if name is not None and name != type_name:
+            raise BindingError(f"a view of {name} answered where {type_name} is expected")
 
 
 def resolve_type(instance, info):
@@ -65,15 +124,17 @@ def resolve_type(instance, info):
     return getattr(_generated, name)
 
 
-def bind(*, generated: ModuleType, resolver_modules: list[ModuleType]) -> None:
-    """Attach every `resolve_*` of the resolver classes to the generated types of the same name.
+def resolvers(
+    *, generated: ModuleType, resolver_modules: list[ModuleType]
+) -> dict[tuple[str, str], Callable]:
+    """Every hand-written resolver, keyed by (type name, field name), without binding anything.
 
+    A resolver class is a public class defined in one of `resolver_modules`; its `resolve_<field>`
+    members (inherited ones included) resolve the fields of the generated type of the same name.
     Raises BindingError for a class or resolver naming something the contract does not have, or a
-    field bound twice.
+    field resolved twice.
     """
-    global _generated
-    _generated = generated
-    bound: set[tuple[str, str]] = set()
+    found: dict[tuple[str, str], Callable] = {}
     for module in resolver_modules:
         for class_name, holder in inspect.getmembers(module, inspect.isclass):
             if holder.__module__ != module.__name__ or class_name.startswith("_"):
@@ -91,7 +152,23 @@ def bind(*, generated: ModuleType, resolver_modules: list[ModuleType]) -> None:
                 field = attr.removeprefix("resolve_")
                 if field not in fields:
                     raise BindingError(f"{module.__name__}.{class_name}.{attr}: no field {field}")
-                if (class_name, field) in bound:
+                if (class_name, field) in found:
                     raise BindingError(f"{class_name}.{field} is resolved twice")
-                bound.add((class_name, field))
-                fields[field].resolver = function.__func__ if isinstance(function, staticmethod) else function
+                found[(class_name, field)] = (
+                    function.__func__ if isinstance(function, staticmethod) else function
+                )
+    return found
+
+
+def bind(*, generated: ModuleType, resolver_modules: list[ModuleType], check_views: bool = False) -> None:
+    """Attach every `resolve_*` of the resolver classes to the generated types of the same name.
+    With `check_views`, every `view(...)` checks its type and keys against `generated`.
+
+    Raises BindingError (see `resolvers`) before binding anything.
+    """
+    global _generated, _check_views
+    found = resolvers(generated=generated, resolver_modules=resolver_modules)
+    _generated = generated
+    _check_views = check_views
+    for (class_name, field), function in found.items():
+        getattr(generated, class_name)._meta.fields[field].resolver = function

@@ -128,12 +128,17 @@ def paginate_by_parent(
     *,
     parent_field: str,
     parent_ids: Iterable[int],
-    order_by: Sequence[str],
     args: PageArgs,
+    order_by: Sequence[str] | None = None,
 ) -> dict[int, dict]:
     """One page per parent in two queries whatever the number of parents: row numbers per
-    parent (window function) select the page, a grouped count gives totalCount."""
+    parent (window function) select the page, a grouped count gives totalCount. The rows are
+    ordered by `order_by`, else by the queryset's own ordering."""
     parent_ids = list(parent_ids)
+    if order_by is None:
+        order_by = queryset.query.order_by
+    if not order_by:
+        raise ValueError("Pages of an unordered queryset")
     if args.last is None and args.before is None:
         return _paginate_forwards(
             queryset, parent_field=parent_field, parent_ids=parent_ids, order_by=order_by, args=args
@@ -206,6 +211,17 @@ def paginate(queryset: QuerySet, *, args: PageArgs) -> dict:
     start, end = _window(args, total)
     nodes = list(queryset[start:end]) if end > start else []
     return connection(nodes, start=start, total=total)
+
+
+def map_nodes(page: dict, function: Callable) -> dict:
+    """The connection `page` with each node replaced by `function(node)`, leaving out the edges for
+    which it returns None (cursors and totalCount stay those of the whole set)."""
+    edges = []
+    for edge in page["edges"]:
+        node = function(edge["node"])
+        if node is not None:
+            edges.append({**edge, "node": node})
+    return {**page, "edges": edges, "edgeCount": len(edges)}
 
 
 def paginate_list(rows: Sequence, *, args: PageArgs) -> dict:

@@ -100,6 +100,15 @@ class ExecutionContext(DeferredExecutionContext):
         return super().handle_field_error(error, return_type, path)
 
 
+class CheckedExecutionContext(ExecutionContext):
+    """`ExecutionContext` that also refuses an object value that is a view of another type than the
+    one expected (`binding.check_answer`): used when views are checked (tests, development)."""
+
+    def complete_object_value(self, return_type, field_nodes, info, path, result):
+        binding.check_answer(return_type.name, result)
+        return super().complete_object_value(return_type, field_nodes, info, path, result)
+
+
 @functools.lru_cache(maxsize=512)
 def _parsed_and_validated(schema, query: str):
     """Clients send the same few documents over and over: parse and validate each once per
@@ -157,7 +166,9 @@ class KrakenGraphQLView(GraphQLView):
             "context_value": context,
             "variable_values": variables,
             "operation_name": operation_name,
-            "execution_context_class": ExecutionContext,
+            "execution_context_class": CheckedExecutionContext
+            if binding.checking_views()
+            else ExecutionContext,
         }
         try:
             if operation_ast is not None and operation_ast.operation == OperationType.MUTATION:

@@ -1,5 +1,5 @@
-"""Roots that span apps or belong to the platform itself: `krakenVersion`, `node`,
-`queryComplexity`."""
+"""`Query` roots that span apps or belong to the platform itself: `krakenVersion`, `node`,
+`rateLimitInfo` and `queryComplexity`."""
 
 from __future__ import annotations
 
@@ -13,29 +13,28 @@ from graphql import GraphQLError, parse, validate
 from kernel import graphql as gql
 from kernel.graphql import error_codes
 from kraken.graphql import limits, ratelimit
-from metering import models as metering_models
+from metering import queries as metering_queries
+
+
+def _version() -> str:
+    try:
+        return metadata.version("kraken-core")
+    except metadata.PackageNotFoundError:
+        with open(settings.BASE_DIR / "pyproject.toml", "rb") as f:
+            return tomllib.load(f)["project"]["version"]
 
 
 class Query:
     @staticmethod
     def resolve_krakenVersion(root, info):
-        try:
-            number = metadata.version("kraken-core")
-        except metadata.PackageNotFoundError:
-            with open(settings.BASE_DIR / "pyproject.toml", "rb") as f:
-                number = tomllib.load(f)["project"]["version"]
-        return {"number": number, "SHA": os.environ.get("KRAKEN_GIT_SHA") or None}
+        return gql.view("KrakenVersionType", number=_version(), SHA=os.environ.get("KRAKEN_GIT_SHA") or None)
 
     @staticmethod
     def resolve_node(root, info, id):
         ctx = gql.context(info)
         ctx.viewer()
         pk = gql.parse_model_id(id, "ElectricityMeterType", "GasMeterType")
-        meter = (
-            metering_models.Meter.objects.select_related("meter_point__property").filter(pk=pk).first()
-            if pk is not None
-            else None
-        )
+        meter = metering_queries.get_meter(id=pk) if pk is not None else None
         if meter is None or meter.meter_point.property.account_id not in ctx.viewer_account_ids():
             raise gql.KrakenError(error_codes.UNAUTHORIZED)
         return meter
@@ -44,15 +43,17 @@ class Query:
     def resolve_rateLimitInfo(root, info):
         ctx = gql.context(info)
         usage = ratelimit.usage(user_id=ctx.viewer().pk, now=ctx.now)
-        return {
-            "pointsAllowanceRateLimit": {
-                "limit": usage.limit,
-                "remainingPoints": usage.remaining,
-                "usedPoints": usage.used,
-                "ttl": usage.ttl,
-                "isBlocked": usage.is_blocked,
-            }
-        }
+        return gql.view(
+            "CombinedRateLimitInformation",
+            pointsAllowanceRateLimit=gql.view(
+                "PointsAllowanceRateLimitInformation",
+                limit=usage.limit,
+                remainingPoints=usage.remaining,
+                usedPoints=usage.used,
+                ttl=usage.ttl,
+                isBlocked=usage.is_blocked,
+            ),
+        )
 
     @staticmethod
     def resolve_queryComplexity(root, info, input):
@@ -65,4 +66,4 @@ class Query:
         if errors:
             raise gql.KrakenError(error_codes.INVALID_DATA, description=errors[0].message)
         score = limits.measure(info.schema, document, input.operationName, input.variables)
-        return {"complexityValue": score.complexity}
+        return gql.view("QueryComplexityOutputType", complexityValue=score.complexity)
