@@ -13,15 +13,15 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	touch $(STAMP)
 
-# Debian's Chromium and its driver for the real-browser admin tests (tests/e2e/); installed only when
-# missing, so this is quick after the first time.
+# Debian's Chromium and its driver for the real-browser admin tests (tests/e2e/browser/); installed
+# only when missing, so this is quick after the first time. `make test` needs them; `make run` does not.
 browser:
 	@if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/chromedriver ]; then \
 		echo "Installing chromium and chromium-driver for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	fi
 
-install: $(STAMP) browser
+install: $(STAMP)
 
 run: install
 	$(PY) -m kraken.stack run
