@@ -34,6 +34,18 @@ def posted_references(*, ledger: models.Ledger, references: Collection[str]) -> 
     )
 
 
+def taken_payment_references(*, references: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (vendor, vendor reference) pairs a payment method has already (one query; none
+    without pairs)."""
+    if not references:
+        return set()
+    vendors = {vendor for vendor, _ in references}
+    found = models.PaymentMethod.objects.filter(
+        vendor__in=vendors, vendor_reference__in={reference for _, reference in references}
+    ).values_list("vendor", "vendor_reference")
+    return set(found) & set(references)
+
+
 def note_keys(*, account: models.Account) -> set[tuple[str, datetime]]:
     """(body, created_at) of every note on the account (one query)."""
     return set(models.AccountNote.objects.filter(account=account).values_list("body", "created_at"))

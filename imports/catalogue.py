@@ -43,8 +43,6 @@ class Catalogue:
     psr_gas_codes: frozenset[str] = _setting("psr_gas_codes")
     psr_descriptions: frozenset[str] = _setting("psr_descriptions")
     reference_namespaces: frozenset[str] = _setting("reference_namespaces")
-    existing_references: frozenset[tuple[str, str]] = frozenset()
-    existing_cais_references: frozenset[str] = frozenset()
     cais_references_supported: bool = _setting("cais_references_supported")
     dunning_paths: frozenset[str] = _setting("dunning_paths")
     debt_collection_agencies: frozenset[str] = _setting("debt_collection_agencies")

@@ -4,7 +4,9 @@ post-import writes (notes, transactions, payment instructions, historical statem
 flows). Other apps' rows are written only through those apps' operations.
 
     _keys          import API keys
-    _validation    validating a request document once; refusing accounts imported already
+    _validation    validating a request document once (storable values, schema, rules, column
+                   ranges; other accounts' identifiers looked up); refusing accounts imported already
+    _columns       the payload values stored in integer columns, checked against their range
     _staging       v1 staging, v2 scheduling, recording failed payloads
     _mapping       the one mapping of validated payloads to rows
     _writer        the one writer of those rows (COPY, for a chunk or a single account)
@@ -22,6 +24,7 @@ from imports.operations._base import (
     EVENT_ERRORED,
     EVENT_PROCESSED,
     ImportError_,
+    WriteRefused,
 )
 from imports.operations._batches import run_batch_chunk, start_batch
 from imports.operations._chunks import FAILED, IMPORTED, SKIPPED, Outcome, import_accounts
@@ -50,12 +53,19 @@ from imports.operations._registration import (
     RegistrationFlowResult,
     send_registration_flows,
 )
-from imports.operations._staging import MigrationNotOngoing, schedule_account, stage_account
+from imports.operations._staging import (
+    MigrationNotOngoing,
+    TaskParametersInvalid,
+    schedule_account,
+    stage_account,
+)
 from imports.operations._validation import (
     AlreadyImported,
     ImportSkipped,
     ValidationFailed,
     check_account,
+    check_storable,
+    existing_lookup,
     validate_document,
 )
 
@@ -81,13 +91,17 @@ __all__ = [
     "Outcome",
     "RegistrationFlowResult",
     "StatementsRefused",
+    "TaskParametersInvalid",
     "ValidationFailed",
+    "WriteRefused",
     "check_account",
+    "check_storable",
     "create_api_key",
     "create_historical_statements",
     "create_notes",
     "create_payment_instruction",
     "create_transactions",
+    "existing_lookup",
     "import_account",
     "import_accounts",
     "key_prefix",

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from accounts import queries as accounts_queries
 from imports import catalogue as catalogue_module
@@ -20,12 +20,20 @@ from imports.operations._base import (
     EVENT_PROCESSED,
     ImportError_,
     RollBack,
+    WriteRefused,
     error_of,
     event,
+    refusal_of,
 )
 from imports.operations._post_import import post_import_lookup
 from imports.operations._staging import record_failure
-from imports.operations._validation import AlreadyImported, ImportSkipped, ValidationFailed, validate_document
+from imports.operations._validation import (
+    AlreadyImported,
+    ImportSkipped,
+    ValidationFailed,
+    check_storable,
+    validate_document,
+)
 from imports.rules import base
 
 Status = models.ImportProcessStatus
@@ -56,7 +64,9 @@ def process_account(
 
     The process row is locked (SELECT ... FOR UPDATE) for the whole creation, so concurrent calls
     for one (supplier, external account number) serialise and the second sees the account.
-    Raises ImportProcessNotFound, AlreadyImported, ValidationFailed, DryRunSucceeded, IntegrityError.
+    Raises ImportProcessNotFound, AlreadyImported, ValidationFailed, DryRunSucceeded, WriteRefused
+    (the database refused a row: a concurrent import took an identifier, or a value its column
+    cannot hold).
     """
     catalogue = catalogue or queries.build_catalogue()
     try:
@@ -104,6 +114,8 @@ def process_account(
             return process
     except RollBack:
         raise DryRunSucceeded(DRY_RUN_DETAIL) from None
+    except (IntegrityError, DataError) as exc:
+        raise refusal_of(exc) from exc
 
 
 def process_staged_account(
@@ -117,8 +129,9 @@ def process_staged_account(
     inside `slot()` (the door's concurrency limit), both against one catalogue.
 
     Raises ValidationFailed (the request or the staged payload), ImportProcessNotFound,
-    AlreadyImported, DryRunSucceeded, IntegrityError, and whatever `slot()` raises.
+    AlreadyImported, DryRunSucceeded, WriteRefused, and whatever `slot()` raises.
     """
+    check_storable(document=request)
     external = request.get("external_account_number")
     catalogue = queries.build_catalogue()
     lookup = post_import_lookup(
@@ -167,13 +180,9 @@ def run_account_import(
     except ValidationFailed as exc:
         status = Status.DRY_RUN_ERRORED if dry_run else Status.ERRORED
         error = error_of(exc.failures[0])
-    except IntegrityError as exc:
+    except WriteRefused as exc:
         status = Status.DRY_RUN_ERRORED if dry_run else Status.ERRORED
-        error = {
-            "code": error_codes.ACCOUNT_CREATION_FAILED,
-            "detail": str(exc)[:500],
-            "domain": "import_process",
-        }
+        error = exc.as_error()
     latest_event = event(EVENT_ERRORED, now, error) if error else event(EVENT_PROCESSED, now)
     models.AccountImportProcess.objects.filter(pk=process_id).exclude(status=Status.PROCESSED).update(
         status=status, latest_error=error, latest_event=latest_event
@@ -195,7 +204,7 @@ def import_account(
     Validation failures are recorded on the process (ERRORED, latest_error) and raised. The
     account's rows and the process update share one transaction, so an interrupted run leaves
     each account either fully imported or not at all; re-running skips imported accounts.
-    Raises ValidationFailed, AlreadyImported, ImportSkipped, DryRunSucceeded, IntegrityError.
+    Raises ValidationFailed, AlreadyImported, ImportSkipped, DryRunSucceeded, WriteRefused.
     """
     normalised = validate_or_record(supplier=supplier, payload=payload, now=now, catalogue=catalogue)
     return write_and_claim(
@@ -209,13 +218,24 @@ def import_account(
 
 
 def validate_or_record(
-    *, supplier: models.ImportSupplier, payload: dict, now: datetime, catalogue: catalogue_module.Catalogue
+    *,
+    supplier: models.ImportSupplier,
+    payload: dict,
+    now: datetime,
+    catalogue: catalogue_module.Catalogue,
+    lookup: dict | None = None,
 ) -> dict:
-    """Validate an account payload; a failing one with an external account number is recorded on
-    its process (`record_failure`). Returns the normalised payload. Raises ValidationFailed."""
+    """Validate an account payload (against `lookup` if given, see `validate_document`); a failing
+    one with an external account number is recorded on its process (`record_failure`). Returns the
+    normalised payload. Raises ValidationFailed."""
     try:
         return validate_document(
-            supplier=supplier, document=base.ACCOUNT, data=payload, now=now, catalogue=catalogue
+            supplier=supplier,
+            document=base.ACCOUNT,
+            data=payload,
+            now=now,
+            catalogue=catalogue,
+            lookup=lookup,
         )
     except ValidationFailed as exc:
         external = payload.get("external_account_number") if isinstance(payload, dict) else None
@@ -243,7 +263,7 @@ def write_and_claim(
     the process row. A concurrent import that claimed the key first makes this one roll back.
 
     Raises AlreadyImported, ImportSkipped, DryRunSucceeded, ValidationFailed (an unknown tariff),
-    IntegrityError.
+    WriteRefused.
     """
     external = payload.get("external_account_number")
     try:
@@ -270,7 +290,7 @@ def write_and_claim(
             return process_id
     except RollBack:
         raise DryRunSucceeded(DRY_RUN_DETAIL) from None
-    except IntegrityError:
+    except (IntegrityError, DataError) as exc:
         # A concurrent import of the same account wins on a unique row (meter point, mandate, ...):
         # that is "already imported", not a failure.
         number = (
@@ -282,4 +302,4 @@ def write_and_claim(
         )
         if number:
             raise AlreadyImported(external_account_number=external, account_number=number) from None
-        raise
+        raise refusal_of(exc) from exc

@@ -527,7 +527,7 @@ FIELD_ENV = {
         required_customer_detail_namespaces=frozenset({"vip"})
     ),
     "field_not_enabled": lambda env: env.catalogue.update(consents_enabled=False),
-    "cais_reference_already_in_use_on_another_account": lambda env: env.catalogue.update(
+    "cais_reference_already_in_use_on_another_account": lambda env: env.lookup.update(
         existing_cais_references=frozenset({"CAIS-1"})
     ),
     "cais_references_not_supported": lambda env: env.catalogue.update(cais_references_supported=False),
@@ -595,8 +595,8 @@ SPECIFIC = {
     ("AccountCampaign", 2): lambda n, env: n.clear(),
     ("AccountCampaign", 3): setter(campaign_name="Nope"),
     ("AccountReference", 1): lambda n, env: (
-        env.catalogue.update(existing_references=frozenset({("LEGACY", "R-1")})),
-        n.update(namespace="LEGACY", reference="R-1"),
+        env.lookup.update(existing_references=frozenset({("LEGACY", "R-1")})),
+        n.update(namespace="LEGACY", value="R-1"),
     ),
     ("Address", 1): setter(country="GB", postal_code="NOPE", street_address="1 Road"),
     ("Address", 2): setter(country="GB"),
@@ -773,6 +773,11 @@ SPECIFIC = {
     ("Transactions", 4): lambda n, env: n["transactions"].append(dict(n["transactions"][0])),
     ("Transactions", 5): lambda n, env: n["transactions"][0].pop("transaction_id"),
 }
+for _group in ("ElectricityMeterPoint.identifier", "GasMeterPoint.identifier"):
+    SPECIFIC[(_group, 2)] = lambda n, env: env.lookup.update(taken_identifiers=frozenset({n["identifier"]}))
+SPECIFIC[("PaymentInstruction.reference", 1)] = lambda n, env: env.lookup.update(
+    taken_payment_references=frozenset({(n["vendor"], n["reference"])})
+)
 for _group in ("AccountPortfolio", "BusinessPortfolio"):
     SPECIFIC[(_group, 1)] = setter(portfolio_settings={"collective_billing": True})
     SPECIFIC[(_group, 2)] = lambda n, env: (

@@ -53,7 +53,7 @@ group(
     "AccountReference",
     (
         "reference_already_exists",
-        lambda n, ctx: (n.get("namespace"), n.get("reference")) in ctx.catalogue.existing_references,
+        lambda n, ctx: (n.get("namespace"), n.get("value")) in ctx.lookup.get("existing_references", ()),
     ),
 )
 group("AccountReference.namespace", ("invalid_reference_namespace", c.not_in("reference_namespaces")))

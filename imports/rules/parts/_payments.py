@@ -64,7 +64,7 @@ group(
     "Debt.cais_reference",
     (
         "cais_reference_already_in_use_on_another_account",
-        lambda v, ctx, parent: v in ctx.catalogue.existing_cais_references,
+        lambda v, ctx, parent: v in ctx.lookup.get("existing_cais_references", ()),
     ),
     ("cais_references_not_supported", lambda v, ctx, parent: not ctx.catalogue.cais_references_supported),
 )
