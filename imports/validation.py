@@ -109,7 +109,13 @@ def schema_failures(data, *, document: str, territory: str) -> list[base.Failure
         return []
     except fastjsonschema.JsonSchemaException:
         pass
-    failures = [failure for error in _full[name].iter_errors(data) for failure in _failures_of(error)]
+    failures = list(
+        {
+            (failure.attr, failure.code): failure
+            for error in _full[name].iter_errors(data)
+            for failure in _failures_of(error)
+        }.values()
+    )
     return failures or [
         base.Failure(base.NON_FIELD_ERRORS, error_codes.INVALID, "Invalid payload.", "schema", 0)
     ]
@@ -149,6 +155,17 @@ def _failures_of(error: jsonschema.ValidationError) -> list[base.Failure]:
         detail = FORMAT_DETAILS.get(error.validator_value, "Invalid value.")
     elif validator == "enum":
         detail = "Not a valid choice."
+    elif validator == "pattern" and error.schema.get("format") == "decimal":
+        code = error_codes.INVALID_DECIMAL
+        digits = re.findall(r"\\d\{0,(\d+)\}", error.validator_value)
+        detail = (
+            f"Ensure there are no more than {digits[0]} digits before the decimal point and "
+            f"{digits[1]} after it."
+            if len(digits) == 2
+            else "Not a decimal number in the expected range."
+        )
+    elif validator == "pattern":
+        detail = "This value does not have the expected format."
     elif validator == "maxLength":
         detail = f"Ensure this field has no more than {error.validator_value} characters."
     elif validator == "minLength":

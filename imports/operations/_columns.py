@@ -1,21 +1,20 @@
-"""The payload values an account import (or a post-import write) stores in integer columns, checked
-against each column's real range (`kernel.sanitise.integer_problem`) before anything is written, so
-a number the column cannot hold is a `min_value`/`max_value` failure at its attr, not a database
-error at write time. Money is checked in the integer minor units it is stored as."""
+"""The payload integers an account import stores in integer columns, checked against each column's
+real range (`kernel.sanitise.integer_problem`) before anything is written, so a number the column
+cannot hold is a `min_value`/`max_value` failure at its attr, not a database error at write time.
+(Amounts need no such check: the schema's decimal patterns bound their digits far within bigint
+minor units.)"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
-from accounts import models as accounts_models
 from imports import error_codes
 from imports.rules import base
-from kernel import money, sanitise
+from kernel import sanitise
 from metering import models as metering_models
 
 CURRENCIES = {"GB": "GBP", "JP": "JPY", "AU": "AUD"}
-MAX_MINOR_UNIT_DIGITS = 19  # a bigint holds 19 digits
 _POINTS = "supply_addresses[].meter_points[]"
 # (document, location of the value) -> the model field the value is written to.
 INTEGERS = {
@@ -23,10 +22,6 @@ INTEGERS = {
     (base.ACCOUNT, f"{_POINTS}.meters[].registers[].number_of_digits"): (
         metering_models.Register._meta.get_field("digits")
     ),
-}
-AMOUNTS = {
-    (base.ACCOUNT, "transfer_balance"): accounts_models.LedgerEntry._meta.get_field("amount"),
-    (base.TRANSACTIONS, "transactions[].amount"): accounts_models.LedgerEntry._meta.get_field("amount"),
 }
 
 
@@ -40,8 +35,8 @@ def market_of(territory: str) -> str:
 
 
 def column_failures(data: Any, *, document: str, territory: str) -> list[base.Failure]:
-    """Every integer and amount of `data` (a `document` request) that its column cannot hold, at its
-    attr. Values of the wrong type are left to the schema check. Raises nothing."""
+    """Every integer of `data` (a `document` request) that its column cannot hold, at its attr.
+    Values of the wrong type are left to the schema check. Raises nothing."""
     failures = []
     for (doc, location), field in INTEGERS.items():
         if doc != document:
@@ -49,20 +44,6 @@ def column_failures(data: Any, *, document: str, territory: str) -> list[base.Fa
         for path, value in _located(data, location):
             if isinstance(value, int) and not isinstance(value, bool):
                 failures += _range_failure(path, value, field)
-    for (doc, location), field in AMOUNTS.items():
-        if doc != document:
-            continue
-        for path, value in _located(data, location):
-            amount = base.as_decimal(value) if isinstance(value, str) else None
-            if amount is None or not amount.is_finite() or amount.is_zero():
-                continue
-            currency = currency_of(territory)
-            if amount.adjusted() + money.exponent(currency) > MAX_MINOR_UNIT_DIGITS:
-                # Beyond every integer column, and beyond what the rounding context holds.
-                failures += _range_failure(path, -(2**64) if amount < 0 else 2**64, field)
-            else:
-                minor = money.to_minor_units(amount=amount, currency=currency)
-                failures += _range_failure(path, minor, field)
     return failures
 
 

@@ -30,11 +30,13 @@ class ImportView(APIView):
     authentication_classes = AUTH
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [parsers.ImportJSONParser]
-    # The door's error envelope: DRF (field-keyed) or, for v2 validate, the standardized one.
+    # The door's 400 envelope: DRF (field-keyed) or, for v2 validate, the standardized one.
     standardized = False
+    # v2 doors answer envelope-level errors (401, 403, 413, 415, parse errors) with `errors[]`.
+    is_v2 = False
 
     def get_exception_handler(self):
-        return errors.standardized_exception_handler if self.standardized else errors.exception_handler
+        return errors.standardized_exception_handler if self.is_v2 else errors.exception_handler
 
     def initial(self, request, *args, **kwargs):
         """After authentication: refuse what no column can hold before anything reads the database

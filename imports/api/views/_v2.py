@@ -22,7 +22,7 @@ FAILED_VALIDATION = {
 
 
 class ValidateV2(ImportView):
-    standardized = True
+    is_v2 = standardized = True
 
     @extend_schema(**schemas.VALIDATE_V2)
     def post(self, request):
@@ -51,6 +51,8 @@ def _under_payload(failure: base.Failure) -> base.Failure:
 
 
 class ScheduleV2(ImportView):
+    is_v2 = True
+
     @extend_schema(**schemas.SCHEDULE_V2)
     def post(self, request):
         data = body(request) or {}
@@ -98,6 +100,8 @@ def _not_objects(data: dict | None, keys: tuple[str, ...]) -> list[base.Failure]
 
 
 class StatusV2(ImportView):
+    is_v2 = True
+
     @extend_schema(**schemas.STATUS_V2)
     def get(self, request, import_supplier_code, external_identifier):
         supplier = self.supplier(import_supplier_code)
