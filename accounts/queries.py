@@ -6,6 +6,7 @@ from collections.abc import Collection
 from datetime import datetime
 
 from django.db.models import QuerySet
+from django.db.models.functions import Lower
 
 from accounts import models
 
@@ -44,6 +45,22 @@ def taken_payment_references(*, references: Collection[tuple[str, str]]) -> set[
         vendor__in=vendors, vendor_reference__in={reference for _, reference in references}
     ).values_list("vendor", "vendor_reference")
     return set(found) & set(references)
+
+
+def roles_of_users(*, emails: Collection[str]) -> dict[str, set[str]]:
+    """The account roles the users with these emails (compared in lower case) hold on any account,
+    keyed by email in lower case (one query; none without emails)."""
+    if not emails:
+        return {}
+    held: dict[str, set[str]] = {}
+    rows = (
+        models.AccountUserRole.objects.annotate(email=Lower("user__email"))
+        .filter(email__in=[email.lower() for email in emails])
+        .values_list("email", "role")
+    )
+    for email, role in rows:
+        held.setdefault(email.lower(), set()).add(role)
+    return held
 
 
 def note_keys(*, account: models.Account) -> set[tuple[str, datetime]]:

@@ -247,6 +247,7 @@ class ImportConfigurationAdmin(admin.ModelAdmin):
                     "official_complaint_organisations",
                     "complaint_sources",
                     "file_store_paths",
+                    "file_store_validation_enabled",
                     "partner_organisations",
                 )
             },

@@ -60,6 +60,7 @@ class Catalogue:
     standalone_payment_request_methods: frozenset[str] = _setting("standalone_payment_request_methods")
     characteristics: dict[str, frozenset[str] | None] = _setting("characteristics")
     file_store_paths: frozenset[str] = _setting("file_store_paths")
+    file_store_validation_enabled: bool = _setting("file_store_validation_enabled")
     internal_email_addresses: frozenset[str] = _setting("internal_email_addresses")
     consents_enabled: bool = _setting("consents_enabled")
     consent_types: frozenset[str] = _setting("consent_types")

@@ -283,6 +283,10 @@ class ImportConfiguration(models.Model):
         blank=True,
         help_text=configuration.help_text("file_store_paths"),
     )
+    file_store_validation_enabled = models.BooleanField(
+        default=configuration.DEFAULTS["file_store_validation_enabled"],
+        help_text=configuration.help_text("file_store_validation_enabled"),
+    )
     internal_email_addresses = models.JSONField(
         default=functools.partial(configuration.default, "internal_email_addresses"),
         blank=True,

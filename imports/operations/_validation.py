@@ -99,12 +99,15 @@ def existing_lookup(*, supplier: models.ImportSupplier, payloads: Iterable) -> d
     """What Kraken holds already of the identifiers in these account payloads, for the rules that
     refuse another account's identifiers (`RuleContext.lookup`): meter point identifiers in the
     supplier's market, payment instruction (vendor, reference) pairs, account references and CAIS
-    references of imported accounts. One query per kind the payloads carry; storable payloads only.
-    Raises nothing."""
-    identifiers, instructions, references, cais = set(), set(), set(), set()
+    references of imported accounts, and the roles the customers' users hold. One query per kind
+    the payloads carry; storable payloads only. Raises nothing."""
+    identifiers, instructions, references, cais, emails = set(), set(), set(), set(), set()
     for payload in payloads:
         if not isinstance(payload, dict):
             continue
+        for customer in base.items(payload, "customers"):
+            if isinstance(customer, dict) and isinstance(customer.get("email"), str):
+                emails.add(customer["email"].lower())
         for address in base.items(payload, "supply_addresses"):
             for point in base.items(address, "meter_points"):
                 if isinstance(point, dict) and isinstance(point.get("identifier"), str):
@@ -133,6 +136,7 @@ def existing_lookup(*, supplier: models.ImportSupplier, payloads: Iterable) -> d
         ),
         "existing_references": frozenset(queries.imported_account_references(references=references)),
         "existing_cais_references": frozenset(queries.imported_cais_references(references=cais)),
+        "held_roles": accounts_queries.roles_of_users(emails=emails),
     }
 
 

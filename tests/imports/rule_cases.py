@@ -69,7 +69,7 @@ def _second_address(env):
     second = copy.deepcopy(env.root["supply_addresses"][0])
     second["supply_postcode"] = "SW1A 1AA"
     for point in second["meter_points"]:
-        point["identifier"] = point["identifier"][:-1] + "9"
+        point["identifier"] = P.another_identifier(point["identifier"], "9")
     env.root["supply_addresses"].append(second)
 
 
@@ -236,6 +236,7 @@ ROOT = {
     "last_billed_to_date_not_found": lambda n, env: mp(env).pop("last_billed_to_date"),
     "historical_statement_transactions_without_last_statement_closing_date_or_last_billed_to_date": lambda n, env: (
         n.pop("last_statement_closing_date"),
+        [point.pop("last_billed_to_date") for point in n["supply_addresses"][0]["meter_points"]],
         historical(env, {}),
     ),
     "duplicate_transaction_ids": lambda n, env: n["current_statement_transactions"].append(
@@ -346,7 +347,7 @@ ROOT = {
     ),
     "tariff_type_does_not_match_meter_type": lambda n, env: meter(env).update(is_prepay=True),
     "agreement_effective_from_before_product_available_from": lambda n, env: (
-        mp(env).update(supply_start_date="2017-01-01"),
+        mp(env).update(supply_start_date="2017-01-01", last_billed_to_date="2017-06-30"),
         mp(env)["agreements"][0].update(effective_from="2017-01-01"),
     ),
     "agreement_cannot_start_before_product_available": lambda n, env: (
@@ -532,6 +533,7 @@ FIELD_ENV = {
     ),
     "cais_references_not_supported": lambda env: env.catalogue.update(cais_references_supported=False),
     "schedule_window_start_in_past": lambda env: None,
+    "path_does_not_exist_in_file_store": lambda env: env.catalogue.update(file_store_validation_enabled=True),
 }
 
 
@@ -773,6 +775,13 @@ SPECIFIC = {
     ("Transactions", 4): lambda n, env: n["transactions"].append(dict(n["transactions"][0])),
     ("Transactions", 5): lambda n, env: n["transactions"][0].pop("transaction_id"),
 }
+SPECIFIC[("ElectricityMeter.prepay_customer_reference_number", 1)] = setter(
+    is_prepay=True, prepay_customer_reference_number="12 34 AB"
+)
+# Rules whose documentation says they never fail where they are declared.
+NEVER_FAIL = {
+    ("GasMeter.prepay_customer_reference_number", 1): "documented for electricity prepay meters only",
+}
 for _group in ("ElectricityMeterPoint.identifier", "GasMeterPoint.identifier"):
     SPECIFIC[(_group, 2)] = lambda n, env: env.lookup.update(taken_identifiers=frozenset({n["identifier"]}))
 SPECIFIC[("PaymentInstruction.reference", 1)] = lambda n, env: env.lookup.update(
@@ -836,7 +845,7 @@ def _exchanged_gas_meter(env):
 def _third_point_sharing_serial(env):
     points = env.root["supply_addresses"][0]["meter_points"]
     points[1]["meters"][0]["meter_serial_number"] = points[0]["meters"][0]["meter_serial_number"]
-    points.append(dict(copy.deepcopy(points[0]), identifier="1200060176739"))
+    points.append(dict(copy.deepcopy(points[0]), identifier=P.another_identifier("1200060176720", "3")))
 
 
 SUPPLY_ADDRESSES = {

@@ -261,12 +261,12 @@ class TestProcess:
             dict(large["customers"][0], email=f"extra{i}@jablonski.co.uk") for i in range(4)
         ]
         for index, point in enumerate(small["supply_addresses"][0]["meter_points"]):
-            point["identifier"] = point["identifier"][:-2] + f"1{index}"
+            point["identifier"] = payloads.another_identifier(point["identifier"], str(1 + index))
         small["payment_instructions"][0]["reference"] = "MANDATE-SMALL"
         large["supply_addresses"].append(copy.deepcopy(large["supply_addresses"][0]))
         large["supply_addresses"][1]["supply_postcode"] = "SW1A 1AA"
         for index, point in enumerate(large["supply_addresses"][1]["meter_points"]):
-            point["identifier"] = point["identifier"][:-2] + f"3{index}"
+            point["identifier"] = payloads.another_identifier(point["identifier"], str(3 + index))
         catalogue = queries.build_catalogue()
         counts = []
         for payload in (small, large):
@@ -423,5 +423,5 @@ def _second_account() -> dict:
     second = payloads.gb_account(external_account_number="EXT-0002")
     second["customers"][0]["email"] = "second@jablonski.co.uk"
     for point in second["supply_addresses"][0]["meter_points"]:
-        point["identifier"] = point["identifier"][:-1] + "5"
+        point["identifier"] = payloads.another_identifier(point["identifier"], "5")
     return second
