@@ -50,8 +50,13 @@ def not_matching(pattern: str, *, flags=0):
 
 
 def not_in(name: str):
-    """Field check: the value is not in the catalogue collection `name`."""
-    return lambda value, ctx, parent=None: value not in getattr(ctx.catalogue, name)
+    """Field check: the value is not in the catalogue collection `name` (named by `.setting`)."""
+
+    def check(value, ctx, parent=None) -> bool:
+        return value not in getattr(ctx.catalogue, name)
+
+    check.setting = name
+    return check
 
 
 def path_not_in_file_store(value, ctx, parent=None) -> bool:

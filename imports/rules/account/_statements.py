@@ -21,10 +21,12 @@ def _supply_charge_not_covered(a, ctx):
             continue
         first, last = min(starts), max(ends)
         product = transaction.get("product_code")
+        point = transaction.get("supply_point_identifier")
         covering = [
             ag
-            for _, ag in p.agreements(a, ctx)
-            if (
+            for mp, ag in p.agreements(a, ctx)
+            if (point is None or mp.get("identifier") == point)
+            and (
                 p.tariff(ctx, ag.get("tariff_code")) is None
                 or p.tariff(ctx, ag.get("tariff_code")).product_code == product
             )

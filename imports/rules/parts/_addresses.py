@@ -132,7 +132,7 @@ group(
     (
         "last_billed_to_date_on_new_meter",
         lambda v, ctx, parent: any(
-            _own_billed_dates(mp, m) for mp, _ in _exchanged(v) for m in p.active_meters(mp)
+            any(_own_billed_dates(mp, m)) for mp, _ in _exchanged(v) for m in p.active_meters(mp)
         ),
     ),
     (
