@@ -2,13 +2,14 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
 from accounts import admin_actions
-from imports import models, operations
+from imports import models, operations, tasks
 from kernel import clock
 
 
@@ -113,6 +114,15 @@ class ImportProcessAdmin(admin.ModelAdmin):
         "finished_at",
     )
     exclude = ("errors",)
+    actions = ["retry_failed_imports"]
+
+    @admin.action(description="Retry the failed accounts of the selected imports")
+    def retry_failed_imports(self, request, queryset):
+        requeued = operations.retry_batches(
+            batch_ids=list(queryset.values_list("pk", flat=True)), now=clock.now()
+        )
+        _enqueue_after_commit(requeued)
+        self.message_user(request, f"Queued {_count(requeued)} failed account import(s) again.")
 
     @admin.display(description="progress")
     def progress(self, obj) -> str:
@@ -166,7 +176,18 @@ class ImportProcessAdmin(admin.ModelAdmin):
 
 @admin.register(models.AccountImportProcess)
 class AccountImportProcessAdmin(admin.ModelAdmin):
-    list_display = ("external_account_number", "supplier", "status", "account", "created_at", "processed_at")
+    list_display = (
+        "external_account_number",
+        "supplier",
+        "status",
+        "error_code",
+        "account",
+        "claimed_by",
+        "lease_until",
+        "attempts",
+        "created_at",
+        "processed_at",
+    )
     list_select_related = ("supplier", "account")
     list_filter = ("status", "supplier", "created_at")
     search_fields = ("=external_account_number", "=account__number")
@@ -180,13 +201,37 @@ class AccountImportProcessAdmin(admin.ModelAdmin):
         "latest_error",
         "latest_event",
         "task_params",
+        "claimed_by",
+        "lease_until",
+        "attempts",
         "created_at",
         "modified_at",
         "processed_at",
     )
+    actions = ["retry_imports"]
+
+    @admin.display(description="error")
+    def error_code(self, obj) -> str:
+        return (obj.latest_error or {}).get("code", "")
+
+    @admin.action(description="Retry the selected failed imports")
+    def retry_imports(self, request, queryset):
+        requeued = operations.retry_imports(
+            process_ids=list(queryset.values_list("pk", flat=True)), now=clock.now()
+        )
+        _enqueue_after_commit(requeued)
+        self.message_user(request, f"Queued {_count(requeued)} failed import(s) again.")
 
     def has_add_permission(self, request):
         return False
+
+
+def _enqueue_after_commit(requeued: operations.Requeued) -> None:
+    transaction.on_commit(lambda: tasks.enqueue(requeued))
+
+
+def _count(requeued: operations.Requeued) -> int:
+    return len(requeued.singles) + sum(len(ids) for _, ids in requeued.chunks)
 
 
 @admin.register(models.ImportConfiguration)

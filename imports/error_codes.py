@@ -46,6 +46,12 @@ IMPORT_SUPPLIER_MIGRATION_NOT_ONGOING = "import_supplier_migration_not_ongoing"
 IMPORT_SUPPLIER_NOT_FOUND = "import_supplier_not_found"
 IMPORT_PROCESS_DOES_NOT_EXIST = "import_process_does_not_exist"
 ACCOUNT_CREATION_FAILED = "account_creation_failed"
+# An async import that crashed on an unexpected error, or whose worker was lost MAX_ATTEMPTS times
+# (recorded on the process, shown by the v2 status and admin). Not in the spec.
+UNEXPECTED_ERROR = "unexpected_error"
+IMPORT_WORKER_LOST = "import_worker_lost"
+# A batch line repeating an external account number of the batch (not counted; not in the spec).
+DUPLICATE_IN_BATCH = "duplicate_in_batch"
 # Identifiers another account holds already, checked as rules before anything is written and mapped
 # from the database constraint if a concurrent write takes one first. Not in the spec (which has
 # `reference_already_exists` and `cais_reference_already_in_use_on_another_account` only).

@@ -13,7 +13,8 @@ flows). Other apps' rows are written only through those apps' operations.
     _claims        claiming process rows for written accounts (raw SQL)
     _processing    one account per transaction: process a staged payload, import a payload
     _chunks        a chunk of payloads per transaction, falling back to one account at a time
-    _batches       batches of payloads imported by workers
+    _batches       batches of payloads imported by workers; the sweep of lost work; retries
+    _leases        leases on async work: claim, renew, release, the expired ones
     _post_import   notes, transactions, payment instruction, historical statements
     _registration  registration flows
 """
@@ -26,9 +27,16 @@ from imports.operations._base import (
     ImportError_,
     WriteRefused,
 )
-from imports.operations._batches import run_batch_chunk, start_batch
+from imports.operations._batches import (
+    requeue_expired_work,
+    retry_batches,
+    retry_imports,
+    run_batch_chunk,
+    start_batch,
+)
 from imports.operations._chunks import FAILED, IMPORTED, SKIPPED, Outcome, import_accounts
 from imports.operations._keys import create_api_key, key_prefix, revoke_api_keys, touch_api_key
+from imports.operations._leases import Requeued
 from imports.operations._post_import import (
     AccountHasActiveInstruction,
     StatementsRefused,
@@ -90,6 +98,7 @@ __all__ = [
     "NoMeterPoints",
     "Outcome",
     "RegistrationFlowResult",
+    "Requeued",
     "StatementsRefused",
     "TaskParametersInvalid",
     "ValidationFailed",
@@ -107,6 +116,9 @@ __all__ = [
     "key_prefix",
     "process_account",
     "process_staged_account",
+    "requeue_expired_work",
+    "retry_batches",
+    "retry_imports",
     "revoke_api_keys",
     "run_account_import",
     "run_batch_chunk",

@@ -4,16 +4,17 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, OperationalError, transaction
 
 from accounts import queries as accounts_queries
 from imports import catalogue as catalogue_module
 from imports import error_codes, models, queries
-from imports.operations import _claims, _writer
+from imports.operations import _claims, _leases, _writer
 from imports.operations._base import (
     DRY_RUN_DETAIL,
     EVENT_ERRORED,
@@ -37,6 +38,7 @@ from imports.operations._validation import (
 from imports.rules import base
 
 Status = models.ImportProcessStatus
+logger = logging.getLogger(__name__)
 
 
 class ImportProcessNotFound(ImportError_):
@@ -101,6 +103,7 @@ def process_account(
             process.processed_at = now
             process.latest_error = None
             process.latest_event = event(EVENT_PROCESSED, now, {"kraken_identifier": number})
+            process.claimed_by, process.lease_until = "", None
             process.save(
                 update_fields=[
                     "account",
@@ -108,6 +111,8 @@ def process_account(
                     "processed_at",
                     "latest_error",
                     "latest_event",
+                    "claimed_by",
+                    "lease_until",
                     "modified_at",
                 ]
             )
@@ -151,20 +156,28 @@ def process_staged_account(
 
 
 def run_account_import(
-    *, process_id: int, now: datetime, catalogue: catalogue_module.Catalogue | None = None
+    *,
+    process_id: int,
+    now: datetime,
+    catalogue: catalogue_module.Catalogue | None = None,
+    worker: str = "",
 ) -> models.AccountImportProcess:
-    """Worker side of one account import (v2 and batches). Safe to run twice: a processed account is
-    left alone; failures are recorded on the process (ERRORED / DRY_RUN_*), never raised.
+    """Worker side of one account import (v2 and batches), as `worker`. Safe to run twice, and by
+    two workers at once: the row is claimed first (`_leases.claim`; a batch chunk claims its rows
+    itself), so a finished account, or one another worker holds, is left alone.
 
-    Raises AccountImportProcess.DoesNotExist (no such process).
+    Every failure is recorded on the process (ERRORED / DRY_RUN_*, with `latest_error`) and not
+    raised: the payload's failures, the database's refusal, and any unexpected error (logged, code
+    `unexpected_error`). A transient database error (lost connection, deadlock) is raised instead:
+    the row keeps its lease and the beat sweep hands it to a worker again.
+
+    Raises AccountImportProcess.DoesNotExist (no such process), OperationalError.
     """
     process = models.AccountImportProcess.objects.select_related("supplier").get(pk=process_id)
-    if process.status in (Status.PROCESSED, Status.CANCELLED, Status.DRY_RUN_SUCCEEDED):
-        return process
+    if process.claimed_by != worker or not worker:
+        if not _leases.claim(process_ids=[process_id], worker=worker):
+            return process
     dry_run = bool((process.task_params or {}).get("is_dry_run"))
-    models.AccountImportProcess.objects.filter(pk=process_id, status=Status.PENDING).update(
-        status=Status.IN_PROGRESS
-    )
     try:
         return process_account(
             supplier=process.supplier,
@@ -176,6 +189,7 @@ def run_account_import(
     except DryRunSucceeded:
         status, error = Status.DRY_RUN_SUCCEEDED, None
     except AlreadyImported:
+        models.AccountImportProcess.objects.filter(pk=process_id).update(**_leases.released())
         return models.AccountImportProcess.objects.get(pk=process_id)
     except ValidationFailed as exc:
         status = Status.DRY_RUN_ERRORED if dry_run else Status.ERRORED
@@ -183,9 +197,22 @@ def run_account_import(
     except WriteRefused as exc:
         status = Status.DRY_RUN_ERRORED if dry_run else Status.ERRORED
         error = exc.as_error()
+    except OperationalError:
+        raise
+    except Exception as exc:
+        logger.exception("Unable to import account (import process %s)", process_id)
+        status = Status.DRY_RUN_ERRORED if dry_run else Status.ERRORED
+        error = {
+            "code": error_codes.UNEXPECTED_ERROR,
+            "detail": (
+                f"The import stopped on an unexpected error ({type(exc).__name__}); it was logged. "
+                "Retry it from admin, or schedule it again."
+            ),
+            "domain": "import_process",
+        }
     latest_event = event(EVENT_ERRORED, now, error) if error else event(EVENT_PROCESSED, now)
     models.AccountImportProcess.objects.filter(pk=process_id).exclude(status=Status.PROCESSED).update(
-        status=status, latest_error=error, latest_event=latest_event
+        status=status, latest_error=error, latest_event=latest_event, **_leases.released()
     )
     return models.AccountImportProcess.objects.get(pk=process_id)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from imports import error_codes, models, queries
+from imports.operations import _leases
 from imports.operations._base import EVENT_CREATED, EVENT_ERRORED, ImportError_, event
 from imports.operations._validation import AlreadyImported, ValidationFailed, check_account, validate_document
 from imports.rules import base
@@ -48,7 +49,8 @@ def stage_account(
                 raise AlreadyImported(external_account_number=external, account_number=process.account.number)
             process.payload = payload
             process.status = Status.PENDING
-            process.save(update_fields=["payload", "status", "modified_at"])
+            process.claimed_by, process.lease_until = "", None  # staged for v1 process: not async work
+            process.save(update_fields=["payload", "status", "claimed_by", "lease_until", "modified_at"])
     return process, created
 
 
@@ -56,7 +58,8 @@ def schedule_account(
     *, supplier: models.ImportSupplier, payload: dict, task_params: dict, now: datetime
 ) -> models.AccountImportProcess:
     """Validate and stage a v2 import for the worker (the task parameters and the payload, against
-    one catalogue). The caller enqueues `run_account_import` once this commits.
+    one catalogue), queued with a lease. The caller enqueues `run_account_import` once this commits.
+    Scheduling a failed import again retries it.
 
     Raises MigrationNotOngoing, TaskParametersInvalid, AlreadyImported, ImportSkipped,
     ValidationFailed (the payload).
@@ -84,7 +87,10 @@ def schedule_account(
             process.payload, process.task_params, process.status = payload, params, Status.PENDING
             process.latest_error = None
             process.latest_event = event(EVENT_CREATED, now)
+            process.attempts = 0
             process.save()
+        # Queued for a worker: the lease says by when one should have taken it (see `_leases`).
+        models.AccountImportProcess.objects.filter(pk=process.pk).update(**_leases.queued_lease())
     return process
 
 
