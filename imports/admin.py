@@ -118,11 +118,8 @@ class ImportProcessAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the failed accounts of the selected imports")
     def retry_failed_imports(self, request, queryset):
-        requeued = operations.retry_batches(
-            batch_ids=list(queryset.values_list("pk", flat=True)), now=clock.now()
-        )
-        _enqueue_after_commit(requeued)
-        self.message_user(request, f"Queued {_count(requeued)} failed account import(s) again.")
+        requeued = operations.retry_batches(batch_ids=_ids(queryset), now=clock.now())
+        self.message_user(request, _queued_again(requeued))
 
     @admin.display(description="progress")
     def progress(self, obj) -> str:
@@ -216,22 +213,21 @@ class AccountImportProcessAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry the selected failed imports")
     def retry_imports(self, request, queryset):
-        requeued = operations.retry_imports(
-            process_ids=list(queryset.values_list("pk", flat=True)), now=clock.now()
-        )
-        _enqueue_after_commit(requeued)
-        self.message_user(request, f"Queued {_count(requeued)} failed import(s) again.")
+        requeued = operations.retry_imports(process_ids=_ids(queryset), now=clock.now())
+        self.message_user(request, _queued_again(requeued))
 
     def has_add_permission(self, request):
         return False
 
 
-def _enqueue_after_commit(requeued: operations.Requeued) -> None:
+def _ids(queryset) -> list[int]:
+    return list(queryset.values_list("pk", flat=True))
+
+
+def _queued_again(requeued: operations.Requeued) -> str:
+    """Enqueue the retried imports once their rows are committed; say how many."""
     transaction.on_commit(lambda: tasks.enqueue(requeued))
-
-
-def _count(requeued: operations.Requeued) -> int:
-    return len(requeued.singles) + sum(len(ids) for _, ids in requeued.chunks)
+    return f"Queued {requeued.count} failed import(s) again."
 
 
 @admin.register(models.ImportConfiguration)

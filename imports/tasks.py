@@ -34,7 +34,7 @@ def requeue_expired_leases(**kwargs) -> int:
     """The beat sweep (every 30 s): hand the work of lost workers (and lost messages) to others."""
     requeued = operations.requeue_expired_work(now=clock.now())
     enqueue(requeued)
-    return len(requeued.singles) + sum(len(ids) for _, ids in requeued.chunks)
+    return requeued.count
 
 
 def enqueue(requeued: operations.Requeued) -> None:

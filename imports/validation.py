@@ -195,27 +195,12 @@ def _branch_failures(error: jsonschema.ValidationError) -> list[base.Failure]:
     if isinstance(instance, dict) and len(props) == 1 and None not in discriminators:
         (prop,) = props
         if prop != base.SUPPLIER_DISCRIMINATOR:
+            attr = base.attr_of((*path, prop))
             if instance.get(prop) is None:
-                return [
-                    base.Failure(
-                        base.attr_of((*path, prop)),
-                        error_codes.REQUIRED,
-                        "This field is required.",
-                        "schema",
-                        0,
-                    )
-                ]
+                return [base.Failure(attr, error_codes.REQUIRED, "This field is required.", "schema", 0)]
             chosen = next((i for i, d in enumerate(discriminators) if d[1] == instance[prop]), None)
             if chosen is None:
-                return [
-                    base.Failure(
-                        base.attr_of((*path, prop)),
-                        error_codes.INVALID_CHOICE,
-                        "Not a valid choice.",
-                        "schema",
-                        0,
-                    )
-                ]
+                return [base.Failure(attr, error_codes.INVALID_CHOICE, "Not a valid choice.", "schema", 0)]
             return [f for sub in by_branch.get(chosen, ()) for f in _failures_of(sub)]
     candidates = [
         subs

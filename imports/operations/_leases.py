@@ -109,6 +109,11 @@ class Requeued:
     def __bool__(self) -> bool:
         return bool(self.chunks or self.singles)
 
+    @property
+    def count(self) -> int:
+        """How many imports to enqueue."""
+        return len(self.singles) + sum(len(ids) for _, ids in self.chunks)
+
 
 def requeue_expired_leases(*, now: datetime) -> Requeued:
     """Put back on the queue every waiting or in-progress row whose lease ran out, and record ERRORED

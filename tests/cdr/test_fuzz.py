@@ -53,6 +53,15 @@ def _number(data) -> str:
     )
 
 
+def _hostile_url_value(data, *, door: str) -> tuple[str, str]:
+    """A hostile class (text or number) and a value of it as it travels in a URL."""
+    kind = data.draw(st.sampled_from([*F.TEXT_CLASSES, F.HUGE_NUMBER, F.NEGATIVE_NUMBER]), label="class")
+    F.tally(door, kind)
+    if kind in (F.HUGE_NUMBER, F.NEGATIVE_NUMBER):
+        return kind, _number(data)
+    return kind, _encoded(data.draw(F.hostile_text(kind)))
+
+
 def _assert_answered(response, *, must_refuse: bool) -> None:
     assert response.status_code < 500, response.content[:300]
     assert response["x-fapi-interaction-id"]
@@ -70,13 +79,7 @@ class TestQueryParameters:
     @given(data=st.data())
     def test_hostile_values_are_the_standards_4xx(self, caller, data):
         name = data.draw(st.sampled_from(QUERY), label="parameter")
-        kind = data.draw(st.sampled_from([*F.TEXT_CLASSES, F.HUGE_NUMBER, F.NEGATIVE_NUMBER]), label="class")
-        F.tally("cdr query parameters", kind)
-        value = (
-            _number(data)
-            if kind in (F.HUGE_NUMBER, F.NEGATIVE_NUMBER)
-            else _encoded(data.draw(F.hostile_text(kind)))
-        )
+        kind, value = _hostile_url_value(data, door="cdr query parameters")
         caller.get(LIST)  # servicePointIds assigned before the hostile call
         before = _rows()
 
@@ -91,13 +94,7 @@ class TestAccountId:
     @F.FUZZ_SETTINGS
     @given(data=st.data())
     def test_hostile_ids_are_an_invalid_energy_account(self, caller, data):
-        kind = data.draw(st.sampled_from([*F.TEXT_CLASSES, F.HUGE_NUMBER, F.NEGATIVE_NUMBER]), label="class")
-        F.tally("cdr account id", kind)
-        value = (
-            _number(data)
-            if kind in (F.HUGE_NUMBER, F.NEGATIVE_NUMBER)
-            else _encoded(data.draw(F.hostile_text(kind)))
-        )
+        _, value = _hostile_url_value(data, door="cdr account id")
 
         response = caller.get(f"{LIST}/{value}")
 

@@ -65,12 +65,50 @@ def dropper(*keys):
     return mutate
 
 
-def _second_address(env):
+def second_address(env, digit: str = "9"):
+    """A copy of the first supply address at another postcode, its meter points with other
+    identifiers (last significant digit `digit`)."""
     second = copy.deepcopy(env.root["supply_addresses"][0])
     second["supply_postcode"] = "SW1A 1AA"
     for point in second["meter_points"]:
-        point["identifier"] = P.another_identifier(point["identifier"], "9")
+        point["identifier"] = P.another_identifier(point["identifier"], digit)
     env.root["supply_addresses"].append(second)
+
+
+def active_new_preference(instruction_identifier: str):
+    """An ACTIVE_NEW payment preference of ledger L-1 naming this payment instruction."""
+    return setter(
+        ledgers=[{"ledger_code": "ENERGY", "ledger_identifier": "L-1"}],
+        payment_preferences=[
+            {
+                "type": "ACTIVE_NEW",
+                "ledger_identifier": "L-1",
+                "instruction_reference_params": {"instruction_identifier": instruction_identifier},
+            }
+        ],
+    )
+
+
+def vouchered(*, credit: str, value: str | None = "1.00"):
+    """A credit of `credit` redeeming a voucher (of `value`) on the reference payload's charge T-1."""
+
+    def mutate(node, env):
+        node["current_statement_transactions"].append(
+            {
+                "type": "CREDIT",
+                "transaction_id": "C-1",
+                "amount": credit,
+                "reason": "IMPORTED_CREDIT",
+                "transaction_date": "2026-06-02",
+            }
+        )
+        voucher = {
+            "charge_transaction_id": "T-1",
+            "voucher_redemptions": [{"credit_transaction_id": "C-1"}],
+        }
+        node["vouchers"] = [voucher if value is None else {**voucher, "value": value}]
+
+    return mutate
 
 
 def _both(*mutations):
@@ -89,7 +127,7 @@ ROOT = {
     "customer_family_name_required": lambda n, env: n["customers"][0].pop("family_name"),
     "metadata_has_duplicate_keys": setter(metadata=[{"key": "a", "value": "1"}, {"key": "a", "value": "2"}]),
     "duplicate_property_external_identifiers": lambda n, env: (
-        _second_address(env),
+        second_address(env),
         [a.update(property_external_identifier="P-1") for a in n["supply_addresses"]],
     ),
     "managed_accounts_are_not_allowed": setter(is_managed=True),
@@ -181,36 +219,8 @@ ROOT = {
             {"type": "PASSIVE", "ledger_identifier": "L-1"},
         ],
     ),
-    "active_new_payment_preference_invalid_instruction_identifier": setter(
-        ledgers=[{"ledger_code": "ENERGY", "ledger_identifier": "L-1"}],
-        payment_preferences=[
-            {
-                "type": "ACTIVE_NEW",
-                "ledger_identifier": "L-1",
-                "instruction_reference_params": {"instruction_identifier": "NOPE"},
-            }
-        ],
-    ),
-    "voucher_transactions_sum_greater_than_voucher_value": lambda n, env: (
-        n["current_statement_transactions"].append(
-            {
-                "type": "CREDIT",
-                "transaction_id": "C-1",
-                "amount": "5.00",
-                "reason": "IMPORTED_CREDIT",
-                "transaction_date": "2026-06-02",
-            }
-        ),
-        n.update(
-            vouchers=[
-                {
-                    "charge_transaction_id": "T-1",
-                    "value": "1.00",
-                    "voucher_redemptions": [{"credit_transaction_id": "C-1"}],
-                }
-            ]
-        ),
-    ),
+    "active_new_payment_preference_invalid_instruction_identifier": active_new_preference("NOPE"),
+    "voucher_transactions_sum_greater_than_voucher_value": vouchered(credit="5.00"),
     "voucher_charge_transaction_id_not_found": setter(vouchers=[{"charge_transaction_id": "NOPE"}]),
     "voucher_redemption_credit_transaction_id_not_found": setter(
         vouchers=[
@@ -273,7 +283,7 @@ ROOT = {
     ),
     "occupier_account_with_multiple_supply_addresses": lambda n, env: (
         n.update(unknown_occupier=True),
-        _second_address(env),
+        second_address(env),
     ),
     "dd_reference_for_occupier_account": setter(unknown_occupier=True, dd_reference="DD-1"),
     "unbilled_former_supply_address": lambda n, env: n["supply_addresses"][0].update(
@@ -289,7 +299,7 @@ ROOT = {
         debt={"agency_name": "Agency One"}, debts=[{"agency_name": "Agency One"}]
     ),
     "portfolio_lead_has_an_agreement": setter(is_portfolio_lead=True),
-    "multiple_properties_not_allowed": lambda n, env: _second_address(env),
+    "multiple_properties_not_allowed": lambda n, env: second_address(env),
     "is_business_must_be_false": setter(is_business=True),
     "is_business_must_be_true": setter(company_number="01234567"),
     "agreement_should_cover_unbilled_period": lambda n, env: mp(env)["agreements"][0].update(

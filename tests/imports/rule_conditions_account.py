@@ -5,10 +5,17 @@ A GB-only exemption is keyed `(code, "GB")` and its JP counterpart `(code, "JP")
 
 from __future__ import annotations
 
-import copy
-
 from tests.imports import payloads as P
-from tests.imports.rule_cases import READING, historical, meter, mp, setter
+from tests.imports.rule_cases import (
+    READING,
+    active_new_preference,
+    historical,
+    meter,
+    mp,
+    second_address,
+    setter,
+    vouchered,
+)
 
 VEND = {
     "type": "PAYMENT",
@@ -22,14 +29,6 @@ VEND = {
 
 def _points(n):
     return n["supply_addresses"][0]["meter_points"]
-
-
-def _second_address(env, identifier_digit="7"):
-    second = copy.deepcopy(env.root["supply_addresses"][0])
-    second["supply_postcode"] = "SW1A 1AA"
-    for point in second["meter_points"]:
-        point["identifier"] = P.another_identifier(point["identifier"], identifier_digit)
-    env.root["supply_addresses"].append(second)
 
 
 def _never_billed(n, env):
@@ -59,7 +58,7 @@ SILENT = {
     ),
     "metadata_has_duplicate_keys": setter(metadata=[{"key": "a", "value": "1"}, {"key": "b", "value": "1"}]),
     "duplicate_property_external_identifiers": lambda n, env: (
-        _second_address(env),
+        second_address(env),
         n["supply_addresses"][0].update(property_external_identifier="P-1"),
         n["supply_addresses"][1].update(property_external_identifier="P-2"),
     ),
@@ -170,56 +169,13 @@ SILENT = {
             {"type": "PASSIVE", "ledger_identifier": "L-2"},
         ],
     ),
-    "active_new_payment_preference_invalid_instruction_identifier": setter(
-        ledgers=[{"ledger_code": "ENERGY", "ledger_identifier": "L-1"}],
-        payment_preferences=[
-            {
-                "type": "ACTIVE_NEW",
-                "ledger_identifier": "L-1",
-                "instruction_reference_params": {"instruction_identifier": "PI-1"},
-            }
-        ],
-    ),
+    "active_new_payment_preference_invalid_instruction_identifier": active_new_preference("PI-1"),
     # Redemptions summing to exactly the voucher's value.
-    "voucher_transactions_sum_greater_than_voucher_value": lambda n, env: (
-        n["current_statement_transactions"].append(
-            {
-                "type": "CREDIT",
-                "transaction_id": "C-1",
-                "amount": "1.00",
-                "reason": "IMPORTED_CREDIT",
-                "transaction_date": "2026-06-02",
-            }
-        ),
-        n.update(
-            vouchers=[
-                {
-                    "charge_transaction_id": "T-1",
-                    "value": "1.00",
-                    "voucher_redemptions": [{"credit_transaction_id": "C-1"}],
-                }
-            ]
-        ),
-    ),
+    "voucher_transactions_sum_greater_than_voucher_value": vouchered(credit="1.00"),
     "voucher_charge_transaction_id_not_found": setter(vouchers=[{"charge_transaction_id": "T-1"}]),
-    "voucher_redemption_credit_transaction_id_not_found": lambda n, env: (
-        n["current_statement_transactions"].append(
-            {
-                "type": "CREDIT",
-                "transaction_id": "C-1",
-                "amount": "1.00",
-                "reason": "IMPORTED_CREDIT",
-                "transaction_date": "2026-06-02",
-            }
-        ),
-        n.update(
-            vouchers=[
-                {"charge_transaction_id": "T-1", "voucher_redemptions": [{"credit_transaction_id": "C-1"}]}
-            ]
-        ),
-    ),
+    "voucher_redemption_credit_transaction_id_not_found": vouchered(credit="1.00", value=None),
     "parent_property_reference_not_found": lambda n, env: (
-        _second_address(env),
+        second_address(env),
         n["supply_addresses"][0].update(property_external_identifier="P-1"),
         n["supply_addresses"][1].update(parent_property_reference="P-1"),
     ),

@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 
 from tests.imports import payloads as P
-from tests.imports.rule_cases import READING, meter, mp, setter
+from tests.imports.rule_cases import READING, meter, mp, second_address, setter
 from tests.imports.rule_cases_parts import _supply_charge
 
 
@@ -381,7 +381,7 @@ for _group, _serial in (("ElectricityMeter", "Z16N389556"), ("GasMeter", "G4A000
     SILENT[(f"{_group}.meter_serial_number", 2)] = setter(meter_serial_number=_serial)
 
 _SUPPLY = {
-    1: lambda n, env: _second_supply_address(env),
+    1: lambda n, env: second_address(env, "6"),
     2: lambda n, env: (env.supplier.update(skip_supply_point_creation=True), _no_points(n)),
     3: lambda n, env: (env.supplier.update(skip_supply_point_creation=True), _no_points(n)),
     4: lambda n, env: (env.supplier.update(skip_property_creation=True), n.update(supply_addresses=[])),
@@ -417,14 +417,6 @@ for _order, _case in _SUPPLY.items():
 def _no_points(n):
     for address in n["supply_addresses"]:
         address["meter_points"] = []
-
-
-def _second_supply_address(env):
-    second = copy.deepcopy(env.root["supply_addresses"][0])
-    second["supply_postcode"] = "SW1A 1AA"
-    for point in second["meter_points"]:
-        point["identifier"] = P.another_identifier(point["identifier"], "6")
-    env.root["supply_addresses"].append(second)
 
 
 def _import_export_pair(env):

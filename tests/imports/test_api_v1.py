@@ -12,13 +12,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import models as account_models
-from accounts import tokens
 from billing import models as billing_models
 from imports import models, operations, queries
 from imports.operations import _validation
 from metering import models as metering_models
 from tests.accounts.factories import UserFactory
 from tests.imports import payloads
+from tests.imports.conftest import jwt_client
 from tests.imports.factories import ImportSupplierFactory
 
 V1 = "/v1/data-import"
@@ -76,22 +76,12 @@ class TestAuthentication:
         }
 
     def test_accepts_a_staff_kraken_jwt(self, supplier):
-        user = UserFactory(is_staff=True)
-        issued = tokens.obtain_token_with_password(
-            email=user.email, password="correct-horse-battery", now=timezone.now()
-        )
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=issued.token)
+        client = jwt_client(UserFactory(is_staff=True))
 
         assert post(client, "validate-account/", payloads.gb_account()).status_code == 200
 
     def test_refuses_a_non_staff_jwt(self, supplier):
-        user = UserFactory()
-        issued = tokens.obtain_token_with_password(
-            email=user.email, password="correct-horse-battery", now=timezone.now()
-        )
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=issued.token)
+        client = jwt_client(UserFactory())
 
         response = post(client, "validate-account/", payloads.gb_account())
 

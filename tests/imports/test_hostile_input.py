@@ -7,14 +7,13 @@ from __future__ import annotations
 import json
 
 import pytest
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import models as account_models
-from accounts import tokens
 from imports import models
 from tests.accounts.factories import UserFactory
 from tests.imports import payloads
+from tests.imports.conftest import jwt_client
 
 V1 = "/v1/data-import"
 V2 = "/v2/data-import/accounts"
@@ -108,12 +107,7 @@ class TestTextNoColumnHolds:
         }
 
     def test_in_the_process_request_is_refused_for_a_staff_jwt_too(self, supplier):
-        user = UserFactory(is_staff=True)
-        issued = tokens.obtain_token_with_password(
-            email=user.email, password="correct-horse-battery", now=timezone.now()
-        )
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=issued.token)
+        client = jwt_client(UserFactory(is_staff=True))
 
         response = client.post(
             f"{V1}/account-import-process/process/",

@@ -96,66 +96,6 @@ class TestReferencePayloads:
 
 
 class TestNormalisers:
-    def test_derives_an_occupier_billing_address_from_the_only_supply_address(self):
-        data = P.gb_account(unknown_occupier=True, customers=[])
-        for key in ("billing_address1", "billing_postcode"):
-            data.pop(key)
-
-        normalised, _ = validation.validate(
-            data,
-            document=base.ACCOUNT,
-            supplier=base.SupplierConfig(code="EDF"),
-            now=P.NOW,
-            catalogue=P.test_catalogue(),
-        )
-
-        assert (normalised["billing_address1"], normalised["billing_postcode"]) == (
-            "123 Fake Street",
-            "W1F 9DE",
-        )
-
-    def test_normalise_supply_charge_line_items(self):
-        data = P.gb_account()
-        data["current_statement_transactions"].append(
-            {
-                "type": "SUPPLY_CHARGE",
-                "transaction_id": "SC-1",
-                "amount": "0.00",
-                "product_code": "VAR-22-11-01",
-                "transaction_date": "2026-06-05",
-                "line_items": [
-                    {
-                        "start_date": "2026-06-01",
-                        "end_date": "2026-06-03",
-                        "net_amount": "6.00",
-                        "number_of_units": "3",
-                        "rate_band": "standard",
-                    },
-                    {
-                        "start_date": "2026-06-01",
-                        "end_date": "2026-06-03",
-                        "net_amount": "0.00",
-                        "rate_band": "STANDING",
-                    },
-                ],
-            }
-        )
-
-        normalised, _ = validation.validate(
-            data,
-            document=base.ACCOUNT,
-            supplier=base.SupplierConfig(code="EDF"),
-            now=P.NOW,
-            catalogue=P.test_catalogue(),
-        )
-
-        first, standing = normalised["current_statement_transactions"][1]["line_items"]
-        assert (first["rate_band"], first["price_per_unit"], standing["number_of_units"]) == (
-            "STANDARD",
-            "2.00",
-            "3",
-        )
-
     def test_names_a_business_customer_without_family_name_business(self):
         data = P.gb_account(account_type="BUSINESS", account_billing_options={"use_industry_billing": True})
         data["customers"][0].pop("family_name")
