@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, Sum, Window
-from django.db.models.functions import Coalesce, Upper
+from django.db.models.functions import Coalesce, Lower, Upper
 
 from accounts import models
 from kernel import crypto, money, ranges, search
@@ -39,6 +39,34 @@ def posted_references(*, ledger: models.Ledger, references: Collection[str]) -> 
             "reference", flat=True
         )
     )
+
+
+def taken_payment_references(*, references: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (vendor, vendor reference) pairs a payment method has already (one query; none
+    without pairs)."""
+    if not references:
+        return set()
+    vendors = {vendor for vendor, _ in references}
+    found = models.PaymentMethod.objects.filter(
+        vendor__in=vendors, vendor_reference__in={reference for _, reference in references}
+    ).values_list("vendor", "vendor_reference")
+    return set(found) & set(references)
+
+
+def roles_held_by_emails(*, emails: Collection[str]) -> dict[str, set[str]]:
+    """The account roles the users with these emails (compared in lower case) hold on any account,
+    keyed by email in lower case (one query; none without emails)."""
+    if not emails:
+        return {}
+    held: dict[str, set[str]] = {}
+    rows = (
+        models.AccountUserRole.objects.annotate(email=Lower("user__email"))
+        .filter(email__in=[email.lower() for email in emails])
+        .values_list("email", "role")
+    )
+    for email, role in rows:
+        held.setdefault(email.lower(), set()).add(role)
+    return held
 
 
 def note_keys(*, account: models.Account) -> set[tuple[str, datetime]]:

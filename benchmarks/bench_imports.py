@@ -45,6 +45,14 @@ ELEC_TARIFF = "E-1R-VAR-22-11-01-A"
 GAS_TARIFF = "G-1R-VAR-22-11-01-A"
 
 
+def _mpan(first_twelve: int) -> str:
+    """A valid MPAN core: twelve digits and their check digit."""
+    from imports.rules import checks
+
+    digits = f"{first_twelve:012d}"
+    return digits + checks.mpan_check_digit(digits)
+
+
 def payload(index: int, rng: random.Random) -> dict:
     """A realistic, valid GB account payload, varied by index."""
     customers = [
@@ -61,11 +69,12 @@ def payload(index: int, rng: random.Random) -> dict:
     points = [
         {
             "supply_type": "ELECTRICITY",
-            "identifier": f"{1_900_000_000_000 + index}",
+            "identifier": _mpan(190_000_000_000 + index),
             "mpid": "TENT",
             "supply_start_date": "2019-01-01",
             "last_billed_to_date": "2026-05-31",
             "profile_class": 1,
+            "eac_history": [{"effective_from": "2019-01-01", "tpr": "00001", "consumption": "3100.00"}],
             "agreements": [{"tariff_code": ELEC_TARIFF, "effective_from": "2019-01-01"}],
             "meters": [
                 {
@@ -93,6 +102,7 @@ def payload(index: int, rng: random.Random) -> dict:
                 "shipper_mpid": "BGS",
                 "supply_start_date": "2019-01-01",
                 "last_billed_to_date": "2026-05-31",
+                "aq_history": [{"effective_from": "2019-01-01", "consumption": "12000.00"}],
                 "agreements": [{"tariff_code": GAS_TARIFF, "effective_from": "2019-01-01"}],
                 "meters": [
                     {

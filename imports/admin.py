@@ -2,12 +2,13 @@ import csv
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 
-from imports import models, operations
+from imports import models, operations, tasks
 from kernel import admin as kernel_admin
 from kernel import clock
 
@@ -113,6 +114,12 @@ class ImportProcessAdmin(admin.ModelAdmin):
         "finished_at",
     )
     exclude = ("errors",)
+    actions = ["retry_failed_imports"]
+
+    @admin.action(description="Retry the failed accounts of the selected imports")
+    def retry_failed_imports(self, request, queryset):
+        requeued = operations.retry_batches(batch_ids=_ids(queryset), now=clock.now())
+        self.message_user(request, _queued_again(requeued))
 
     @admin.display(description="progress")
     def progress(self, obj) -> str:
@@ -166,7 +173,18 @@ class ImportProcessAdmin(admin.ModelAdmin):
 
 @admin.register(models.AccountImportProcess)
 class AccountImportProcessAdmin(admin.ModelAdmin):
-    list_display = ("external_account_number", "supplier", "status", "account", "created_at", "processed_at")
+    list_display = (
+        "external_account_number",
+        "supplier",
+        "status",
+        "error_code",
+        "account",
+        "claimed_by",
+        "lease_until",
+        "attempts",
+        "created_at",
+        "processed_at",
+    )
     list_select_related = ("supplier", "account")
     list_filter = ("status", "supplier", "created_at")
     search_fields = ("=external_account_number", "=account__number")
@@ -180,13 +198,36 @@ class AccountImportProcessAdmin(admin.ModelAdmin):
         "latest_error",
         "latest_event",
         "task_params",
+        "claimed_by",
+        "lease_until",
+        "attempts",
         "created_at",
         "modified_at",
         "processed_at",
     )
+    actions = ["retry_imports"]
+
+    @admin.display(description="error")
+    def error_code(self, obj) -> str:
+        return (obj.latest_error or {}).get("code", "")
+
+    @admin.action(description="Retry the selected failed imports")
+    def retry_imports(self, request, queryset):
+        requeued = operations.retry_imports(process_ids=_ids(queryset), now=clock.now())
+        self.message_user(request, _queued_again(requeued))
 
     def has_add_permission(self, request):
         return False
+
+
+def _ids(queryset) -> list[int]:
+    return list(queryset.values_list("pk", flat=True))
+
+
+def _queued_again(requeued: operations.Requeued) -> str:
+    """Enqueue the retried imports once their rows are committed; say how many."""
+    transaction.on_commit(lambda: tasks.enqueue(requeued))
+    return f"Queued {requeued.count} failed import(s) again."
 
 
 @admin.register(models.ImportConfiguration)
@@ -247,6 +288,7 @@ class ImportConfigurationAdmin(admin.ModelAdmin):
                     "official_complaint_organisations",
                     "complaint_sources",
                     "file_store_paths",
+                    "file_store_validation_enabled",
                     "partner_organisations",
                 )
             },

@@ -141,6 +141,12 @@ SETTINGS: dict[str, tuple[str, Any, str]] = {
         ["statements/2024/01.pdf", "notes/letter.pdf"],
         "File store paths attachments may point at.",
     ),
+    "file_store_validation_enabled": (
+        FLAG,
+        False,
+        "Whether statement and note document paths must be in file_store_paths (off by default, as "
+        "the Data Import documentation says).",
+    ),
     "internal_email_addresses": (
         EMAILS,
         ["info@kraken.info", "hello@kraken.energy"],

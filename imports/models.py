@@ -112,6 +112,15 @@ class AccountImportProcess(models.Model):
     latest_error = models.JSONField(null=True, blank=True)
     latest_event = models.JSONField(null=True, blank=True, help_text="{event, occurred_at, data}")
     task_params = models.JSONField(default=dict, blank=True, help_text="v2 schedule: is_dry_run and window")
+    # A work item of an async import (v2 schedule, batch) carries a lease: while queued, until when
+    # a worker should have taken it; while a worker imports it, that worker and until when its lease
+    # holds (renewed as it works). An expired lease is re-queued by the sweep (beat, every 30 s); a
+    # row without a lease is not async work (a v1 staged payload, a finished import).
+    claimed_by = models.CharField(
+        max_length=255, blank=True, default="", db_default="", help_text="The worker importing it now"
+    )
+    lease_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0, help_text="Times a worker took it")
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     processed_at = models.DateTimeField(null=True, blank=True)
@@ -126,7 +135,12 @@ class AccountImportProcess(models.Model):
                 name="processed_import_has_account",
             ),
         ]
-        indexes = [models.Index(fields=["supplier", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["supplier", "status", "created_at"]),
+            models.Index(
+                fields=["lease_until"], condition=Q(lease_until__isnull=False), name="import_work_leases"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.supplier_id}:{self.external_account_number} ({self.status})"
@@ -282,6 +296,10 @@ class ImportConfiguration(models.Model):
         default=functools.partial(configuration.default, "file_store_paths"),
         blank=True,
         help_text=configuration.help_text("file_store_paths"),
+    )
+    file_store_validation_enabled = models.BooleanField(
+        default=configuration.DEFAULTS["file_store_validation_enabled"],
+        help_text=configuration.help_text("file_store_validation_enabled"),
     )
     internal_email_addresses = models.JSONField(
         default=functools.partial(configuration.default, "internal_email_addresses"),

@@ -5,8 +5,9 @@ import processes, API keys, registration flows. Other apps' rows are read only t
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from billing import queries as billing_queries
 from imports import catalogue as catalogue_module
@@ -53,8 +54,8 @@ def build_catalogue(
     *, base_catalogue: catalogue_module.Catalogue = catalogue_module.DEFAULT
 ) -> catalogue_module.Catalogue:
     """The instance configuration (the `ImportConfiguration` row) plus every tariff and product in
-    billing (`billing.queries.tariff_summaries`; three queries in all). Settings not stored (existing references) come from `base_catalogue`,
-    and so does the whole configuration if the row is missing."""
+    billing (`billing.queries.tariff_summaries`; three queries in all). The configuration comes from
+    `base_catalogue` if the row is missing."""
     settings = instance_configuration_settings()
     if settings is not None:
         base_catalogue = dataclasses.replace(base_catalogue, **configuration.catalogue_values(settings))
@@ -117,6 +118,41 @@ def imported_account_keys() -> set[tuple[str, str]]:
             "supplier__code", "external_account_number"
         )
     )
+
+
+def imported_account_references(*, references: Collection[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which of these (namespace, value) account references an imported account carries already
+    (one query; none without references)."""
+    if not references:
+        return set()
+    condition = Q()
+    for namespace, value in references:
+        condition |= Q(payload__references__contains=[{"namespace": namespace, "value": value}])
+    found = set()
+    imported = models.AccountImportProcess.objects.filter(condition, account__isnull=False)
+    for payload_references in imported.values_list("payload__references", flat=True):
+        for reference in payload_references if isinstance(payload_references, list) else ():
+            if isinstance(reference, dict):
+                found.add((reference.get("namespace"), reference.get("value")))
+    return found & set(references)
+
+
+def imported_cais_references(*, references: Collection[str]) -> set[str]:
+    """Which of these CAIS references an imported account's debt carries already (one query; none
+    without references)."""
+    if not references:
+        return set()
+    condition = Q()
+    for reference in references:
+        condition |= Q(payload__debt__cais_reference=reference)
+        condition |= Q(payload__debts__contains=[{"cais_reference": reference}])
+    imported = models.AccountImportProcess.objects.filter(condition, account__isnull=False)
+    found = set()
+    for debt, debts in imported.values_list("payload__debt", "payload__debts"):
+        for item in [debt, *(debts if isinstance(debts, list) else [])]:
+            if isinstance(item, dict) and isinstance(item.get("cais_reference"), str):
+                found.add(item["cais_reference"])
+    return found & set(references)
 
 
 def live_api_key(*, key_hash: str) -> models.ImportApiKey:

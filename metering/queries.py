@@ -50,6 +50,18 @@ def meter_point_of_accounts(
     return meter_point
 
 
+def taken_meter_point_identifiers(*, market: str, identifiers: Collection[str]) -> set[str]:
+    """Which of `identifiers` a meter point in `market` has already (one query; none without
+    identifiers)."""
+    if not identifiers:
+        return set()
+    return set(
+        models.MeterPoint.objects.filter(market=market, identifier__in=identifiers).values_list(
+            "identifier", flat=True
+        )
+    )
+
+
 def electricity_meter_points_of_account(*, account_id: int) -> QuerySet[models.MeterPoint]:
     return (
         models.MeterPoint.objects.filter(property__account_id=account_id, utility_type__in=ELECTRICITY)

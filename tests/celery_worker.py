@@ -95,15 +95,7 @@ def running_worker(
     tmp_dir: Path | None = None,
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[WorkerProcess]:
-    log_dir = tmp_dir or PROJECT_DIR / ".local" / "test-workers"
-    log_dir.mkdir(parents=True, exist_ok=True)
-    log_path = log_dir / f"worker-{os.getpid()}-{time.monotonic_ns()}.log"
     command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "kraken",
         "worker",
         "--loglevel",
         "INFO",
@@ -119,6 +111,34 @@ def running_worker(
         "-n",
         f"test-{os.getpid()}-{time.monotonic_ns()}@%h",
     ]
+    with _running(command, name="worker", ready=READY_MARKER, tmp_dir=tmp_dir, extra_env=extra_env) as worker:
+        yield worker
+
+
+@contextlib.contextmanager
+def running_beat(
+    *, tmp_dir: Path | None = None, extra_env: dict[str, str] | None = None
+) -> Iterator[WorkerProcess]:
+    """Celery beat with the database scheduler (django-celery-beat), reading this test database's
+    periodic tasks and publishing in this test run's Redis namespace, as `make run`'s beat does."""
+    command = ["beat", "--loglevel", "INFO", "-S", "django_celery_beat.schedulers:DatabaseScheduler"]
+    with _running(command, name="beat", ready="beat: Starting", tmp_dir=tmp_dir, extra_env=extra_env) as beat:
+        yield beat
+
+
+@contextlib.contextmanager
+def _running(
+    arguments: list[str],
+    *,
+    name: str,
+    ready: str,
+    tmp_dir: Path | None,
+    extra_env: dict[str, str] | None,
+) -> Iterator[WorkerProcess]:
+    log_dir = tmp_dir or PROJECT_DIR / ".local" / "test-workers"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    log_path = log_dir / f"{name}-{os.getpid()}-{time.monotonic_ns()}.log"
+    command = [sys.executable, "-m", "celery", "-A", "kraken", *arguments]
     with open(log_path, "w") as log_file:
         process = subprocess.Popen(
             command,
@@ -130,22 +150,22 @@ def running_worker(
         )
     worker = WorkerProcess(process, log_path)
     try:
-        _wait_for_ready(worker)
+        _wait_for_ready(worker, ready)
         yield worker
     finally:
         worker.stop()
 
 
-def _wait_for_ready(worker: WorkerProcess) -> None:
+def _wait_for_ready(worker: WorkerProcess, marker: str = READY_MARKER) -> None:
     deadline = time.monotonic() + START_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
-        if READY_MARKER in worker.log():
+        if marker in worker.log():
             return
         if worker.process.poll() is not None:
-            raise RuntimeError(f"Celery worker exited early:\n{worker.log()}")
+            raise RuntimeError(f"Celery process exited early:\n{worker.log()}")
         time.sleep(0.2)
     worker.kill()
-    raise RuntimeError(f"Celery worker not ready in {START_TIMEOUT_SECONDS}s:\n{worker.log()}")
+    raise RuntimeError(f"Celery process not ready in {START_TIMEOUT_SECONDS}s:\n{worker.log()}")
 
 
 def wait_for(condition, *, timeout: float = 60, interval: float = 0.2, message: str = "condition") -> None:

@@ -9,6 +9,7 @@ import binascii
 import ipaddress
 import json
 import re
+import sys
 import uuid
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 1000
 JSON = "application/json"
 POSITIVE_INTEGER = re.compile(r"^[0-9]+$")
+MAX_DIGITS = 18  # any count beyond this is beyond every page, page size and version
 
 
 class CdsError(Exception):
@@ -61,10 +63,15 @@ def bearer_token(request: HttpRequest) -> str | None:
 
 
 def _positive_integer(value: str) -> int | None:
+    """The positive integer `value` spells, or None. One with more digits than any count the
+    standard deals in is taken as the largest (a page past the last, a version too new) rather
+    than converted: Python refuses to convert strings of more than 4,300 digits."""
     value = value.strip()
-    if not POSITIVE_INTEGER.match(value) or int(value) < 1:
+    if not POSITIVE_INTEGER.match(value):
         return None
-    return int(value)
+    if len(value.lstrip("0")) > MAX_DIGITS:
+        return sys.maxsize
+    return int(value) if int(value) >= 1 else None
 
 
 def negotiate_version(request: HttpRequest, *, supported: tuple[int, ...]) -> int:

@@ -54,6 +54,24 @@ class RequestTooLarge(exceptions.APIException):
     default_code = error_codes.REQUEST_TOO_LARGE
 
 
+def standardized_exception_handler(exc, context):
+    """Every DRF exception of a v2 view as the standardized envelope: `{code, detail}` with
+    `errors[]` holding the one error under `non_field_errors`."""
+    response = exception_handler(exc, context)
+    if response is not None and "errors" not in response.data:
+        data = response.data
+        if {"code", "detail"} <= set(data):
+            code, detail = str(data["code"]), str(data["detail"])
+        else:
+            code, detail = error_codes.VALIDATION_ERROR, "The request is not valid."
+        response.data = {
+            "code": code,
+            "detail": detail,
+            "errors": [{"attr": base.NON_FIELD_ERRORS, "code": code, "detail": detail}],
+        }
+    return response
+
+
 def exception_handler(exc, context):
     """Every DRF exception of an import view as `ErrorResponse {code, detail}`."""
     if isinstance(exc, RequestDataTooBig):

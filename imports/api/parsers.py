@@ -12,6 +12,11 @@ from imports.api import errors
 MAX_BODY_BYTES = getattr(settings, "IMPORTS_MAX_BODY_BYTES", 2_621_440)
 
 
+def _refuse_constant(name: str):
+    """JSON has no NaN or Infinity; Python's parser accepts them unless told not to."""
+    raise ValueError(f"{name} is not valid JSON")
+
+
 class ImportJSONParser(parsers.JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         request = (parser_context or {}).get("request")
@@ -22,7 +27,7 @@ class ImportJSONParser(parsers.JSONParser):
         if len(raw) > MAX_BODY_BYTES:
             raise errors.RequestTooLarge()
         try:
-            return json.loads(raw.decode("utf-8"))
+            return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
         except (ValueError, UnicodeDecodeError) as exc:
             raise exceptions.ParseError(f"JSON parse error - {exc}") from None
         except RecursionError:

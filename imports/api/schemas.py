@@ -54,6 +54,11 @@ COMMON_ERRORS = {
     413: OpenApiResponse(ERROR_RESPONSE, description="Body too large."),
     415: OpenApiResponse(ERROR_RESPONSE, description="Not JSON."),
 }
+# v2 doors answer the same with `errors[]`: the standardized envelope.
+V2_COMMON_ERRORS = {
+    status: OpenApiResponse(STANDARDIZED, description=response.description)
+    for status, response in COMMON_ERRORS.items()
+}
 # Post-import writes: 400 with the failures field-keyed, 404 when the account is not imported.
 POST_IMPORT_ERRORS = {400: OpenApiResponse(DRF_ERROR), 404: OpenApiResponse(DRF_ERROR), **COMMON_ERRORS}
 STATEMENT = {
@@ -177,7 +182,11 @@ def process_list_v1(kind: str, serializer: serializers.Serializer) -> dict:
     """A list of pending, imported or all account import processes, rendered by `serializer`."""
     return {
         "operation_id": f"V1 List {kind.title()} Account Import Processes",
-        "responses": {200: serializer, **COMMON_ERRORS},
+        "responses": {
+            200: serializer,
+            400: OpenApiResponse(DRF_ERROR, description="A filter or query parameter is not valid."),
+            **COMMON_ERRORS,
+        },
         "tags": TAGS,
     }
 
@@ -308,7 +317,7 @@ VALIDATE_V2 = {
     "responses": {
         200: OpenApiResponse(description="Valid."),
         400: OpenApiResponse(STANDARDIZED),
-        **COMMON_ERRORS,
+        **V2_COMMON_ERRORS,
     },
     "extensions": validators(base.ACCOUNT),
     "tags": TAGS,
@@ -328,7 +337,7 @@ SCHEDULE_V2 = {
     "responses": {
         201: OpenApiResponse(description="Scheduled."),
         400: OpenApiResponse(DRF_ERROR),
-        **COMMON_ERRORS,
+        **V2_COMMON_ERRORS,
     },
     "extensions": {
         "x-validators": REGISTRY.x_validators(document=base.ACCOUNT, variant="v2")
@@ -351,7 +360,7 @@ STATUS_V2 = {
             },
         ),
         404: OpenApiResponse(ERROR_RESPONSE),
-        **COMMON_ERRORS,
+        **V2_COMMON_ERRORS,
     },
     "tags": TAGS,
 }

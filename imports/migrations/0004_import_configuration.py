@@ -8,10 +8,17 @@ import imports.configuration
 
 
 def create_configuration(apps, schema_editor):
-    """The instance's configuration row, with the defaults of `imports.configuration`."""
+    """The instance's configuration row, with the defaults of `imports.configuration` (those of its
+    settings the model has at this migration; later settings are added with their defaults)."""
     ImportConfiguration = apps.get_model("imports", "ImportConfiguration")
+    fields = {field.name for field in ImportConfiguration._meta.get_fields()}
     ImportConfiguration.objects.get_or_create(
-        id=1, defaults={name: imports.configuration.default(name) for name in imports.configuration.DEFAULTS}
+        id=1,
+        defaults={
+            name: imports.configuration.default(name)
+            for name in imports.configuration.DEFAULTS
+            if name in fields
+        },
     )
 
 

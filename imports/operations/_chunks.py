@@ -6,15 +6,16 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
-from django.db import IntegrityError, OperationalError, transaction
+from django.db import DataError, IntegrityError, OperationalError, transaction
+from django.db.models import Q
 from psycopg import errors as psycopg_errors
 
 from imports import catalogue as catalogue_module
-from imports import models
+from imports import models, validation
 from imports.operations import _claims, _writer
-from imports.operations._base import RollBack
+from imports.operations._base import RollBack, WriteRefused
 from imports.operations._processing import DryRunSucceeded, validate_or_record, write_and_claim
-from imports.operations._validation import AlreadyImported, ImportSkipped, ValidationFailed
+from imports.operations._validation import AlreadyImported, ImportSkipped, ValidationFailed, existing_lookup
 
 IMPORTED, SKIPPED, FAILED = "IMPORTED", "SKIPPED", "FAILED"
 
@@ -62,10 +63,21 @@ def import_accounts(
     """
     outcomes: list[Outcome | None] = [None] * len(payloads)
     valid: list[_Valid] = []
+    storable = [p for p in payloads if isinstance(p, dict) and not validation.storage_failures(p)]
+    storable_ids = {id(p) for p in storable}
+    done = _done_keys(supplier=supplier, payloads=storable)
+    lookup = existing_lookup(
+        supplier=supplier, payloads=[p for p in storable if p.get("external_account_number") not in done]
+    )
     for index, payload in enumerate(payloads):
         external = payload.get("external_account_number") if isinstance(payload, dict) else None
+        if external in done and id(payload) in storable_ids:
+            outcomes[index] = Outcome(external, SKIPPED)
+            continue
         try:
-            normalised = validate_or_record(supplier=supplier, payload=payload, now=now, catalogue=catalogue)
+            normalised = validate_or_record(
+                supplier=supplier, payload=payload, now=now, catalogue=catalogue, lookup=lookup
+            )
         except ValidationFailed as exc:
             outcomes[index] = Outcome(external, FAILED, tuple(exc.failures))
             continue
@@ -114,7 +126,7 @@ def import_accounts(
         except RollBack:
             for item in chunk:
                 outcomes[item.index] = Outcome(item.external_account_number, IMPORTED)
-        except (_ChunkConflict, IntegrityError, ValidationFailed, OperationalError) as exc:
+        except (_ChunkConflict, IntegrityError, DataError, ValidationFailed, OperationalError) as exc:
             if isinstance(exc, OperationalError) and not isinstance(
                 exc.__cause__, psycopg_errors.DeadlockDetected
             ):
@@ -124,6 +136,20 @@ def import_accounts(
                     supplier=supplier, item=item, now=now, catalogue=catalogue, dry_run=dry_run
                 )
     return outcomes
+
+
+def _done_keys(*, supplier: models.ImportSupplier, payloads: list[dict]) -> set[str]:
+    """The external account numbers of these payloads imported (or marked skipped) already."""
+    numbers = [
+        p["external_account_number"] for p in payloads if isinstance(p.get("external_account_number"), str)
+    ]
+    if not numbers:
+        return set()
+    return set(
+        models.AccountImportProcess.objects.filter(supplier=supplier, external_account_number__in=numbers)
+        .filter(Q(account__isnull=False) | Q(status=models.ImportProcessStatus.CANCELLED))
+        .values_list("external_account_number", flat=True)
+    )
 
 
 def _import_alone(
@@ -151,6 +177,6 @@ def _import_alone(
         return Outcome(external, SKIPPED)
     except ValidationFailed as exc:
         return Outcome(external, FAILED, tuple(exc.failures))
-    except IntegrityError as exc:
-        return Outcome(external, FAILED, error=str(exc).splitlines()[0])
+    except WriteRefused as exc:
+        return Outcome(external, FAILED, error=f"{exc.code}: {exc.detail}")
     return Outcome(external, IMPORTED)

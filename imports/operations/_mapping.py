@@ -21,13 +21,13 @@ from accounts import operations as accounts_operations
 from billing import operations as billing_operations
 from imports import catalogue as catalogue_module
 from imports import models
+from imports.operations import _columns
 from imports.operations._validation import unknown_tariff
 from imports.rules import base
 from kernel import clock, money
 from metering import models as metering_models
 from metering import operations as metering_operations
 
-CURRENCIES = {"GB": "GBP", "JP": "JPY", "AU": "AUD"}
 PAYMENT_METHOD_TYPES = {
     "DIRECT_DEBIT": "DIRECT_DEBIT",
     "CARD": "CARD_PAYMENT",
@@ -37,7 +37,7 @@ OPENING_BALANCE_DESCRIPTION = "Balance transferred from previous supplier"
 
 
 def currency_of(supplier: models.ImportSupplier) -> str:
-    return CURRENCIES.get(supplier.territory, "GBP")
+    return _columns.currency_of(supplier.territory)
 
 
 def midnight(value) -> datetime | None:
@@ -306,7 +306,7 @@ def _add_supply(
     """Meter points (with their meters and registers) and agreements, property by property."""
     if supplier.skip_supply_point_creation:
         return
-    market = supplier.territory if supplier.territory in metering_models.Market.values else "GB"
+    market = _columns.market_of(supplier.territory)
     # An on-market switch (the supplier sends registration flows) gains its meter points pending.
     status = (
         metering_models.MeterPointStatus.PENDING
@@ -357,13 +357,17 @@ def _add_supply(
                     info = catalogue.tariffs.get(agreement.get("tariff_code"))
                     if info is None or info.tariff_id is None:
                         raise unknown_tariff(agreement.get("tariff_code"))
+                    active_from = midnight(agreement.get("effective_from"))
+                    active_to = midnight(agreement.get("effective_to"))
+                    if active_to is not None and active_to == active_from:
+                        continue  # [day, day) is empty: it covers nothing, so there is nothing to write
                     written.agreements.append(
                         billing_operations.AgreementRow(
                             account_id=account.id,
                             meter_point_id=point_id,
                             tariff_id=info.tariff_id,
-                            active_from=midnight(agreement.get("effective_from")),
-                            active_to=midnight(agreement.get("effective_to")),
+                            active_from=active_from,
+                            active_to=active_to,
                         )
                     )
 

@@ -15,7 +15,7 @@ from billing import queries as billing_queries
 from imports import error_codes, models
 from imports.operations._base import ImportError_, RollBack
 from imports.operations._mapping import PAYMENT_METHOD_TYPES, midnight, minor_units
-from imports.operations._validation import ValidationFailed, validate_document
+from imports.operations._validation import ValidationFailed, check_storable, validate_document
 from imports.rules import base
 
 TRANSACTION_KINDS = {
@@ -48,6 +48,7 @@ def post_import_lookup(*, supplier: models.ImportSupplier, external_account_numb
 def create_notes(*, supplier: models.ImportSupplier, body: dict, now: datetime) -> list[dict]:
     """Add notes to an imported account; a note with the same body and created_at is not re-added.
     Returns each note's status. Raises ValidationFailed."""
+    check_storable(document=body)
     lookup = post_import_lookup(
         supplier=supplier,
         external_account_number=body.get("external_account_number") or body.get("account_number"),
@@ -72,6 +73,7 @@ def create_transactions(*, supplier: models.ImportSupplier, body: dict, now: dat
     """Post an imported account's transactions to its energy ledger; a transaction id already on
     the ledger is reported, not posted twice. Dry runs roll back. Returns each transaction's status.
     Raises ValidationFailed."""
+    check_storable(document=body)
     lookup = post_import_lookup(
         supplier=supplier,
         external_account_number=body.get("external_account_number") or body.get("account_number"),
@@ -125,6 +127,7 @@ def create_payment_instruction(
 ) -> tuple[str, str]:
     """Give an imported account its payment instruction. Returns (account number, reference).
     Raises ValidationFailed, AccountHasActiveInstruction."""
+    check_storable(document=body)
     lookup = post_import_lookup(
         supplier=supplier, external_account_number=body.get("external_account_number")
     )
@@ -158,6 +161,7 @@ def create_historical_statements(*, supplier: models.ImportSupplier, body: dict,
 
     Raises ValidationFailed, StatementsRefused.
     """
+    check_storable(document=body)
     lookup = post_import_lookup(
         supplier=supplier, external_account_number=body.get("external_account_number")
     )

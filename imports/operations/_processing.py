@@ -4,31 +4,41 @@
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, OperationalError, transaction
 
 from accounts import queries as accounts_queries
 from imports import catalogue as catalogue_module
 from imports import error_codes, models, queries
-from imports.operations import _claims, _writer
+from imports.operations import _claims, _leases, _writer
 from imports.operations._base import (
     DRY_RUN_DETAIL,
     EVENT_ERRORED,
     EVENT_PROCESSED,
     ImportError_,
     RollBack,
+    WriteRefused,
     error_of,
     event,
+    refusal_of,
 )
 from imports.operations._post_import import post_import_lookup
 from imports.operations._staging import record_failure
-from imports.operations._validation import AlreadyImported, ImportSkipped, ValidationFailed, validate_document
+from imports.operations._validation import (
+    AlreadyImported,
+    ImportSkipped,
+    ValidationFailed,
+    check_storable,
+    validate_document,
+)
 from imports.rules import base
 
 Status = models.ImportProcessStatus
+logger = logging.getLogger(__name__)
 
 
 class ImportProcessNotFound(ImportError_):
@@ -56,7 +66,9 @@ def process_account(
 
     The process row is locked (SELECT ... FOR UPDATE) for the whole creation, so concurrent calls
     for one (supplier, external account number) serialise and the second sees the account.
-    Raises ImportProcessNotFound, AlreadyImported, ValidationFailed, DryRunSucceeded, IntegrityError.
+    Raises ImportProcessNotFound, AlreadyImported, ValidationFailed, DryRunSucceeded, WriteRefused
+    (the database refused a row: a concurrent import took an identifier, or a value its column
+    cannot hold).
     """
     catalogue = catalogue or queries.build_catalogue()
     try:
@@ -91,6 +103,7 @@ def process_account(
             process.processed_at = now
             process.latest_error = None
             process.latest_event = event(EVENT_PROCESSED, now, {"kraken_identifier": number})
+            process.claimed_by, process.lease_until = "", None
             process.save(
                 update_fields=[
                     "account",
@@ -98,12 +111,16 @@ def process_account(
                     "processed_at",
                     "latest_error",
                     "latest_event",
+                    "claimed_by",
+                    "lease_until",
                     "modified_at",
                 ]
             )
             return process
     except RollBack:
         raise DryRunSucceeded(DRY_RUN_DETAIL) from None
+    except (IntegrityError, DataError) as exc:
+        raise refusal_of(exc) from exc
 
 
 def process_staged_account(
@@ -117,8 +134,9 @@ def process_staged_account(
     inside `slot()` (the door's concurrency limit), both against one catalogue.
 
     Raises ValidationFailed (the request or the staged payload), ImportProcessNotFound,
-    AlreadyImported, DryRunSucceeded, IntegrityError, and whatever `slot()` raises.
+    AlreadyImported, DryRunSucceeded, WriteRefused, and whatever `slot()` raises.
     """
+    check_storable(document=request)
     external = request.get("external_account_number")
     catalogue = queries.build_catalogue()
     lookup = post_import_lookup(
@@ -138,20 +156,28 @@ def process_staged_account(
 
 
 def run_account_import(
-    *, process_id: int, now: datetime, catalogue: catalogue_module.Catalogue | None = None
+    *,
+    process_id: int,
+    now: datetime,
+    catalogue: catalogue_module.Catalogue | None = None,
+    worker: str = "",
 ) -> models.AccountImportProcess:
-    """Worker side of one account import (v2 and batches). Safe to run twice: a processed account is
-    left alone; failures are recorded on the process (ERRORED / DRY_RUN_*), never raised.
+    """Worker side of one account import (v2 and batches), as `worker`. Safe to run twice, and by
+    two workers at once: the row is claimed first (`_leases.claim`; a batch chunk claims its rows
+    itself), so a finished account, or one another worker holds, is left alone.
 
-    Raises AccountImportProcess.DoesNotExist (no such process).
+    Every failure is recorded on the process (ERRORED / DRY_RUN_*, with `latest_error`) and not
+    raised: the payload's failures, the database's refusal, and any unexpected error (logged, code
+    `unexpected_error`). A transient database error (lost connection, deadlock) is raised instead:
+    the row keeps its lease and the beat sweep hands it to a worker again.
+
+    Raises AccountImportProcess.DoesNotExist (no such process), OperationalError.
     """
     process = models.AccountImportProcess.objects.select_related("supplier").get(pk=process_id)
-    if process.status in (Status.PROCESSED, Status.CANCELLED, Status.DRY_RUN_SUCCEEDED):
-        return process
+    if process.claimed_by != worker or not worker:
+        if not _leases.claim(process_ids=[process_id], worker=worker):
+            return process
     dry_run = bool((process.task_params or {}).get("is_dry_run"))
-    models.AccountImportProcess.objects.filter(pk=process_id, status=Status.PENDING).update(
-        status=Status.IN_PROGRESS
-    )
     try:
         return process_account(
             supplier=process.supplier,
@@ -163,20 +189,30 @@ def run_account_import(
     except DryRunSucceeded:
         status, error = Status.DRY_RUN_SUCCEEDED, None
     except AlreadyImported:
+        models.AccountImportProcess.objects.filter(pk=process_id).update(**_leases.released())
         return models.AccountImportProcess.objects.get(pk=process_id)
     except ValidationFailed as exc:
         status = Status.DRY_RUN_ERRORED if dry_run else Status.ERRORED
         error = error_of(exc.failures[0])
-    except IntegrityError as exc:
+    except WriteRefused as exc:
+        status = Status.DRY_RUN_ERRORED if dry_run else Status.ERRORED
+        error = exc.as_error()
+    except OperationalError:
+        raise
+    except Exception as exc:
+        logger.exception("Unable to import account (import process %s)", process_id)
         status = Status.DRY_RUN_ERRORED if dry_run else Status.ERRORED
         error = {
-            "code": error_codes.ACCOUNT_CREATION_FAILED,
-            "detail": str(exc)[:500],
+            "code": error_codes.UNEXPECTED_ERROR,
+            "detail": (
+                f"The import stopped on an unexpected error ({type(exc).__name__}); it was logged. "
+                "Retry it from admin, or schedule it again."
+            ),
             "domain": "import_process",
         }
     latest_event = event(EVENT_ERRORED, now, error) if error else event(EVENT_PROCESSED, now)
     models.AccountImportProcess.objects.filter(pk=process_id).exclude(status=Status.PROCESSED).update(
-        status=status, latest_error=error, latest_event=latest_event
+        status=status, latest_error=error, latest_event=latest_event, **_leases.released()
     )
     return models.AccountImportProcess.objects.get(pk=process_id)
 
@@ -195,7 +231,7 @@ def import_account(
     Validation failures are recorded on the process (ERRORED, latest_error) and raised. The
     account's rows and the process update share one transaction, so an interrupted run leaves
     each account either fully imported or not at all; re-running skips imported accounts.
-    Raises ValidationFailed, AlreadyImported, ImportSkipped, DryRunSucceeded, IntegrityError.
+    Raises ValidationFailed, AlreadyImported, ImportSkipped, DryRunSucceeded, WriteRefused.
     """
     normalised = validate_or_record(supplier=supplier, payload=payload, now=now, catalogue=catalogue)
     return write_and_claim(
@@ -209,13 +245,24 @@ def import_account(
 
 
 def validate_or_record(
-    *, supplier: models.ImportSupplier, payload: dict, now: datetime, catalogue: catalogue_module.Catalogue
+    *,
+    supplier: models.ImportSupplier,
+    payload: dict,
+    now: datetime,
+    catalogue: catalogue_module.Catalogue,
+    lookup: dict | None = None,
 ) -> dict:
-    """Validate an account payload; a failing one with an external account number is recorded on
-    its process (`record_failure`). Returns the normalised payload. Raises ValidationFailed."""
+    """Validate an account payload (against `lookup` if given, see `validate_document`); a failing
+    one with an external account number is recorded on its process (`record_failure`). Returns the
+    normalised payload. Raises ValidationFailed."""
     try:
         return validate_document(
-            supplier=supplier, document=base.ACCOUNT, data=payload, now=now, catalogue=catalogue
+            supplier=supplier,
+            document=base.ACCOUNT,
+            data=payload,
+            now=now,
+            catalogue=catalogue,
+            lookup=lookup,
         )
     except ValidationFailed as exc:
         external = payload.get("external_account_number") if isinstance(payload, dict) else None
@@ -243,7 +290,7 @@ def write_and_claim(
     the process row. A concurrent import that claimed the key first makes this one roll back.
 
     Raises AlreadyImported, ImportSkipped, DryRunSucceeded, ValidationFailed (an unknown tariff),
-    IntegrityError.
+    WriteRefused.
     """
     external = payload.get("external_account_number")
     try:
@@ -270,7 +317,7 @@ def write_and_claim(
             return process_id
     except RollBack:
         raise DryRunSucceeded(DRY_RUN_DETAIL) from None
-    except IntegrityError:
+    except (IntegrityError, DataError) as exc:
         # A concurrent import of the same account wins on a unique row (meter point, mandate, ...):
         # that is "already imported", not a failure.
         number = (
@@ -282,4 +329,4 @@ def write_and_claim(
         )
         if number:
             raise AlreadyImported(external_account_number=external, account_number=number) from None
-        raise
+        raise refusal_of(exc) from exc

@@ -1,13 +1,22 @@
-"""Validating request documents for a supplier, and refusing accounts imported (or skipped) already."""
+"""Validating request documents for a supplier (what no column can hold first, then the schema, the
+rules and the columns' ranges), what the rules about other accounts' identifiers read from the
+database, and refusing accounts imported (or skipped) already."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
+from accounts import queries as accounts_queries
 from imports import catalogue as catalogue_module
 from imports import error_codes, models, queries, validation
+from imports.operations import _columns
 from imports.operations._base import ImportError_
 from imports.rules import base
+from metering import queries as metering_queries
+
+# The `RuleContext.lookup` keys `existing_lookup` fills.
+EXISTING = "existing"
 
 ALREADY_IMPORTED = "The account import process with the account number {} has already been imported."
 
@@ -39,6 +48,16 @@ class ImportSkipped(ImportError_):
     code = error_codes.IMPORT_PROCESS_SKIPPED
 
 
+def check_storable(*, document, path: tuple = ()) -> None:
+    """Refuse a request holding anything no column can hold (NUL, lone surrogates, control
+    characters, numbers beyond any column, deep nesting), before anything reads the database with it.
+
+    Raises ValidationFailed with each such value at its attr.
+    """
+    if failures := validation.storage_failures(document, path=path):
+        raise ValidationFailed(failures)
+
+
 def validate_document(
     *,
     supplier: models.ImportSupplier,
@@ -49,11 +68,17 @@ def validate_document(
     variant: str = "v1",
     lookup: dict | None = None,
 ):
-    """Validate `data` as `document` once: the JSON schema, then every applicable rule. Returns the
-    normalised document. Without `catalogue`, builds it (three queries).
+    """Validate `data` as `document` once: what no column can hold, the JSON schema, every
+    applicable rule, then each stored number against its column's range. An account's rules about
+    identifiers other accounts hold read them first (`existing_lookup`, unless `lookup` has them).
+    Returns the normalised document. Without `catalogue`, builds it (three queries).
 
     Raises ValidationFailed with every failure.
     """
+    check_storable(document=data)
+    lookup = dict(lookup or {})
+    if document == base.ACCOUNT and EXISTING not in lookup:
+        lookup.update(existing_lookup(supplier=supplier, payloads=[data]))
     normalised, failures = validation.validate(
         data,
         document=document,
@@ -62,10 +87,67 @@ def validate_document(
         catalogue=catalogue or queries.build_catalogue(),
         variant=variant,
         lookup=lookup,
+        storable=True,
     )
+    failures += _columns.column_failures(data, document=document, territory=supplier.territory)
     if failures:
         raise ValidationFailed(failures)
     return normalised
+
+
+def existing_lookup(*, supplier: models.ImportSupplier, payloads: Iterable) -> dict:
+    """What Kraken holds already of the identifiers in these account payloads, for the rules that
+    refuse another account's identifiers (`RuleContext.lookup`): meter point identifiers in the
+    supplier's market, payment instruction (vendor, reference) pairs, account references and CAIS
+    references of imported accounts, and the roles the customers' users hold. One query per kind
+    the payloads carry; storable payloads only. Raises nothing."""
+    identifiers, instructions, references, cais, emails = set(), set(), set(), set(), set()
+    for payload in payloads:
+        if not isinstance(payload, dict):
+            continue
+        for customer in base.items(payload, "customers"):
+            if isinstance(customer, dict) and isinstance(customer.get("email"), str):
+                emails.add(customer["email"].lower())
+        for address in base.items(payload, "supply_addresses"):
+            for point in base.items(address, "meter_points"):
+                if isinstance(point, dict) and isinstance(point.get("identifier"), str):
+                    identifiers.add(point["identifier"])
+        for instruction in base.items(payload, "payment_instructions"):
+            pair = _payment_reference(instruction)
+            if pair is not None:
+                instructions.add(pair)
+        for reference in base.items(payload, "references"):
+            if isinstance(reference, dict):
+                pair = (reference.get("namespace"), reference.get("value"))
+                if all(isinstance(part, str) for part in pair):
+                    references.add(pair)
+        for debt in [payload.get("debt"), *base.items(payload, "debts")]:
+            if isinstance(debt, dict) and isinstance(debt.get("cais_reference"), str):
+                cais.add(debt["cais_reference"])
+    return {
+        EXISTING: True,
+        "taken_identifiers": frozenset(
+            metering_queries.taken_meter_point_identifiers(
+                market=_columns.market_of(supplier.territory), identifiers=identifiers
+            )
+        ),
+        "taken_payment_references": frozenset(
+            accounts_queries.taken_payment_references(references=instructions)
+        ),
+        "existing_references": frozenset(queries.imported_account_references(references=references)),
+        "existing_cais_references": frozenset(queries.imported_cais_references(references=cais)),
+        "held_roles": accounts_queries.roles_held_by_emails(emails=emails),
+    }
+
+
+def _payment_reference(instruction) -> tuple[str, str] | None:
+    """(vendor, reference) of a payment instruction as its payment method stores them, or None."""
+    if not isinstance(instruction, dict):
+        return None
+    vendor, reference = instruction.get("vendor"), instruction.get("reference")
+    if not (isinstance(vendor, str) and isinstance(reference, str) and reference):
+        return None
+    return vendor[:64], reference[:255]
 
 
 def unknown_tariff(tariff_code) -> ValidationFailed:
@@ -116,6 +198,7 @@ def check_account(
 
     Raises AlreadyImported, ImportSkipped, ValidationFailed.
     """
+    check_storable(document=payload)
     if isinstance(payload, dict) and isinstance(payload.get("external_account_number"), str):
         ensure_not_imported(supplier=supplier, external_account_number=payload["external_account_number"])
     return validate_document(

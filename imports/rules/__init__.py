@@ -1,6 +1,6 @@
 """Import validators as ordered rule objects. Importing this package registers every rule."""
 
-from imports.rules import account, parts, requests  # noqa: F401  (registration)
+from imports.rules import account, existing, parts, requests  # noqa: F401  (registration)
 from imports.rules.base import (  # noqa: F401
     ACCOUNT,
     HISTORICAL_STATEMENTS,

@@ -111,10 +111,17 @@ class Rule:
     # For electricity/gas parts below a meter point (meters, agreements, registers): the supply
     # type the enclosing meter point must have.
     parent_supply_type: str | None = None
+    # A project rule (not in the contract) carries its own name and description.
+    project_spec: dict | None = None
 
     @property
     def spec(self) -> dict:
-        return SPEC_RULES.get((self.group, self.order), {})
+        return self.project_spec or SPEC_RULES.get((self.group, self.order), {})
+
+    @property
+    def is_documented(self) -> bool:
+        """A rule of the contract (`import-validators.json`), not one the project adds."""
+        return self.project_spec is None
 
     @property
     def name(self) -> str:
@@ -410,7 +417,15 @@ class GroupBuilder:
         elif below_meter_point and base.startswith("Gas"):
             self.parent_supply_type = "GAS"
 
-    def rule(self, order: int, error_code: str | None, check: Callable, *, field: str | None = None) -> Rule:
+    def rule(
+        self,
+        order: int,
+        error_code: str | None,
+        check: Callable,
+        *,
+        field: str | None = None,
+        project_spec: dict | None = None,
+    ) -> Rule:
         rule = Rule(
             group=self.schema,
             order=order,
@@ -422,6 +437,7 @@ class GroupBuilder:
             variants=self.variants,
             discriminator=self.discriminator,
             parent_supply_type=self.parent_supply_type,
+            project_spec=project_spec,
         )
         self.registry.add(rule)
         return rule

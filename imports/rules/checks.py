@@ -50,8 +50,19 @@ def not_matching(pattern: str, *, flags=0):
 
 
 def not_in(name: str):
-    """Field check: the value is not in the catalogue collection `name`."""
-    return lambda value, ctx, parent=None: value not in getattr(ctx.catalogue, name)
+    """Field check: the value is not in the catalogue collection `name` (named by `.setting`)."""
+
+    def check(value, ctx, parent=None) -> bool:
+        return value not in getattr(ctx.catalogue, name)
+
+    check.setting = name
+    return check
+
+
+def path_not_in_file_store(value, ctx, parent=None) -> bool:
+    """A document path not uploaded to the migration file store, when that check is enabled (it is
+    off by default, as documented)."""
+    return ctx.catalogue.file_store_validation_enabled and value not in ctx.catalogue.file_store_paths
 
 
 def both(first: str, second: str):
@@ -162,8 +173,55 @@ def invalid_postcode(value, ctx, parent=None) -> bool:
     return not isinstance(value, str) or pattern.fullmatch(value.strip()) is None
 
 
+def normal_postcode(value: str, territory: str) -> str:
+    """A valid postcode in its standard form: GB upper case with one space before the inward code
+    (`w1f9de` -> `W1F 9DE`), JP `NNN-NNNN`; others stripped."""
+    compact = re.sub(r"\s+", "", value).upper()
+    if territory == "GB":
+        return f"{compact[:-3]} {compact[-3:]}"
+    if territory == "JP":
+        digits = compact.replace("-", "")
+        return f"{digits[:3]}-{digits[3:]}"
+    return value.strip()
+
+
+def postcode_at(field: str):
+    """Field check of the postcode in `field`: fails an invalid one, normalises a valid one."""
+
+    def check(value, ctx, parent=None) -> bool:
+        if invalid_postcode(value, ctx):
+            return True
+        if isinstance(parent, dict):
+            parent[field] = normal_postcode(value, ctx.supplier.territory)
+        return False
+
+    return check
+
+
 invalid_delivery_point = not_matching(r"[A-Z0-9]+")
-invalid_company_number = not_matching(r"(SC|NI|OC|SO|NC|R)?[0-9]{6,8}|[0-9]{13}")
+COMPANY_NUMBER = re.compile(r"(SC|NI|OC|SO|NC|R)?([0-9]{6,8})|[0-9]{13}")
+
+
+def company_number_at(field: str):
+    """Field check of the company number in `field`: fails an invalid one, standardises a valid one
+    (upper case, no spaces, the digits after a prefix padded to make 8 characters)."""
+
+    def check(value, ctx, parent=None) -> bool:
+        if not isinstance(value, str):
+            return True
+        compact = re.sub(r"\s+", "", value).upper()
+        match = COMPANY_NUMBER.fullmatch(compact)
+        if match is None:
+            return True
+        prefix, digits = match.group(1) or "", match.group(2)
+        if digits is not None and isinstance(parent, dict):
+            parent[field] = prefix + digits.zfill(8 - len(prefix))
+        elif isinstance(parent, dict):
+            parent[field] = compact
+        return False
+
+    return check
+
 
 SUPPLY_POINT_PATTERNS = {
     ("GB", "ELECTRICITY"): re.compile(r"^[0-9]{13}$"),
@@ -173,6 +231,16 @@ SUPPLY_POINT_PATTERNS = {
 }
 
 
+MPAN_CHECK_WEIGHTS = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)
+
+
+def mpan_check_digit(first_twelve: str) -> str:
+    """The check digit of a GB MPAN core (its 13th digit): the first twelve digits weighted by the
+    primes 3..43, summed, modulo 11, modulo 10."""
+    total = sum(int(digit) * weight for digit, weight in zip(first_twelve, MPAN_CHECK_WEIGHTS, strict=True))
+    return str(total % 11 % 10)
+
+
 def invalid_supply_point_identifier(value, ctx, parent=None) -> bool:
     supply_type = (parent or {}).get("supply_type")
     if supply_type is None and isinstance(value, str):
@@ -180,7 +248,11 @@ def invalid_supply_point_identifier(value, ctx, parent=None) -> bool:
     pattern = SUPPLY_POINT_PATTERNS.get((ctx.supplier.territory, supply_type)) or SUPPLY_POINT_PATTERNS.get(
         (ctx.supplier.territory, None), SUPPLY_POINT_PATTERNS[("GB", "ELECTRICITY")]
     )
-    return not isinstance(value, str) or pattern.fullmatch(value) is None
+    if not isinstance(value, str) or pattern.fullmatch(value) is None:
+        return True
+    if pattern is SUPPLY_POINT_PATTERNS[("GB", "ELECTRICITY")]:
+        return mpan_check_digit(value[:12]) != value[12]
+    return False
 
 
 def always(node, ctx) -> bool:

@@ -7,10 +7,19 @@ from datetime import date, timedelta
 from imports.rules import base
 
 BUSINESS_ACCOUNT_TYPES = {"BUSINESS", "BUSINESS_OCCUPIER", "BUSINESS_VACANT"}
+# GB measurement classes: A and B are non-half-hourly (B unmetered), C to G half-hourly (D unmetered).
+HALF_HOURLY_CLASSES = frozenset("CDEFG")
+UNMETERED_CLASSES = frozenset("BD")
 
 
 def is_business(root: dict) -> bool:
     return root.get("account_type") in BUSINESS_ACCOUNT_TYPES or root.get("is_business") is True
+
+
+def is_occupier(person: dict) -> bool:
+    """A customer identified as the occupier ("The Occupier") rather than by name."""
+    name = f"{person.get('given_name') or ''} {person.get('family_name') or ''}".strip().lower()
+    return name in {"the occupier", "occupier"}
 
 
 def meter_points(root: dict, ctx: base.RuleContext) -> list[dict]:
@@ -71,6 +80,16 @@ def is_billable(mp: dict, ctx: base.RuleContext) -> bool:
     return is_active(mp, ctx)
 
 
+def is_half_hourly(mp: dict) -> bool:
+    """A meter point settled (and billed) half-hourly, by its GB measurement class."""
+    return mp.get("measurement_class") in HALF_HOURLY_CLASSES
+
+
+def active_meters(mp: dict) -> list[dict]:
+    """The meters of a meter point still installed (no removed_on)."""
+    return [m for m in base.items(mp, "meters") if isinstance(m, dict) and not base.present(m, "removed_on")]
+
+
 def last_billed_to(root: dict, mp: dict | None = None) -> date | None:
     """The most specific last billed to date: meter point, else the account's."""
     if mp is not None:
@@ -90,16 +109,77 @@ def last_billed_to(root: dict, mp: dict | None = None) -> date | None:
     return base.as_date(root.get("last_billed_to_date"))
 
 
-def statement_closing(root: dict) -> date | None:
+def billed_dates(root: dict, ctx: base.RuleContext) -> list[date]:
+    """Every last billed to date of the payload: the account's, and each meter point's, gas meter's
+    and electricity register's."""
+
+    def collect() -> list[date]:
+        found = [base.as_date(root.get("last_billed_to_date"))]
+        for mp in meter_points(root, ctx):
+            found.append(base.as_date(mp.get("last_billed_to_date")))
+            for meter in base.items(mp, "meters"):
+                if isinstance(meter, dict):
+                    found.append(base.as_date(meter.get("last_billed_to_date")))
+                    found += [
+                        base.as_date(register.get("last_billed_to_date"))
+                        for register in base.items(meter, "registers")
+                        if isinstance(register, dict)
+                    ]
+        return [day for day in found if day]
+
+    return ctx.cached("billed_dates", collect)
+
+
+def statement_closing(root: dict, ctx: base.RuleContext) -> date | None:
+    """The last statement closing date, or, without one, the earliest last billed to date on the
+    account or its supply points (as the statement rules document)."""
     closing = base.as_date(root.get("last_statement_closing_date"))
     if closing:
         return closing
-    return base.as_date(root.get("last_billed_to_date"))
+    return min(billed_dates(root, ctx), default=None)
 
 
-def current_statement_opening(root: dict) -> date | None:
-    closing = statement_closing(root)
+def current_statement_opening(root: dict, ctx: base.RuleContext) -> date | None:
+    """One day after the last statement closing date (or what stands for it)."""
+    closing = statement_closing(root, ctx)
     return closing + timedelta(days=1) if closing else None
+
+
+def billing_from(root: dict, mp: dict) -> date | None:
+    """The first day Kraken bills a meter point for: the day after it was last billed to, else the
+    day its supply starts."""
+    billed = last_billed_to(root, mp)
+    return billed + timedelta(days=1) if billed else base.as_date(mp.get("supply_start_date"))
+
+
+def has_been_billed(root: dict) -> bool:
+    """Whether the account has historical statement data (it was billed before the migration)."""
+    return (
+        base.present(root, "last_statement_closing_date")
+        or bool(historical_transactions(root))
+        or bool(base.items(root, "statements"))
+    )
+
+
+def is_prepay_vend(transaction: dict) -> bool:
+    """A prepay transaction (it names the prepay meter it tops up)."""
+    return base.present(transaction, "to_prepay_meter_serial_number")
+
+
+def uncovered(agreements_: list[dict], start: date, end: date | None) -> bool:
+    """Whether some day of `[start, end)` (`end` None: open-ended) is in no agreement's period."""
+    day = start
+    for agreement_start, agreement_end in sorted(
+        (agreement_period(ag) for ag in agreements_ if agreement_period(ag)[0]), key=lambda period: period[0]
+    ):
+        if end is not None and day >= end:
+            return False
+        if agreement_start > day:
+            return True
+        if agreement_end is None:
+            return False
+        day = max(day, agreement_end)
+    return end is None or day < end
 
 
 def agreement_period(agreement: dict) -> tuple[date | None, date | None]:

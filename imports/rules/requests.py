@@ -88,11 +88,11 @@ R.group("ProcessAccountImportProcess.operations_team_name", document=base.PROCES
 
 
 def _window_defaults(n, ctx):
-    """Fill missing window ends (start now, end 4 days later), then check start <= end."""
+    """Fill missing window ends (start now, end 4 days later), then check start is before end."""
     start = as_datetime(n.get("schedule_window_start")) or ctx.now
     end = as_datetime(n.get("schedule_window_end")) or start + MAX_SCHEDULE_AHEAD
     n["schedule_window_start"], n["schedule_window_end"] = start.isoformat(), end.isoformat()
-    return start > end
+    return start >= end
 
 
 R.group("TaskParameters.schedule_window_end", document=base.TASK_PARAMS).rules(

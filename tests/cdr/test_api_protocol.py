@@ -320,6 +320,21 @@ class TestHostileIdentifiers:
         assert response.status_code == 400
         assert_valid(response, schema="error")
 
+    @pytest.mark.parametrize(
+        "query, headers, status, code",
+        [
+            ({"page": "9" * 5000}, {}, 422, error_codes.FIELD_INVALID_PAGE),
+            ({"page-size": "9" * 5000}, {}, 400, error_codes.FIELD_INVALID_PAGE_SIZE),
+            ({}, {"version": "9" * 5000}, 406, error_codes.HEADER_UNSUPPORTED_VERSION),
+        ],
+    )
+    def test_a_number_too_long_for_python_to_convert_is_the_largest(
+        self, caller, query, headers, status, code
+    ):
+        response = caller.get(LIST, data=query, **headers)
+
+        assert_error(response, status=status, code=code)
+
 
 class TestSchemaHarness:
     def test_rejects_a_body_missing_a_required_field(self, caller):

@@ -1,12 +1,24 @@
 import datetime as dt
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts import tokens
 from imports import operations
 from tests.billing.factories import ProductFactory, TariffFactory
 from tests.imports import payloads
 from tests.imports.factories import ImportSupplierFactory
+
+
+def jwt_client(user) -> APIClient:
+    """An API client sending a Kraken JWT of `user` (password `correct-horse-battery`)."""
+    issued = tokens.obtain_token_with_password(
+        email=user.email, password="correct-horse-battery", now=timezone.now()
+    )
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=issued.token)
+    return client
 
 
 @pytest.fixture

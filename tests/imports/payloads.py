@@ -6,6 +6,7 @@ import copy
 from datetime import UTC, datetime
 
 from imports import catalogue as catalogue_module
+from imports.rules import checks
 
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=UTC)
 ELEC_TARIFF = "E-1R-VAR-22-11-01-A"
@@ -73,6 +74,9 @@ GB_ACCOUNT = {
                     "supply_start_date": "2019-01-01",
                     "last_billed_to_date": "2026-05-31",
                     "profile_class": 1,
+                    "eac_history": [
+                        {"effective_from": "2019-01-01", "tpr": "00001", "consumption": "3100.00"}
+                    ],
                     "agreements": [{"tariff_code": ELEC_TARIFF, "effective_from": "2019-01-01"}],
                     "meters": [
                         {
@@ -97,6 +101,7 @@ GB_ACCOUNT = {
                     "shipper_mpid": "BGS",
                     "supply_start_date": "2019-01-01",
                     "last_billed_to_date": "2026-05-31",
+                    "aq_history": [{"effective_from": "2019-01-01", "consumption": "12000.00"}],
                     "agreements": [{"tariff_code": GAS_TARIFF, "effective_from": "2019-01-01"}],
                     "meters": [
                         {
@@ -167,12 +172,26 @@ def jp_account(**changes) -> dict:
     return payload
 
 
+def mpan(first_twelve: int | str) -> str:
+    """A valid MPAN core: these twelve digits and their check digit."""
+    digits = f"{int(first_twelve):012d}"
+    return digits + checks.mpan_check_digit(digits)
+
+
+def another_identifier(identifier: str, digit: str) -> str:
+    """A different valid MPAN or MPRN: `identifier` with its last significant digit set to `digit`
+    (an MPAN keeps a valid check digit)."""
+    if len(identifier) == 13:
+        return mpan(identifier[:11] + digit)
+    return identifier[:-1] + digit
+
+
 def numbered(index: int, *, supplier: str = "EDF") -> dict:
     """A valid GB payload with its own external number, meter points, email and mandate."""
     payload = gb_account(import_supplier=supplier, external_account_number=f"EXT-{index:07d}")
     payload["customers"][0]["email"] = f"customer{index}@jablonski.co.uk"
     payload["payment_instructions"][0]["reference"] = f"MANDATE-{index:07d}"
     electricity, gas = payload["supply_addresses"][0]["meter_points"]
-    electricity["identifier"] = f"{1_900_000_000_000 + index}"
+    electricity["identifier"] = mpan(190_000_000_000 + index)
     gas["identifier"] = f"{7_000_000_000 + index}"
     return payload

@@ -139,7 +139,13 @@ class TestHistoricalStatements:
 
         assert response.status_code == 400
         assert response.json() == {
-            "statements": {"0": {"bill_period_to_date": ["invalid: '2022-02-30' is not a 'date'"]}}
+            "statements": {
+                "0": {
+                    "bill_period_to_date": [
+                        "invalid_date: Not a real calendar date in the format YYYY-MM-DD."
+                    ]
+                }
+            }
         }
 
     def test_refuses_an_unknown_supplier(self, api, imported):

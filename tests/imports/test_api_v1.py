@@ -12,12 +12,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts import models as account_models
-from accounts import tokens
 from billing import models as billing_models
 from imports import models, operations, queries
+from imports.operations import _validation
 from metering import models as metering_models
 from tests.accounts.factories import UserFactory
 from tests.imports import payloads
+from tests.imports.conftest import jwt_client
 from tests.imports.factories import ImportSupplierFactory
 
 V1 = "/v1/data-import"
@@ -75,22 +76,12 @@ class TestAuthentication:
         }
 
     def test_accepts_a_staff_kraken_jwt(self, supplier):
-        user = UserFactory(is_staff=True)
-        issued = tokens.obtain_token_with_password(
-            email=user.email, password="correct-horse-battery", now=timezone.now()
-        )
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=issued.token)
+        client = jwt_client(UserFactory(is_staff=True))
 
         assert post(client, "validate-account/", payloads.gb_account()).status_code == 200
 
     def test_refuses_a_non_staff_jwt(self, supplier):
-        user = UserFactory()
-        issued = tokens.obtain_token_with_password(
-            email=user.email, password="correct-horse-battery", now=timezone.now()
-        )
-        client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=issued.token)
+        client = jwt_client(UserFactory())
 
         response = post(client, "validate-account/", payloads.gb_account())
 
@@ -214,22 +205,40 @@ class TestProcess:
         assert response.status_code == 400
         assert response.json()["non_field_errors"][0].startswith("import_process_does_not_exist")
 
-    def test_writes_nothing_when_a_write_fails_midway(self, api, staged, supplier):
-        # The second account reuses the first one's mandate reference, which the database refuses
-        # only after its account, users, properties and meter points were written: all roll back.
-        post(api, "account-import-process/process/", PROCESS)
-        second = payloads.gb_account(external_account_number="EXT-0002")
-        second["customers"][0]["email"] = "second@jablonski.co.uk"
-        for point in second["supply_addresses"][0]["meter_points"]:
-            point["identifier"] = point["identifier"][:-1] + "5"
+    def test_refuses_a_mandate_reference_another_account_holds_before_writing(self, api, staged, supplier):
+        second = _second_account()
         post(api, "account-import-process/create-or-update/", second)
+        post(api, "account-import-process/process/", PROCESS)
 
         response = post(
             api, "account-import-process/process/", {**PROCESS, "external_account_number": "EXT-0002"}
         )
 
         assert response.status_code == 400
-        assert response.json()["non_field_errors"][0].startswith("account_creation_failed: ")
+        assert response.json()["payment_instructions"]["0"]["reference"][0].startswith(
+            "payment_instruction_reference_already_in_use_on_another_account: "
+        )
+        assert account_models.Account.objects.count() == 1
+
+    def test_writes_nothing_when_a_write_fails_midway(self, api, staged, supplier, monkeypatch):
+        # As if a concurrent import took the mandate reference between validating and writing: the
+        # database refuses it only after the account, users, properties and meter points were
+        # written; all roll back, and the answer is the rule's code, never the database's text.
+        post(api, "account-import-process/create-or-update/", _second_account())
+        post(api, "account-import-process/process/", PROCESS)
+        monkeypatch.setattr(_validation, "existing_lookup", lambda **kwargs: {_validation.EXISTING: True})
+
+        response = post(
+            api, "account-import-process/process/", {**PROCESS, "external_account_number": "EXT-0002"}
+        )
+
+        assert response.status_code == 400
+        assert response.json() == {
+            "non_field_errors": [
+                "payment_instruction_reference_already_in_use_on_another_account: "
+                "This payment instruction reference belongs to another account."
+            ]
+        }
         assert account_models.Account.objects.count() == 1
         assert not account_models.User.objects.filter(email="second@jablonski.co.uk").exists()
         assert not metering_models.MeterPoint.objects.filter(identifier__endswith="5").exists()
@@ -242,12 +251,12 @@ class TestProcess:
             dict(large["customers"][0], email=f"extra{i}@jablonski.co.uk") for i in range(4)
         ]
         for index, point in enumerate(small["supply_addresses"][0]["meter_points"]):
-            point["identifier"] = point["identifier"][:-2] + f"1{index}"
+            point["identifier"] = payloads.another_identifier(point["identifier"], str(1 + index))
         small["payment_instructions"][0]["reference"] = "MANDATE-SMALL"
         large["supply_addresses"].append(copy.deepcopy(large["supply_addresses"][0]))
         large["supply_addresses"][1]["supply_postcode"] = "SW1A 1AA"
         for index, point in enumerate(large["supply_addresses"][1]["meter_points"]):
-            point["identifier"] = point["identifier"][:-2] + f"3{index}"
+            point["identifier"] = payloads.another_identifier(point["identifier"], str(3 + index))
         catalogue = queries.build_catalogue()
         counts = []
         for payload in (small, large):
@@ -397,3 +406,12 @@ class TestProcessConcurrencyLimit:
         settings.IMPORTS_MAX_CONCURRENT_PROCESSES = 2
 
         assert post(api, "account-import-process/process/", PROCESS).status_code == 201
+
+
+def _second_account() -> dict:
+    """Another account reusing the reference payload's mandate reference."""
+    second = payloads.gb_account(external_account_number="EXT-0002")
+    second["customers"][0]["email"] = "second@jablonski.co.uk"
+    for point in second["supply_addresses"][0]["meter_points"]:
+        point["identifier"] = payloads.another_identifier(point["identifier"], "5")
+    return second

@@ -198,16 +198,33 @@ class TestCopyPath:
         assert sum(per_account["User"].values()) == 5  # one known already, one shared
         assert copied == per_account
 
-    def test_falls_back_account_by_account_leaving_nothing_of_a_refused_account(self, supplier):
+    def test_refuses_a_meter_point_another_account_holds_before_writing(self, supplier):
         _import(supplier, [payloads.numbered(9)])
+        taken = payloads.numbered(2)
+        taken["supply_addresses"][0]["meter_points"][1]["identifier"] = f"{7_000_000_000 + 9}"
+
+        outcomes = _import(supplier, [taken])
+
+        assert outcomes[0].status == operations.FAILED
+        assert [(f.attr, f.code) for f in outcomes[0].failures] == [
+            ("supply_addresses.0.meter_points.1.identifier", "mpxn_already_in_use_on_another_account")
+        ]
+        assert models.AccountImportProcess.objects.get(external_account_number="EXT-0000002").latest_error[
+            "code"
+        ] == ("mpxn_already_in_use_on_another_account")
+
+    def test_falls_back_account_by_account_leaving_nothing_of_a_refused_account(self, supplier):
+        # Two accounts of one chunk share a meter point: the chunk is refused, then the first is
+        # written alone and the second refused alone, with the rule's code.
         taken = {**payloads.numbered(2), "billing_name": "Refused Customer"}
         taken["customers"][0]["email"] = "refused@example.com"
-        taken["supply_addresses"][0]["meter_points"][1]["identifier"] = f"{7_000_000_000 + 9}"
+        taken["supply_addresses"][0]["meter_points"][1]["identifier"] = f"{7_000_000_000 + 1}"
         before = {model: model.objects.count() for model in IMPORTED_MODELS}
 
         outcomes = _import(supplier, [payloads.numbered(1), taken, payloads.numbered(3)])
 
         assert [o.status for o in outcomes] == [operations.IMPORTED, operations.FAILED, operations.IMPORTED]
+        assert outcomes[1].error.startswith("mpxn_already_in_use_on_another_account: ")
         assert not account_models.Account.objects.filter(billing_name="Refused Customer").exists()
         assert not account_models.User.objects.filter(email="refused@example.com").exists()
         assert not models.AccountImportProcess.objects.filter(external_account_number="EXT-0000002").exists()

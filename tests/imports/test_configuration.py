@@ -18,7 +18,7 @@ from tests.imports import payloads
 
 V2 = "/v2/data-import/accounts"
 CHANGE = "/admin/imports/importconfiguration/1/change/"
-NOT_SETTINGS = {"tariffs", "products", "existing_references", "existing_cais_references"}
+NOT_SETTINGS = {"tariffs", "products"}
 MIGRATION = importlib.import_module("imports.migrations.0004_import_configuration")
 
 

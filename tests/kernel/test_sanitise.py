@@ -37,7 +37,23 @@ class TestDocumentProblems:
         assert [(p.attr, p.message) for p in problems] == [
             ("users.0.given_name", sanitise.NUL),
             ("users.1.family_name", sanitise.SURROGATE),
-            ("bad\x00key", f"key {sanitise.NUL}"),
+            ("bad\ufffdkey", f"key {sanitise.NUL}"),
+        ]
+        assert [p.kind for p in problems] == [
+            sanitise.NUL_CHARACTER,
+            sanitise.SURROGATE_CHARACTER,
+            sanitise.NUL_CHARACTER,
+        ]
+
+    def test_refuses_numbers_no_column_holds(self):
+        document = {"big": 2**63, "small": -(2**63) - 1, "fits": 2**63 - 1, "nan": float("nan"), "flag": True}
+
+        problems = sanitise.document_problems(document)
+
+        assert [(p.attr, p.kind) for p in problems] == [
+            ("big", sanitise.ABOVE_RANGE),
+            ("small", sanitise.BELOW_RANGE),
+            ("nan", sanitise.NOT_A_FINITE_NUMBER),
         ]
 
     def test_refuses_deep_nesting_without_recursing_forever(self):
@@ -48,6 +64,19 @@ class TestDocumentProblems:
         problems = sanitise.document_problems(document)
 
         assert [p.message for p in problems] == [sanitise.TOO_DEEP]
+
+
+class TestStorable:
+    def test_replaces_what_cannot_be_stored_and_keeps_the_rest(self):
+        deep: list = []
+        for _ in range(100):
+            deep = [deep]
+        document = {"a\x00": ["x\ud800y", 1, 2.5, float("inf"), None, True], "deep": deep}
+
+        copy = sanitise.storable(document)
+
+        assert copy["a\ufffd"] == ["x\ufffdy", 1, 2.5, None, None, True]
+        assert sanitise.document_problems(copy) == []
 
 
 class TestIntegerProblem:
@@ -63,6 +92,10 @@ class TestIntegerProblem:
 
         assert sanitise.integer_problem(2**63 - 1, amount) is None
         assert sanitise.integer_problem(2**63, amount) == f"must be at most {2**63 - 1}"
+
+    def test_without_a_column_uses_the_widest(self):
+        assert sanitise.integer_problem(2**63 - 1) is None
+        assert sanitise.integer_problem(-(2**63) - 1) == f"must be at least {-(2**63)}"
 
 
 class TestDateProblem:

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from imports import error_codes, models, operations, queries
 from imports.api import auth, errors, parsers
 from imports.rules import base
+from kernel import sanitise
 
 AUTH = [auth.DataImportViewerAPIKeyAuthentication, auth.DRFKrakenTokenAuthentication]
 NOT_AN_OBJECT = [
@@ -29,9 +30,43 @@ class ImportView(APIView):
     authentication_classes = AUTH
     permission_classes = [permissions.IsAuthenticated]
     parser_classes = [parsers.ImportJSONParser]
+    # The door's 400 envelope: DRF (field-keyed) or, for v2 validate, the standardized one.
+    standardized = False
+    # v2 doors answer envelope-level errors (401, 403, 413, 415, parse errors) with `errors[]`.
+    is_v2 = False
 
     def get_exception_handler(self):
-        return errors.exception_handler
+        return errors.standardized_exception_handler if self.is_v2 else errors.exception_handler
+
+    def initial(self, request, *args, **kwargs):
+        """After authentication: refuse what no column can hold before anything reads the database
+        with it. A URL part such as a supplier code or an external account number that no row can
+        have is answered as an unknown resource; a query parameter or a body value with its code at
+        its attr, in this door's envelope."""
+        super().initial(request, *args, **kwargs)
+        if any(isinstance(value, str) and not sanitise.is_safe_text(value) for value in kwargs.values()):
+            raise Answer(self.unknown_resource({k: sanitise.safe_text(str(v)) for k, v in kwargs.items()}))
+        parameters = {
+            key: values[0] if len(values) == 1 else values for key, values in request.query_params.lists()
+        }
+        try:
+            operations.check_storable(document=parameters)
+            if request.method in ("POST", "PUT", "PATCH"):
+                operations.check_storable(document=request.data)
+        except operations.ValidationFailed as exc:
+            raise Answer(self.refusal(exc.failures)) from None
+
+    def unknown_resource(self, kwargs: dict) -> Response:
+        """The answer for URL parts no resource can have (the documented 404 of the door)."""
+        return Response(
+            {"code": error_codes.NOT_FOUND, "detail": "The requested resource was not found."},
+            status=status.HTTP_404_NOT_FOUND,
+        )
+
+    def refusal(self, failures: list[base.Failure]) -> Response:
+        """400 with `failures` in this door's envelope."""
+        body = errors.standardized_body(failures) if self.standardized else errors.drf_body(failures)
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
     def supplier(self, code) -> models.ImportSupplier | None:
         """The named supplier if the caller may use it; None if unknown or not theirs."""

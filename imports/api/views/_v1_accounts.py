@@ -4,7 +4,6 @@ the lists of account import processes."""
 from __future__ import annotations
 
 import django_filters
-from django.db import IntegrityError
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.pagination import LimitOffsetPagination
@@ -15,6 +14,7 @@ from imports.api import schemas, throttle
 from imports.api.views._base import ImportView, already_imported_v1, invalid, refused
 from kernel import clock
 
+NO_PROCESS = "No account import process found."
 TRANSFER_STATUS = {
     models.ImportProcessStatus.PROCESSED: "COMPLETED",
     models.ImportProcessStatus.IN_PROGRESS: "IN_PROGRESS",
@@ -75,8 +75,8 @@ class ProcessV1(ImportView):
             return refused("no staged data", error_codes.IMPORT_PROCESS_DOES_NOT_EXIST)
         except operations.DryRunSucceeded as exc:
             return Response({"detail": str(exc), "code": exc.code}, status=status.HTTP_400_BAD_REQUEST)
-        except IntegrityError as exc:
-            return refused(str(exc).splitlines()[0], error_codes.ACCOUNT_CREATION_FAILED)
+        except operations.WriteRefused as exc:
+            return refused(exc, exc.code)
         number = process.account.number
         return Response(
             {
@@ -89,6 +89,9 @@ class ProcessV1(ImportView):
 
 
 class TransferStatusV1(ImportView):
+    def unknown_resource(self, kwargs: dict) -> Response:
+        return Response({"detail": NO_PROCESS}, status=status.HTTP_404_NOT_FOUND)
+
     @extend_schema(**schemas.TRANSFER_STATUS_V1)
     def get(self, request, import_supplier_code, external_account_number):
         supplier = self.supplier(import_supplier_code)
@@ -97,7 +100,7 @@ class TransferStatusV1(ImportView):
                 supplier=supplier, external_account_number=external_account_number
             )
         except models.AccountImportProcess.DoesNotExist:
-            return Response({"detail": "No account import process found."}, status=404)
+            return Response({"detail": NO_PROCESS}, status=404)
         number = process.account.number if process.account_id else ""
         return Response(
             {
@@ -135,6 +138,10 @@ class ImportProcessSerializer(serializers.Serializer):
 class Pagination(LimitOffsetPagination):
     default_limit = 100
     max_limit = 1000
+    max_offset = 10**12  # far beyond any list, and within what SQL OFFSET holds
+
+    def get_offset(self, request) -> int:
+        return min(super().get_offset(request), self.max_offset)
 
 
 IMPORTED_OF_KIND = {"pending": False, "imported": True, "all": None}
@@ -143,6 +150,9 @@ IMPORTED_OF_KIND = {"pending": False, "imported": True, "all": None}
 def _process_list(kind: str):
     class View(ImportView):
         filterset_class = ImportProcessFilter
+
+        def unknown_resource(self, kwargs: dict) -> Response:
+            return Response([])  # no supplier has such a code: nothing to list, as for any unknown code
 
         @extend_schema(**schemas.process_list_v1(kind, ImportProcessSerializer(many=True)))
         def get(self, request, import_supplier_code):

@@ -75,20 +75,32 @@ class HistoricalStatementsV1(ImportView):
 
 
 class MeterPointStatusesV1(ImportView):
+    def unknown_resource(self, kwargs: dict) -> Response:
+        return _no_meter_points(kwargs["external_account_number"])
+
     @extend_schema(**schemas.METER_POINT_STATUSES_V1)
     def get(self, request, import_supplier_code, external_account_number):
         statuses = queries.meter_point_statuses(
             supplier=self.supplier(import_supplier_code), external_account_number=external_account_number
         )
         if not statuses:
-            return Response(
-                {"error": f"No meterpoints found for {external_account_number}."},
-                status=status.HTTP_404_NOT_FOUND,
-            )
+            return _no_meter_points(external_account_number)
         return Response(statuses)
 
 
+def _no_meter_points(external_account_number: str) -> Response:
+    return Response(
+        {"error": f"No meterpoints found for {external_account_number}."}, status=status.HTTP_404_NOT_FOUND
+    )
+
+
 class SendRegistrationFlowsV1(ImportView):
+    def unknown_resource(self, kwargs: dict) -> Response:
+        return Response(
+            {**kwargs, "error_detail": f"Account not found for {kwargs['external_account_number']}."},
+            status=status.HTTP_404_NOT_FOUND,
+        )
+
     @extend_schema(**schemas.SEND_REGISTRATION_FLOWS_V1)
     def post(self, request, import_supplier_code, external_account_number):
         key = {

@@ -22,13 +22,15 @@ FAILED_VALIDATION = {
 
 
 class ValidateV2(ImportView):
+    is_v2 = standardized = True
+
     @extend_schema(**schemas.VALIDATE_V2)
     def post(self, request):
         data = body(request)
         payload = data.get("payload") if data else None
         if not isinstance(payload, dict):
-            failure = base.Failure("payload", error_codes.REQUIRED, "This field is required.", "api", 0)
-            return Response(errors.standardized_body([failure]), status=status.HTTP_400_BAD_REQUEST)
+            failures = _not_objects(data, ("payload",))
+            return Response(errors.standardized_body(failures), status=status.HTTP_400_BAD_REQUEST)
         supplier = self.supplier(payload.get("import_supplier"))
         if supplier is None:
             return unknown_supplier("payload.import_supplier", standardized=True)
@@ -49,19 +51,15 @@ def _under_payload(failure: base.Failure) -> base.Failure:
 
 
 class ScheduleV2(ImportView):
+    is_v2 = True
+
     @extend_schema(**schemas.SCHEDULE_V2)
     def post(self, request):
         data = body(request) or {}
         payload, task_params = data.get("payload"), data.get("task_params")
         if not isinstance(payload, dict) or not isinstance(task_params, dict):
-            return Response(
-                {
-                    key: ["required: This field is required."]
-                    for key in ("payload", "task_params")
-                    if not isinstance(data.get(key), dict)
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            failures = _not_objects(data, ("payload", "task_params"))
+            return Response(errors.drf_body(failures), status=status.HTTP_400_BAD_REQUEST)
         supplier = self.supplier(payload.get("import_supplier"))
         if supplier is None:
             return unknown_supplier("import_supplier")
@@ -77,11 +75,11 @@ class ScheduleV2(ImportView):
                 },
                 status=status.HTTP_400_BAD_REQUEST,
             )
-        except operations.ValidationFailed as exc:
-            if all(_is_task_parameter(failure) for failure in exc.failures):
-                return Response(
-                    {"task_params": errors.drf_body(exc.failures)}, status=status.HTTP_400_BAD_REQUEST
-                )
+        except operations.TaskParametersInvalid as exc:
+            return Response(
+                {"task_params": errors.drf_body(exc.failures)}, status=status.HTTP_400_BAD_REQUEST
+            )
+        except operations.ValidationFailed:
             return Response(FAILED_VALIDATION, status=status.HTTP_400_BAD_REQUEST)
         except operations.MigrationNotOngoing as exc:
             return refused(exc, exc.code)
@@ -89,13 +87,21 @@ class ScheduleV2(ImportView):
         return Response(status=status.HTTP_201_CREATED)
 
 
-def _is_task_parameter(failure: base.Failure) -> bool:
-    """A failure of the task parameters' rules, or of their schema (the window fields)."""
-    in_schema = failure.group == "schema" and failure.attr.startswith("schedule")
-    return failure.group.startswith("TaskParameters") or in_schema
+def _not_objects(data: dict | None, keys: tuple[str, ...]) -> list[base.Failure]:
+    """`required` for each of `keys` the body lacks, `invalid` for each that is not an object."""
+    failures = []
+    for key in keys:
+        value = (data or {}).get(key)
+        if value is None:
+            failures.append(base.Failure(key, error_codes.REQUIRED, "This field is required.", "api", 0))
+        elif not isinstance(value, dict):
+            failures.append(base.Failure(key, error_codes.INVALID, "Expected an object.", "api", 0))
+    return failures
 
 
 class StatusV2(ImportView):
+    is_v2 = True
+
     @extend_schema(**schemas.STATUS_V2)
     def get(self, request, import_supplier_code, external_identifier):
         supplier = self.supplier(import_supplier_code)

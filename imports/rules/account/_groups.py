@@ -9,6 +9,8 @@ from imports.rules.account import _identity, _ledgers, _meters, _statements, _su
 from imports.rules.registry import REGISTRY
 
 CHECKS = {**_identity.CHECKS, **_statements.CHECKS, **_ledgers.CHECKS, **_supply.CHECKS, **_meters.CHECKS}
+# Where a GB description states a condition the JP seed's does not, the GB group checks it.
+GB_CHECKS = {**_statements.GB_CHECKS, **_supply.GB_CHECKS}
 
 # Runs of rules that the GB and JP account groups document in the same order.
 _ACCOUNT_SHAPE = (
@@ -155,20 +157,23 @@ JP_ACCOUNT = _JP_COMMON_HEAD + _JP_COMMON_TAIL
 JP_ACCOUNT_VARIANT_B = _JP_COMMON_HEAD + ("agreement_has_no_matching_meter_point",) + _JP_COMMON_TAIL
 
 
-def _declare(group: base.GroupBuilder, codes: tuple) -> None:
+def _declare(group: base.GroupBuilder, codes: tuple, checks: dict) -> None:
     for order, entry in enumerate(codes, start=1):
         if isinstance(entry, tuple):
             code, check = entry
         elif entry is None:
             code, check = None, _identity.derive_occupier_billing_address
         else:
-            code, check = entry, CHECKS[entry]
+            code, check = entry, checks[entry]
         group.rule(order, code, check)
 
 
-_declare(REGISTRY.group("EnergyAccount", territories=("GB", "AU")), GB_ACCOUNT)
-_declare(REGISTRY.group("account", territories=("JP",), locations=("",), variants=("v1",)), JP_ACCOUNT)
+_declare(REGISTRY.group("EnergyAccount", territories=("GB", "AU")), GB_ACCOUNT, {**CHECKS, **GB_CHECKS})
+_declare(
+    REGISTRY.group("account", territories=("JP",), locations=("",), variants=("v1",)), JP_ACCOUNT, CHECKS
+)
 _declare(
     REGISTRY.group("account_variant_b", territories=("JP",), locations=("",), variants=("v2",)),
     JP_ACCOUNT_VARIANT_B,
+    CHECKS,
 )

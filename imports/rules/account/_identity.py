@@ -117,7 +117,8 @@ def _portfolio_references_provided(a, ctx):
 
 
 def _new_style_and_legacy(a, ctx):
-    return present(a, "billing_address") and any(present(a, key) for key in LEGACY_BILLING)
+    legacy = (*LEGACY_BILLING, "billing_postcode")
+    return present(a, "billing_address") and any(present(a, key) for key in legacy)
 
 
 def _business_field_required(a, ctx):
@@ -176,8 +177,7 @@ def _occupier_multiple_addresses(a, ctx):
 
 def _dd_reference_for_occupier(a, ctx):
     occupier = a.get("unknown_occupier") is True or any(
-        isinstance(c, dict) and (c.get("family_name") or "").lower() == "occupier"
-        for c in items(a, "customers")
+        isinstance(c, dict) and p.is_occupier(c) for c in items(a, "customers")
     )
     return occupier and present(a, "dd_reference")
 

@@ -35,7 +35,9 @@ def _invalid_preference_ledger(a, ctx):
 
 def _duplicate_preference_ledger(a, ctx):
     return base.duplicates(
-        pref.get("ledger_identifier") for pref in items(a, "payment_preferences") if isinstance(pref, dict)
+        pref.get("ledger_identifier")
+        for pref in items(a, "payment_preferences")
+        if isinstance(pref, dict) and pref.get("ledger_identifier") is not None
     )
 
 

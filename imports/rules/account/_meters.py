@@ -89,19 +89,19 @@ def _reading_meter_fully_billed(a, ctx):
 
 
 def _missing_eacs(a, ctx):
+    """Each settlement register (with a TPR) of an active meter at an active electricity meter
+    point has an EAC in `eac_history` with its TPR: a missing or empty history fails."""
     for mp in p.meter_points(a, ctx):
-        if (
-            mp.get("supply_type") != "ELECTRICITY"
-            or not p.is_active(mp, ctx)
-            or not present(mp, "eac_history")
-        ):
+        if mp.get("supply_type") != "ELECTRICITY" or not p.is_active(mp, ctx):
             continue
         tprs = {eac.get("tpr") for eac in items(mp, "eac_history") if isinstance(eac, dict)}
-        if any(
-            r.get("tpr") and r["tpr"] not in tprs
-            for r in _registers(mp)
-            if r.get("is_settlement") is not False
-        ):
+        registers = [
+            r
+            for meter in p.active_meters(mp)
+            for r in items(meter, "registers")
+            if isinstance(r, dict) and r.get("is_settlement") is not False
+        ]
+        if any(r.get("tpr") and r["tpr"] not in tprs for r in registers):
             return True
     return False
 
@@ -138,10 +138,12 @@ def _no_reading_on_end(a, ctx):
 
 
 def _meter_point_with_no_meters(a, ctx):
+    """Each billable meter point has an active (not removed) meter, unless its measurement class
+    is an unmetered one."""
     return any(
         p.is_billable(mp, ctx)
-        and not items(mp, "meters")
-        and (mp.get("measurement_class") or "") not in {"B", "UNMETERED"}
+        and not p.active_meters(mp)
+        and mp.get("measurement_class") not in p.UNMETERED_CLASSES
         for mp in p.meter_points(a, ctx)
     )
 

@@ -21,15 +21,17 @@ def _supply_charge_not_covered(a, ctx):
             continue
         first, last = min(starts), max(ends)
         product = transaction.get("product_code")
+        point = transaction.get("supply_point_identifier")
         covering = [
             ag
-            for _, ag in p.agreements(a, ctx)
-            if (
+            for mp, ag in p.agreements(a, ctx)
+            if (point is None or mp.get("identifier") == point)
+            and (
                 p.tariff(ctx, ag.get("tariff_code")) is None
                 or p.tariff(ctx, ag.get("tariff_code")).product_code == product
             )
             and p.covers(ag, first)
-            and (p.agreement_period(ag)[1] is None or p.agreement_period(ag)[1] >= last)
+            and (p.agreement_period(ag)[1] is None or p.agreement_period(ag)[1] > last)
         ]
         if len(covering) != 1:
             return True
@@ -112,9 +114,9 @@ def _voucher_credit_missing(a, ctx):
 
 
 def _historical_without_dates(a, ctx):
-    return bool(p.historical_transactions(a)) and not (
-        present(a, "last_statement_closing_date") or present(a, "last_billed_to_date")
-    )
+    """Historical transactions need a closing date, or a last billed to date (the account's or a
+    supply point's) the closing date is inferred from."""
+    return bool(p.historical_transactions(a)) and p.statement_closing(a, ctx) is None
 
 
 def _duplicate_transaction_ids(a, ctx):
@@ -125,17 +127,25 @@ def _missing_transaction_id(a, ctx):
     return any(not present(t, "transaction_id") for t in p.all_transactions(a))
 
 
-def _current_before_opening(a, ctx):
-    opening = p.current_statement_opening(a)
-    return opening is not None and any(
-        (as_date(t.get("transaction_date")) or date.max) < opening for t in p.current_transactions(a)
-    )
+def _current_before_opening(*, without_vends: bool):
+    """Current transactions dated before the current statement opens (one day after the closing
+    date, or the earliest last billed to date); GB leaves prepay vend transactions out."""
+
+    def check(a, ctx):
+        opening = p.current_statement_opening(a, ctx)
+        return opening is not None and any(
+            (as_date(t.get("transaction_date")) or date.max) < opening
+            for t in p.current_transactions(a)
+            if not (without_vends and p.is_prepay_vend(t))
+        )
+
+    return check
 
 
 def _current_before_last_billed(a, ctx):
-    billed = [
-        d for d in [p.last_billed_to(a)] + [p.last_billed_to(a, mp) for mp in p.meter_points(a, ctx)] if d
-    ]
+    """Current transactions dated before a last billed to date (account, supply point, meter or
+    register level)."""
+    billed = p.billed_dates(a, ctx)
     if not billed:
         return False
     latest = max(billed)
@@ -150,7 +160,7 @@ def _historical_after_current(a, ctx):
 
 
 def _historical_after_closing(a, ctx):
-    closing = p.statement_closing(a)
+    closing = p.statement_closing(a, ctx)
     return closing is not None and any(
         (as_date(t.get("transaction_date")) or date.min) > closing for t in p.historical_transactions(a)
     )
@@ -158,7 +168,7 @@ def _historical_after_closing(a, ctx):
 
 def _issued_before_closing(a, ctx):
     issued = as_date(a.get("last_statement_issue_date"))
-    closing = p.statement_closing(a)
+    closing = p.statement_closing(a, ctx)
     return issued is not None and closing is not None and issued < closing
 
 
@@ -167,18 +177,31 @@ def _signed(transaction) -> int:
     return -value if transaction.get("type") in {"CHARGE", "SUPPLY_CHARGE", "REPAYMENT"} else value
 
 
-def _balance_mismatch(a, ctx):
-    if a.get("transfer_balance") is None:
-        return False
-    total = p.amount(a.get("last_statement_balance")) + sum(_signed(t) for t in p.current_transactions(a))
-    return total != p.amount(a.get("transfer_balance"))
+def _balance_mismatch(*, without_vends: bool):
+    """The last statement balance plus the current transactions (GB: prepay vends left out) is not
+    the transfer balance."""
+
+    def check(a, ctx):
+        if a.get("transfer_balance") is None:
+            return False
+        current = [t for t in p.current_transactions(a) if not (without_vends and p.is_prepay_vend(t))]
+        total = p.amount(a.get("last_statement_balance")) + sum(_signed(t) for t in current)
+        return total != p.amount(a.get("transfer_balance"))
+
+    return check
 
 
-def _historical_balance_mismatch(a, ctx):
-    historical = [t for t in p.historical_transactions(a) if not present(t, "to_prepay_meter_serial_number")]
-    if not historical or a.get("last_statement_balance") is None:
-        return False
-    return sum(_signed(t) for t in historical) != p.amount(a.get("last_statement_balance"))
+def _historical_balance_mismatch(*, without_vends: bool):
+    """The historical transactions (GB: prepay vends left out) do not sum to the last statement
+    balance."""
+
+    def check(a, ctx):
+        historical = [t for t in p.historical_transactions(a) if not (without_vends and p.is_prepay_vend(t))]
+        if not historical or a.get("last_statement_balance") is None:
+            return False
+        return sum(_signed(t) for t in historical) != p.amount(a.get("last_statement_balance"))
+
+    return check
 
 
 CHECKS = {
@@ -194,11 +217,22 @@ CHECKS = {
     "historical_statement_transactions_without_last_statement_closing_date_or_last_billed_to_date": _historical_without_dates,
     "duplicate_transaction_ids": _duplicate_transaction_ids,
     "missing_transaction_id": _missing_transaction_id,
-    "current_statement_transaction_before_current_statement_opening_date": _current_before_opening,
+    "current_statement_transaction_before_current_statement_opening_date": _current_before_opening(
+        without_vends=False
+    ),
     "current_statement_transaction_before_last_billed_to_date": _current_before_last_billed,
     "historical_statement_transaction_after_current_statement_transaction": _historical_after_current,
     "historical_statement_transaction_after_last_statement_closing_date": _historical_after_closing,
     "last_statement_issued_before_closing_date": _issued_before_closing,
-    "balance_mismatch_on_transfer_balance": _balance_mismatch,
-    "historical_statement_transactions_balance_mismatch": _historical_balance_mismatch,
+    "balance_mismatch_on_transfer_balance": _balance_mismatch(without_vends=False),
+    "historical_statement_transactions_balance_mismatch": _historical_balance_mismatch(without_vends=False),
+}
+# The GB (EnergyAccount) descriptions of these rules leave prepay vend transactions out; the JP
+# seed's do not.
+GB_CHECKS = {
+    "current_statement_transaction_before_current_statement_opening_date": _current_before_opening(
+        without_vends=True
+    ),
+    "balance_mismatch_on_transfer_balance": _balance_mismatch(without_vends=True),
+    "historical_statement_transactions_balance_mismatch": _historical_balance_mismatch(without_vends=True),
 }

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from imports.rules import payload as p
 from imports.rules.base import as_date, items, present
 
 
 def _gaps_or_overlaps(a, ctx):
+    """Agreements of a supply point must be consecutive. A gap wholly before the supply start date
+    (historic supply, never billed in Kraken) is allowed; an overlap never is."""
     for mp in p.meter_points(a, ctx):
         supply_start = as_date(mp.get("supply_start_date"))
         periods = sorted(
             (p.agreement_period(ag) for ag in items(mp, "agreements") if isinstance(ag, dict)),
             key=lambda period: period[0] or date.min,
         )
-        current = [
-            period
-            for period in periods
-            if supply_start is None or (period[1] is None or period[1] > supply_start)
-        ]
-        for (_, previous_end), (next_start, _) in zip(current, current[1:], strict=False):
-            if previous_end is None or previous_end != next_start:
-                return True
+        for (_, previous_end), (next_start, _) in zip(periods, periods[1:], strict=False):
+            if previous_end is None or (next_start is not None and next_start < previous_end):
+                return True  # an overlap
+            if next_start is not None and next_start > previous_end:
+                if supply_start is None or next_start > supply_start:
+                    return True  # a gap reaching into the supply period
     return False
 
 
@@ -71,13 +71,46 @@ def _cannot_determine_billing_start(a, ctx):
     )
 
 
-def _last_billed_to_not_found(a, ctx):
+def _last_billed_to_not_found(*, per_register: bool):
+    """Each meter needs a last billed to date: skipped for an account never billed (no historical
+    statement data), for a supply point not yet on supply, and for an exchanged meter whose new
+    meter has been billed. GB (`per_register`): an electricity meter's date belongs on each of its
+    settlement registers, a gas meter's on the meter (either may come from the meter point or the
+    account, which they take precedence over), and half-hourly meter points are exempt."""
+
+    def check(a, ctx):
+        if not p.has_been_billed(a):
+            return False
+        for mp in p.meter_points(a, ctx):
+            if _unbilled_new(mp, ctx) or (per_register and p.is_half_hourly(mp)):
+                continue
+            inherited = as_date(mp.get("last_billed_to_date")) or as_date(a.get("last_billed_to_date"))
+            meters = [m for m in items(mp, "meters") if isinstance(m, dict)]
+            billed_new = any(_meter_billed(m, inherited) for m in meters if not present(m, "removed_on"))
+            for meter in meters:
+                if present(meter, "removed_on") and billed_new:
+                    continue
+                if per_register and mp.get("supply_type") == "ELECTRICITY":
+                    registers = [
+                        r
+                        for r in items(meter, "registers")
+                        if isinstance(r, dict) and r.get("is_settlement") is not False
+                    ]
+                    if any(not (as_date(r.get("last_billed_to_date")) or inherited) for r in registers):
+                        return True
+                elif not _meter_billed(meter, inherited):
+                    return True
+        return False
+
+    return check
+
+
+def _meter_billed(meter: dict, inherited) -> bool:
+    """A last billed to date on the meter, one of its registers, or inherited from above."""
+    if as_date(meter.get("last_billed_to_date")) or inherited:
+        return True
     return any(
-        p.is_active(mp, ctx)
-        and items(mp, "meters")
-        and p.last_billed_to(a, mp) is None
-        and not _unbilled_new(mp, ctx)
-        for mp in p.meter_points(a, ctx)
+        isinstance(r, dict) and as_date(r.get("last_billed_to_date")) for r in items(meter, "registers")
     )
 
 
@@ -113,13 +146,10 @@ def _agreement_before_ssd(a, ctx):
 
 
 def _no_agreement_covering_lbtd(a, ctx):
+    """Each supply point with a last billed to date has an agreement covering that day."""
     for mp in p.meter_points(a, ctx):
         billed = p.last_billed_to(a, mp)
-        if (
-            billed
-            and items(mp, "agreements")
-            and not any(p.covers(ag, billed) for ag in items(mp, "agreements") if isinstance(ag, dict))
-        ):
+        if billed and not any(p.covers(ag, billed) for ag in items(mp, "agreements") if isinstance(ag, dict)):
             return True
     return False
 
@@ -128,20 +158,37 @@ def _lead_has_agreement(a, ctx):
     return a.get("is_portfolio_lead") is True and bool(p.agreements(a, ctx))
 
 
+def _unbilled_period_uncovered(a, mp, ctx) -> bool:
+    """Some day Kraken bills a billable supply point for, from the day after its last billed to
+    date (or its supply start) to today or its supply end, is in none of its agreements."""
+    start = p.billing_from(a, mp)
+    if start is None or start > ctx.today:
+        return False
+    end = as_date(mp.get("supply_end_date"))
+    until = (
+        ctx.today + timedelta(days=1)
+        if end is None
+        else min(end + timedelta(days=1), ctx.today + timedelta(days=1))
+    )
+    agreements_ = [ag for ag in items(mp, "agreements") if isinstance(ag, dict)]
+    return start < until and p.uncovered(agreements_, start, until)
+
+
 def _agreement_covers_unbilled(a, ctx):
-    for mp in p.meter_points(a, ctx):
-        billed = p.last_billed_to(a, mp)
-        agreements_ = [ag for ag in items(mp, "agreements") if isinstance(ag, dict)]
-        if billed and agreements_ and p.is_active(mp, ctx):
-            latest_end = max((p.agreement_period(ag)[1] or date.max) for ag in agreements_)
-            earliest = min((p.agreement_period(ag)[0] or date.max) for ag in agreements_)
-            if earliest > billed or latest_end <= ctx.today:
-                return True
-    return False
+    """Agreements of each billable supply point cover its whole billing period."""
+    return any(
+        p.is_billable(mp, ctx) and items(mp, "agreements") and _unbilled_period_uncovered(a, mp, ctx)
+        for mp in p.meter_points(a, ctx)
+    )
 
 
 def _meter_point_with_no_agreement(a, ctx):
-    return any(p.is_billable(mp, ctx) and not items(mp, "agreements") for mp in p.meter_points(a, ctx))
+    """Each billable supply point has agreements for the period Kraken bills it for: none at all,
+    or none for part of that period (up to today, also for an open-ended supply point), fails."""
+    return any(
+        p.is_billable(mp, ctx) and (not items(mp, "agreements") or _unbilled_period_uncovered(a, mp, ctx))
+        for mp in p.meter_points(a, ctx)
+    )
 
 
 def _agreement_not_on_supply(a, ctx):
@@ -167,10 +214,16 @@ def _agreement_without_meter_point(a, ctx):
 
 
 def _effective_before_product(a, ctx):
-    for _, ag in p.agreements(a, ctx):
+    """An agreement on a variable (or tracker) product starting before the product is available,
+    checked when Kraken bills the supply point from before the product is available."""
+    for mp, ag in p.agreements(a, ctx):
         info = p.tariff(ctx, ag.get("tariff_code"))
         start = as_date(ag.get("effective_from"))
-        if info and info.available_from and start and start < info.available_from.date():
+        if not (info and info.is_variable and info.available_from and start):
+            continue
+        available = info.available_from.date()
+        billed_from = p.billing_from(a, mp)
+        if start < available and (billed_from is None or billed_from < available):
             return True
     return False
 
@@ -209,15 +262,18 @@ def _no_supply_point_on_supply(a, ctx):
 
 
 def _no_current_aq(a, ctx):
-    for mp in p.meter_points(a, ctx):
-        if mp.get("supply_type") == "GAS" and p.is_billable(mp, ctx) and present(mp, "aq_history"):
-            if not any(
-                (as_date(aq.get("effective_to")) or date.max) > ctx.today
-                for aq in items(mp, "aq_history")
-                if isinstance(aq, dict)
-            ):
-                return True
-    return False
+    """Each billable gas meter point has an AQ valid now or later: a missing or empty history, or
+    one of past entries only, fails."""
+    return any(
+        mp.get("supply_type") == "GAS"
+        and p.is_billable(mp, ctx)
+        and not any(
+            (as_date(aq.get("effective_to")) or date.max) > ctx.today
+            for aq in items(mp, "aq_history")
+            if isinstance(aq, dict)
+        )
+        for mp in p.meter_points(a, ctx)
+    )
 
 
 CHECKS = {
@@ -227,7 +283,7 @@ CHECKS = {
     "contract_term_product_code_not_in_agreements": _contract_term_product_not_in_agreements,
     "agreement_business_contract_identifier_not_declared": _agreement_contract_not_declared,
     "cannot_determine_responsible_for_billing_from_date": _cannot_determine_billing_start,
-    "last_billed_to_date_not_found": _last_billed_to_not_found,
+    "last_billed_to_date_not_found": _last_billed_to_not_found(per_register=False),
     "unbilled_former_supply_address": _unbilled_former_address,
     "agreement_starting_before_meter_point_ssd": _agreement_before_ssd,
     "no_agreement_covering_last_billed_to_date": _no_agreement_covering_lbtd,
@@ -243,3 +299,4 @@ CHECKS = {
     "future_supply_start_date": _future_supply_start,
     "no_supply_point_on_supply": _no_supply_point_on_supply,
 }
+GB_CHECKS = {"last_billed_to_date_not_found": _last_billed_to_not_found(per_register=True)}

@@ -53,7 +53,7 @@ group(
     "AccountReference",
     (
         "reference_already_exists",
-        lambda n, ctx: (n.get("namespace"), n.get("reference")) in ctx.catalogue.existing_references,
+        lambda n, ctx: (n.get("namespace"), n.get("value")) in ctx.lookup.get("existing_references", ()),
     ),
 )
 group("AccountReference.namespace", ("invalid_reference_namespace", c.not_in("reference_namespaces")))
@@ -81,8 +81,8 @@ group(
     ("internal_email_address", c.internal_email),
     ("billing_email_not_valid", lambda v, ctx, parent: "blackhole+" in str(v)),
 )
-group("EnergyAccount.billing_postcode", ("invalid_postcode", c.invalid_postcode))
-group("EnergyAccount.company_number", ("invalid_company_number", c.invalid_company_number))
+group("EnergyAccount.billing_postcode", ("invalid_postcode", c.postcode_at("billing_postcode")))
+group("EnergyAccount.company_number", ("invalid_company_number", c.company_number_at("company_number")))
 for _consents in ("EnergyAccount.consents", "EnergyCustomer.consents"):
     group(
         _consents,
@@ -132,6 +132,6 @@ group(
 )
 group(
     "NoteDocument.document_path",
-    ("path_does_not_exist_in_file_store", c.not_in("file_store_paths")),
+    ("path_does_not_exist_in_file_store", c.path_not_in_file_store),
     document=(base.ACCOUNT, base.NOTES),
 )

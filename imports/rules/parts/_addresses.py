@@ -20,7 +20,7 @@ group(
         lambda n, ctx: (
             present(n, "postal_code")
             and n.get("country") == ctx.supplier.territory
-            and c.invalid_postcode(n["postal_code"], ctx)
+            and c.postcode_at("postal_code")(n["postal_code"], ctx, n)
         ),
     ),
     (
@@ -45,6 +45,41 @@ def _exchanged(v):
         for m in items(mp, "meters")
         if isinstance(m, dict) and present(m, "removed_on")
     ]
+
+
+def _own_billed_dates(mp, meter) -> list:
+    """Where a meter's last billed to date belongs: on each settlement register of an electricity
+    meter, on a gas meter itself. One entry per place, None where it is missing."""
+    if mp.get("supply_type") == "ELECTRICITY":
+        return [
+            as_date(r.get("last_billed_to_date"))
+            for r in items(meter, "registers")
+            if isinstance(r, dict) and r.get("is_settlement") is not False
+        ]
+    return [as_date(meter.get("last_billed_to_date"))]
+
+
+def _serials(mp) -> set:
+    return {m.get("meter_serial_number") for m in items(mp, "meters") if isinstance(m, dict)}
+
+
+def _export_meter_unpaired(addresses) -> bool:
+    """An import-export meter: exactly two meter points have meters with its serial number, and
+    only one of them is of type IMPORT_EXPORT."""
+    points = [
+        mp
+        for a in addresses
+        if isinstance(a, dict)
+        for mp in items(a, "meter_points")
+        if isinstance(mp, dict)
+    ]
+    for mp in points:
+        if not mp.get("export_type"):
+            continue
+        sharing = [other for other in points if _serials(other) & _serials(mp)]
+        if len(sharing) != 2 or sum(other.get("export_type") == "IMPORT_EXPORT" for other in sharing) != 1:
+            return True
+    return False
 
 
 def _reading_dates(meter, key):
@@ -77,7 +112,9 @@ group(
     (
         "duplicate_supply_addresses_found",
         lambda v, ctx, parent: base.duplicates(
-            (a.get("supply_address1"), a.get("supply_postcode")) for a in v if isinstance(a, dict)
+            (a.get("supply_address1"), a.get("supply_address2"), a.get("supply_postcode"))
+            for a in v
+            if isinstance(a, dict)
         ),
     ),
     (
@@ -95,20 +132,12 @@ group(
     (
         "last_billed_to_date_on_new_meter",
         lambda v, ctx, parent: any(
-            present(m, "last_billed_to_date")
-            for mp, _ in _exchanged(v)
-            for m in items(mp, "meters")
-            if isinstance(m, dict) and not present(m, "removed_on") and mp.get("supply_type") == "GAS"
+            any(_own_billed_dates(mp, m)) for mp, _ in _exchanged(v) for m in p.active_meters(mp)
         ),
     ),
     (
         "no_last_billed_to_date_on_exchanged_meter",
-        lambda v, ctx, parent: any(
-            mp.get("supply_type") == "GAS"
-            and not present(m, "last_billed_to_date")
-            and not present(mp, "last_billed_to_date")
-            for mp, m in _exchanged(v)
-        ),
+        lambda v, ctx, parent: any(not all(_own_billed_dates(mp, m)) for mp, m in _exchanged(v)),
     ),
     (
         "loss_in_progress",
@@ -134,26 +163,7 @@ group(
             )
         ),
     ),
-    (
-        "import_meter_not_found_for_export_meter",
-        lambda v, ctx, parent: any(
-            isinstance(mp, dict)
-            and mp.get("export_type")
-            and sum(
-                1
-                for a2 in v
-                if isinstance(a2, dict)
-                for mp2 in items(a2, "meter_points")
-                if isinstance(mp2, dict)
-                and {m.get("meter_serial_number") for m in items(mp2, "meters") if isinstance(m, dict)}
-                & {m.get("meter_serial_number") for m in items(mp, "meters") if isinstance(m, dict)}
-            )
-            != 2
-            for a in v
-            if isinstance(a, dict)
-            for mp in items(a, "meter_points")
-        ),
-    ),
+    ("import_meter_not_found_for_export_meter", lambda v, ctx, parent: _export_meter_unpaired(v)),
     (
         "unexpected_number_of_meter_points_found_for_meter",
         lambda v, ctx, parent: any(
@@ -200,7 +210,7 @@ group(
         ),
     ),
 )
-group("EnergyAddress.postcode", ("invalid_postcode", c.invalid_postcode))
+group("EnergyAddress.postcode", ("invalid_postcode", c.postcode_at("postcode")))
 group(
     "EnergyLegacySupplyAddress",
     (
@@ -224,4 +234,4 @@ group(
     "EnergyLegacySupplyAddress.supply_delivery_point_identifier",
     ("invalid_delivery_point_identifier", c.invalid_delivery_point),
 )
-group("EnergyLegacySupplyAddress.supply_postcode", ("invalid_postcode", c.invalid_postcode))
+group("EnergyLegacySupplyAddress.supply_postcode", ("invalid_postcode", c.postcode_at("supply_postcode")))

@@ -13,7 +13,7 @@ group(
     "AgreementIntermediaryDetails.portfolio_number",
     ("invalid_portfolio_number", c.not_matching(r"P-[A-Z0-9]{8}")),
 )
-group("BaseBusiness.company_number", ("invalid_company_number", c.invalid_company_number))
+group("BaseBusiness.company_number", ("invalid_company_number", c.company_number_at("company_number")))
 group("BaseBusiness.details", ("children_with_duplicate_values", c.duplicate_children("key")))
 group(
     "BusinessDetail",
@@ -46,7 +46,10 @@ group(
         c.neither("business_contract_identifiers", "business_contract_identifier"),
     ),
 )
-group("BusinessWithExistingContracts.company_number", ("invalid_company_number", c.invalid_company_number))
+group(
+    "BusinessWithExistingContracts.company_number",
+    ("invalid_company_number", c.company_number_at("company_number")),
+)
 group(
     "BusinessWithExistingContracts.details", ("children_with_duplicate_values", c.duplicate_children("key"))
 )

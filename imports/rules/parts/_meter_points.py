@@ -3,8 +3,7 @@ agents, periods, tax exemptions, EACs and AQs. Checks return True when the rule 
 
 from __future__ import annotations
 
-from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 
 from imports.rules import base
 from imports.rules import checks as c
@@ -37,16 +36,21 @@ def _agreements_before_ssd(n, ctx):
 
 
 def _shared_serials(n, ctx):
-    serials = Counter(m.get("meter_serial_number") for m in items(n, "meters") if isinstance(m, dict))
-    return any(count > 1 for count in serials.values()) and not all(
-        present(m, "removed_on") or m is items(n, "meters")[-1]
-        for m in items(n, "meters")
-        if isinstance(m, dict)
-    )
-
-
-def _active_meters(n):
-    return [m for m in items(n, "meters") if isinstance(m, dict) and not present(m, "removed_on")]
+    """Meters sharing a serial number must be dummy meter exchanges: each one installed the day
+    after the one before it (same serial) was removed."""
+    by_serial: dict = {}
+    for meter in items(n, "meters"):
+        if isinstance(meter, dict):
+            by_serial.setdefault(meter.get("meter_serial_number"), []).append(meter)
+    for meters in by_serial.values():
+        if len(meters) < 2:
+            continue
+        ordered = sorted(meters, key=lambda m: as_date(m.get("installed_on")) or date.min)
+        for before, after in zip(ordered, ordered[1:], strict=False):
+            removed, installed = as_date(before.get("removed_on")), as_date(after.get("installed_on"))
+            if removed is None or installed is None or installed != removed + timedelta(days=1):
+                return True
+    return False
 
 
 def _period_specs() -> list[tuple]:
@@ -73,15 +77,15 @@ group(
     ("multiple_non_dmex_meters_with_serial_number", _shared_serials),
     (
         "registers_missing_for_active_electricity_meter",
-        lambda n, ctx: any(not items(m, "registers") for m in _active_meters(n)),
+        lambda n, ctx: any(not items(m, "registers") for m in p.active_meters(n)),
     ),
     (
         "registers_missing_for_active_electricity_meter",
         lambda n, ctx: (
-            (n.get("measurement_class") or "A") != "HH"
+            not p.is_half_hourly(n)
             and any(
                 isinstance(r, dict) and not present(r, "tpr")
-                for m in _active_meters(n)
+                for m in p.active_meters(n)
                 for r in items(m, "registers")
             )
         ),
@@ -209,7 +213,7 @@ group(
         lambda n, ctx: (
             as_date(n.get("last_billed_to_date")) is not None
             and any(
-                (as_date(d.get("valid_from_date")) or date.min) > as_date(n["last_billed_to_date"])
+                (as_date(d.get("valid_from_date")) or date.min) >= as_date(n["last_billed_to_date"])
                 for d in _supply_details(n)
             )
         ),
@@ -222,7 +226,10 @@ group(
     ),
     (
         "missing_supply_details_for_supply_type",
-        lambda n, ctx: "supply_details" in n and not _supply_details(n),
+        lambda n, ctx: (
+            "supply_details" in n
+            and not any(d.get("supply_type") in (None, n.get("supply_type")) for d in _supply_details(n))
+        ),
     ),
     (
         "invalid_spin_for_market",

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 
-from imports.rules import base
 from imports.rules import checks as c
 from imports.rules import payload as p
 from imports.rules.base import items, present
 from imports.rules.parts._group import R, group
 
-SMART_FIELDS = ("smart_commissioned_on", "smart_device_id", "smart_type")
+SMART_FIELDS = ("smart_commissioned_on", "smart_device_id")
+NOT_SMART = (None, "", "NONE")  # smart_type of a meter that is not a smart meter (NONE is its default)
 PREPAY_FIELDS = ("prepay_customer_reference_number", "prepay_details")
+# Odd TPRs 01201-01229: the one case where two registers of a meter may share a TPR.
+SHARED_TPRS = frozenset(f"{tpr:05d}" for tpr in range(1201, 1230, 2))
 
 
 def _register_ids(meter):
@@ -37,7 +40,7 @@ def _meter_rules(schema, *, electricity):
     specs = [
         (
             "smart_details_provided_for_non_smart_meter",
-            lambda n, ctx: not present(n, "smart_type") and any(present(n, f) for f in SMART_FIELDS),
+            lambda n, ctx: n.get("smart_type") in NOT_SMART and any(present(n, f) for f in SMART_FIELDS),
         ),
         (
             "prepay_details_on_non_prepay_meter",
@@ -83,7 +86,12 @@ def _meter_rules(schema, *, electricity):
     )
     group(
         f"{schema}.prepay_customer_reference_number",
-        ("invalid_prepay_customer_reference_number", c.not_matching(r"[0-9]{6,20}")),
+        (
+            "invalid_prepay_customer_reference_number",
+            lambda v, ctx, parent: (
+                electricity and _not_an_integer(v) and (parent or {}).get("is_prepay") is True
+            ),
+        ),
     )
     group(f"{schema}.smart_commissioned_on", ("future_smart_meter_commission_date", c.is_future))
     group(
@@ -93,6 +101,12 @@ def _meter_rules(schema, *, electricity):
 
 
 SERIAL_PATTERNS = {"ELECTRICITY": re.compile(r"[A-Z0-9]{1,10}"), "GAS": re.compile(r"[A-Z0-9]{1,14}")}
+
+
+def _not_an_integer(value) -> bool:
+    """The documented check of a prepay customer reference number: once whitespace is removed, it
+    converts to an integer (digits only; the documentation says so for electricity meters only)."""
+    return not (isinstance(value, str) and re.fullmatch(r"[0-9]+", re.sub(r"\s+", "", value)))
 
 
 def _meter_supply_type(ctx, meter):
@@ -107,10 +121,13 @@ group(
     "ElectricityMeter.registers",
     (
         "registers_have_duplicate_tprs",
-        lambda v, ctx, parent: base.duplicates(
-            r.get("tpr")
-            for r in v
-            if isinstance(r, dict) and r.get("tpr") and r.get("is_settlement") is not False
+        lambda v, ctx, parent: any(
+            count > (2 if tpr in SHARED_TPRS else 1)
+            for tpr, count in Counter(
+                r.get("tpr")
+                for r in v
+                if isinstance(r, dict) and r.get("tpr") and r.get("is_settlement") is not False
+            ).items()
         ),
     ),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 
 from imports.rules import base
 from imports.rules import checks as c
@@ -64,7 +65,7 @@ group(
     "Debt.cais_reference",
     (
         "cais_reference_already_in_use_on_another_account",
-        lambda v, ctx, parent: v in ctx.catalogue.existing_cais_references,
+        lambda v, ctx, parent: v in ctx.lookup.get("existing_cais_references", ()),
     ),
     ("cais_references_not_supported", lambda v, ctx, parent: not ctx.catalogue.cais_references_supported),
 )
@@ -146,7 +147,7 @@ group(
     (
         "payment_schedule_date_overlaps",
         lambda v, ctx, parent: any(
-            c.overlapping("start_date", "end_date")([x for x in g if present(x, "end_date")], ctx)
+            base.duplicates(x.get("start_date") for x in g if present(x, "start_date"))
             for g in _schedules_by_ledger(v)
         ),
     ),
@@ -224,9 +225,7 @@ group(
     (
         "payment_adequacy_balance_adjustment_mismatch",
         lambda n, ctx: (
-            (n.get("balance_adjustment") or 0) != 0
-            and round(((n.get("target_balance") or 0) - (n.get("current_balance") or 0)) / 12)
-            != n.get("balance_adjustment")
+            (n.get("balance_adjustment") or 0) != 0 and _monthly_difference(n) != n.get("balance_adjustment")
         ),
     ),
     (
@@ -240,6 +239,12 @@ group(
         ),
     ),
 )
+
+
+def _monthly_difference(n) -> int:
+    """A twelfth of (target balance - current balance), rounded half up: money is never a float."""
+    difference = Decimal((n.get("target_balance") or 0) - (n.get("current_balance") or 0))
+    return int((difference / 12).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _max_dd(n):
@@ -285,7 +290,13 @@ group(
 
 
 def _is_fixed(n):
-    return n.get("trigger") in (None, "REGULAR", "FIXED") and n.get("means") != "MANUAL"
+    """A fixed payment schedule: "a payment schedule with a trigger that is not type BILL"."""
+    return n.get("trigger") != "BILL"
+
+
+def _is_regular(n):
+    """A fixed regular payment schedule: "a payment schedule with a trigger of type REGULAR"."""
+    return n.get("trigger") == "REGULAR"
 
 
 def _instalments(n):
@@ -297,11 +308,11 @@ group(
     ("start_date_later_than_end_date", c.later("start_date", "end_date")),
     (
         "zero_payment_schedule_amount",
-        lambda n, ctx: _is_fixed(n) and present(n, "amount") and as_decimal(n["amount"]) == 0,
+        lambda n, ctx: _is_fixed(n) and not as_decimal(n.get("amount")),
     ),
     (
         "fixed_payment_schedule_missing_frequency",
-        lambda n, ctx: _is_fixed(n) and present(n, "amount") and not present(n, "frequency"),
+        lambda n, ctx: _is_regular(n) and not present(n, "frequency"),
     ),
     (
         "balance_triggered_schedule_missing_threshold",
@@ -327,7 +338,7 @@ group(
     ),
     (
         "fixed_payment_schedule_missing_day_of_month",
-        lambda n, ctx: _is_fixed(n) and n.get("frequency") == "MONTHLY" and not present(n, "day_of_month"),
+        lambda n, ctx: _is_regular(n) and not present(n, "day_of_month"),
     ),
     ("payment_instalments_not_provided", lambda n, ctx: n.get("trigger") == "PLAN" and not _instalments(n)),
     (

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from imports.rules import base
 from imports.rules import checks as c
+from imports.rules import payload as p
 from imports.rules.base import items, present
 from imports.rules.parts._group import group
 
@@ -16,16 +17,11 @@ def _person_specs() -> list[tuple]:
         (
             "contact_details_for_occupier",
             lambda n, ctx: (
-                _is_occupier(n) and any(present(n, key) for key in ("email", "mobile", "landline"))
+                p.is_occupier(n) and any(present(n, key) for key in ("email", "mobile", "landline"))
             ),
         ),
-        ("customer_may_not_be_named_the_occupier", lambda n, ctx: _is_occupier(n)),
+        ("customer_may_not_be_named_the_occupier", lambda n, ctx: p.is_occupier(n)),
     ]
-
-
-def _is_occupier(person: dict) -> bool:
-    name = f"{person.get('given_name') or ''} {person.get('family_name') or ''}".strip().lower()
-    return name in {"the occupier", "occupier"}
 
 
 def _details_rules(schema):
@@ -47,6 +43,17 @@ def _details_rules(schema):
         ("customer_detail_incorrect_value_type", wrong_type),
         ("customer_detail_not_registered", not_registered),
     )
+
+
+def _exclusive_role_conflict(customer: dict, ctx) -> bool:
+    """An exclusively-assignable role together with any other role: in the payload, or held by
+    the user (the customer's email) already (`RuleContext.lookup["held_roles"]`)."""
+    roles = {*(customer.get("account_roles") or []), *(customer.get("portfolio_roles") or [])}
+    email = customer.get("email")
+    if isinstance(email, str):
+        roles |= ctx.lookup.get("held_roles", {}).get(email.lower(), set())
+    roles = {role for role in roles if isinstance(role, str)}
+    return bool(roles & ctx.catalogue.exclusive_user_roles) and len(roles) > 1
 
 
 def _details(value) -> dict:
@@ -81,8 +88,11 @@ group(
     (
         "invalid_complaint_type_or_subtype",
         lambda n, ctx: (
-            n.get("subtype_of_complaint")
-            not in ctx.catalogue.complaint_types.get(n.get("type_of_complaint"), ())
+            n.get("type_of_complaint") not in ctx.catalogue.complaint_types
+            or (
+                present(n, "subtype_of_complaint")
+                and n["subtype_of_complaint"] not in ctx.catalogue.complaint_types[n["type_of_complaint"]]
+            )
         ),
     ),
     (
@@ -163,10 +173,7 @@ group(
     ("required_user_role", lambda n, ctx: not (present(n, "portfolio_roles") or present(n, "account_roles"))),
     (
         "customer_has_exclusive_role_conflict",
-        lambda n, ctx: (
-            bool(set(n.get("account_roles") or []) & ctx.catalogue.exclusive_user_roles)
-            and len(set(n.get("account_roles") or []) | set(n.get("portfolio_roles") or [])) > 1
-        ),
+        lambda n, ctx: _exclusive_role_conflict(n, ctx),
     ),
     ("fields_are_mutually_exclusive", c.both("customer_preferences", "consents")),
 )

@@ -56,17 +56,48 @@ def _supply_charge_units(n, ctx):
     return False
 
 
-def _line_items_overlap(n, ctx):
-    periods = sorted(
+def _charged_periods(transaction) -> list[tuple]:
+    return [
         (
             as_date(li.get("start_date")) or date.min,
             as_date(li.get("end_date")) or date.max,
             li.get("rate_band"),
         )
-        for li in items(n, "line_items")
+        for li in items(transaction, "line_items")
         if isinstance(li, dict)
+    ]
+
+
+def _line_items_overlap(n, ctx):
+    """A line item overlaps a period already charged for its supply point and rate band: by
+    another line item of this supply charge or of another one in the request for the same supply
+    point."""
+    own = _charged_periods(n)
+    ordered = sorted(own)
+    if any(a[2] == b[2] and b[0] <= a[1] for a, b in zip(ordered, ordered[1:], strict=False)):
+        return True
+    charged = [
+        period
+        for t in _supply_charges(ctx.root)
+        if t is not n and t.get("supply_point_identifier") == n.get("supply_point_identifier")
+        for period in _charged_periods(t)
+    ]
+    return any(
+        mine[2] == theirs[2] and mine[0] <= theirs[1] and theirs[0] <= mine[1]
+        for mine in own
+        for theirs in charged
     )
-    return any(a[2] == b[2] and b[0] <= a[1] for a, b in zip(periods, periods[1:], strict=False))
+
+
+def _supply_charges(root) -> list[dict]:
+    """Every supply charge transaction of a request (an account's, or a transactions request's)."""
+    keys = ("current_statement_transactions", "historical_statement_transactions", "transactions")
+    return [
+        t
+        for key in keys
+        for t in items(root, key)
+        if isinstance(t, dict) and t.get("type") == "SUPPLY_CHARGE"
+    ]
 
 
 group(
@@ -123,7 +154,7 @@ group(
                 present(n, k)
                 for k in ("rate_band", "rate_specification_code", "time_series_specification_code")
             )
-            > 1
+            != 1
         ),
     ),
     document=TRANSACTION_DOCS,
@@ -141,6 +172,6 @@ group(
 )
 group(
     "Statement.statement_path",
-    ("path_does_not_exist_in_file_store", c.not_in("file_store_paths")),
+    ("path_does_not_exist_in_file_store", c.path_not_in_file_store),
     document=(base.ACCOUNT, base.HISTORICAL_STATEMENTS),
 )
