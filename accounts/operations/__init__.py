@@ -7,7 +7,7 @@ from accounts.operations._accounts import (
     change_account_status,
     create_account,
 )
-from accounts.operations._audit import audit_row, record_audit
+from accounts.operations._audit import audit_row, record_audit, record_audits
 from accounts.operations._bulk import (
     AccountRow,
     AccountUserRoleRow,
@@ -87,6 +87,7 @@ __all__ = [
     "post_ledger_entries",
     "post_ledger_entry",
     "record_audit",
+    "record_audits",
     "redeem_loyalty_points",
     "update_comms_preferences",
 ]

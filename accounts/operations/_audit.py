@@ -29,6 +29,11 @@ def record_audit(
     return row
 
 
+def record_audits(*, rows: list[models.AuditEntry]) -> None:
+    """Leave many audit rows (built with `audit_row`) in one statement, inside the caller's transaction."""
+    models.AuditEntry.objects.bulk_create(rows, batch_size=2000)
+
+
 def audit_row(
     *,
     action: str,

@@ -13,14 +13,30 @@ Exactly-once rests on the database, not on the caller:
 """
 
 from billing.operations._agreements import AgreementRow, copy_agreements
-from billing.operations._bills import AlreadyBilled, energy_ledgers, issue_bill, write_bills
+from billing.operations._bills import (
+    PAYMENT_TERMS_DAYS,
+    AlreadyBilled,
+    energy_ledgers,
+    issue_bill,
+    write_bills,
+)
 from billing.operations._collection import (
     BillAlreadyPaid,
     CollectionError,
     NoActivePaymentMethod,
+    NotDeclined,
     NothingToCollect,
     PaymentDeclined,
     collect_bill_payment,
+    represent_bill_payment,
+)
+from billing.operations._rates import (
+    CalorificValueRow,
+    InvalidRates,
+    RatesAlreadyPublished,
+    half_hours_of_day,
+    publish_half_hourly_rates,
+    record_calorific_values,
 )
 from billing.operations._runs import (
     DEFAULT_CHUNK_SIZE,
@@ -41,6 +57,15 @@ from billing.operations._statements import (
 
 __all__ = [
     "DEFAULT_CHUNK_SIZE",
+    "PAYMENT_TERMS_DAYS",
+    "CalorificValueRow",
+    "InvalidRates",
+    "NotDeclined",
+    "RatesAlreadyPublished",
+    "half_hours_of_day",
+    "publish_half_hourly_rates",
+    "record_calorific_values",
+    "represent_bill_payment",
     "AgreementRow",
     "AlreadyBilled",
     "BillAlreadyPaid",

@@ -42,6 +42,24 @@ class PaymentDeclined(CollectionError):
     code = error_codes.PAYMENT_DECLINED
 
 
+class NotDeclined(CollectionError):
+    """A re-presentation asked for a bill whose last collection was not declined."""
+
+    code = error_codes.NOT_DECLINED
+
+
+def represent_bill_payment(*, bill_id: int, now: datetime) -> models.PaymentCollectionAttempt:
+    """Present a declined direct debit again (a Bacs re-presentation): a new attempt, with its own
+    idempotency key, on the account's active payment method even if that method was declined;
+    the Payment it makes is a DD_RE_PRESENTATION. Same steps and guarantees as
+    `collect_bill_payment`.
+
+    Raises NotDeclined, BillAlreadyPaid, NothingToCollect, NoActivePaymentMethod, PaymentDeclined,
+    vendors.VendorUnavailable, vendors.VendorError, vendors.UnknownVendor.
+    """
+    return _collect(bill_id=bill_id, now=now, representation=True)
+
+
 def collect_bill_payment(*, bill_id: int, now: datetime) -> models.PaymentCollectionAttempt:
     """Ask the account's payment vendor for what is owed on a bill; on success write the Payment, the
     ledger credit and the attempt's outcome.
@@ -53,7 +71,11 @@ def collect_bill_payment(*, bill_id: int, now: datetime) -> models.PaymentCollec
     Raises BillAlreadyPaid, NothingToCollect, NoActivePaymentMethod, PaymentDeclined,
     vendors.VendorUnavailable (transient: retry later), vendors.VendorError, vendors.UnknownVendor.
     """
-    attempt = _claim_attempt(bill_id=bill_id, now=now)
+    return _collect(bill_id=bill_id, now=now, representation=False)
+
+
+def _collect(*, bill_id: int, now: datetime, representation: bool) -> models.PaymentCollectionAttempt:
+    attempt = _claim_attempt(bill_id=bill_id, now=now, representation=representation)
     vendor = vendors.get_vendor(attempt.vendor)
     try:
         charge = vendor.charge(
@@ -80,7 +102,7 @@ def collect_bill_payment(*, bill_id: int, now: datetime) -> models.PaymentCollec
     return _record_success(attempt_id=attempt.pk, charge=charge, now=now)
 
 
-def _claim_attempt(*, bill_id: int, now: datetime) -> models.PaymentCollectionAttempt:
+def _claim_attempt(*, bill_id: int, now: datetime, representation: bool) -> models.PaymentCollectionAttempt:
     with transaction.atomic():
         bill = models.Bill.objects.select_for_update(of=("self",)).select_related("account").get(id=bill_id)
         attempts = models.PaymentCollectionAttempt.objects.filter(bill=bill)
@@ -102,11 +124,10 @@ def _claim_attempt(*, bill_id: int, now: datetime) -> models.PaymentCollectionAt
         if method is None:
             raise NoActivePaymentMethod(f"{bill.account} has no active payment method")
         latest = attempts.order_by("-attempt_number").first()
-        if (
-            latest is not None
-            and latest.status == models.CollectionAttemptStatus.DECLINED
-            and latest.payment_method_id == method.pk
-        ):
+        declined = latest is not None and latest.status == models.CollectionAttemptStatus.DECLINED
+        if representation and not declined:
+            raise NotDeclined(f"Bill {bill.pk}'s last collection was not declined")
+        if declined and not representation and latest.payment_method_id == method.pk:
             raise PaymentDeclined(f"{latest.idempotency_key} was declined; not retrying the same method")
         number = (attempts.aggregate(highest=Max("attempt_number"))["highest"] or 0) + 1
         attempt = models.PaymentCollectionAttempt.objects.create(
@@ -148,7 +169,11 @@ def _record_success(
             amount=attempt.amount,
             currency=attempt.currency,
             status=models.PaymentStatus.CLEARED,
-            transaction_type=models.PaymentTransactionType.DD_REGULAR_COLLECTION,
+            transaction_type=models.PaymentTransactionType.DD_RE_PRESENTATION
+            if models.PaymentCollectionAttempt.objects.filter(
+                bill_id=attempt.bill_id, status=models.CollectionAttemptStatus.DECLINED
+            ).exists()
+            else models.PaymentTransactionType.DD_REGULAR_COLLECTION,
             idempotency_key=attempt.idempotency_key,
             vendor_reference=charge.reference,
             paid_at=now,

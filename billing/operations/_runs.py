@@ -144,15 +144,14 @@ def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult
         # Readings as known when the run started, so every chunk (and every redelivery) sees the same.
         inputs = queries.billing_inputs(account_ids=account_ids, period=period, as_of=run.started_at)
         already_billed = queries.accounts_with_live_bills(account_ids=account_ids, period=period)
+        calculator = calculation.BillCalculator(period=period)
         drafts = {}
         for item in items:
             item.processed_at = now
             try:
                 if item.account_id in already_billed:
                     raise AlreadyBilled("A live bill already covers this period")
-                drafts[item.account_id] = calculation.calculate_bill(
-                    account=inputs[item.account_id], period=period, tz=tz
-                )
+                drafts[item.account_id] = calculator.calculate(account=inputs[item.account_id], tz=tz)
             except (calculation.NothingToBill, AlreadyBilled) as error:
                 _mark(item, models.BillingRunItemStatus.SKIPPED, error.code, str(error))
             except calculation.BillingError as error:

@@ -1,0 +1,289 @@
+"""The inputs of a bill calculation, read in a constant number of queries for many accounts."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection
+
+from accounts import models as accounts_models
+from billing import calculation, models
+from devices import queries as devices_queries
+from kernel import ranges
+from metering import models as metering_models
+from metering import queries as metering_queries
+
+# Where an AU account's days are counted: the zone of its supply address's state.
+AU_TIME_ZONES = {
+    "NSW": "Australia/Sydney",
+    "ACT": "Australia/Sydney",
+    "VIC": "Australia/Melbourne",
+    "QLD": "Australia/Brisbane",
+    "SA": "Australia/Adelaide",
+    "TAS": "Australia/Hobart",
+    "NT": "Australia/Darwin",
+    "WA": "Australia/Perth",
+}
+AU_DEFAULT_TIME_ZONE = "Australia/Sydney"
+
+
+def billing_time_zone() -> ZoneInfo:
+    """The zone whose wall clock counts billing days (for accounts without a zone of their own)."""
+    return ZoneInfo(settings.TIME_ZONE)
+
+
+def account_time_zone(*, market: str, state: str) -> str | None:
+    """The zone of an account supplied in `market` (AU: by state), None for the billing zone."""
+    if market == metering_models.Market.AU:
+        return AU_TIME_ZONES.get(state.strip().upper(), AU_DEFAULT_TIME_ZONE)
+    return None
+
+
+def preview_bill(
+    *, account: accounts_models.Account, period: ranges.Period, as_of: datetime
+) -> calculation.BillDraft:
+    """The bill `account` would get for `period` with the readings taken up to `as_of`. Writes nothing.
+
+    Raises calculation.NothingToBill, CurrencyMismatch, MissingRate, InvalidReadings,
+    MissingCalorificValue.
+    """
+    inputs = billing_inputs(account_ids=[account.pk], period=period, as_of=as_of)
+    return calculation.calculate_bill(account=inputs[account.pk], period=period, tz=billing_time_zone())
+
+
+def billing_inputs(
+    *, account_ids: Sequence[int], period: ranges.Period, as_of: datetime
+) -> dict[int, calculation.Account]:
+    """The calculation inputs of many accounts for one period, in a constant number of queries.
+
+    Readings are those taken (`read_at`) up to `as_of`; for each register only the readings needed
+    to value it at the period's boundaries are loaded (the two nearest either side of each). Half
+    hours (recorded by `as_of`) are loaded for meter points on a tariff that prices them;
+    dispatches for tariffs that move them to the off-peak rate; calorific values for gas.
+    """
+    currencies = dict(
+        accounts_models.Account.objects.filter(id__in=account_ids).values_list("id", "currency")
+    )
+    # From the day before: whether the first day is supplied already decides who pays for it.
+    agreements = list(
+        models.Agreement.objects.filter(account_id__in=account_ids)
+        .overlapping(start=period.start - timedelta(days=1), end=period.end)
+        .select_related("tariff__product", "meter_point__property__address")
+        .order_by("account_id", "meter_point_id", "active_from")
+    )
+    tariffs = _tariffs(agreements=agreements, period=period)
+    meter_points = {agreement.meter_point_id: agreement.meter_point for agreement in agreements}
+    registers = _registers(meter_point_ids=set(meter_points), period=period, as_of=as_of)
+    priced = {a.meter_point_id for a in agreements if tariffs[a.tariff_id].prices_intervals}
+    half_hours = metering_queries.half_hourly_consumption(
+        meter_point_ids=priced, period=period, recorded_by=as_of
+    )
+    dispatching = {a.account_id for a in agreements if tariffs[a.tariff_id].dispatches_at_off_peak}
+    dispatches = devices_queries.completed_smart_dispatches(account_ids=dispatching, period=period)
+    calorific_values = _calorific_values(
+        meter_points=[
+            mp for mp in meter_points.values() if mp.utility_type == metering_models.UtilityType.GAS
+        ],
+        period=period,
+    )
+
+    by_account: dict[int, dict[int, list]] = defaultdict(lambda: defaultdict(list))
+    for agreement in agreements:
+        by_account[agreement.account_id][agreement.meter_point_id].append(
+            calculation.Agreement(
+                id=agreement.pk,
+                active=ranges.Period(agreement.active_from, agreement.active_to),
+                tariff=tariffs[agreement.tariff_id],
+            )
+        )
+    dispatches_by_account = defaultdict(list)
+    for dispatch in dispatches:
+        dispatches_by_account[dispatch.account_id].append(dispatch)
+
+    def meter_point_input(meter_point: metering_models.MeterPoint, account_id: int, account_agreements):
+        series = half_hours.get(meter_point.pk)
+        return calculation.MeterPoint(
+            identifier=meter_point.identifier,
+            utility_type=meter_point.utility_type,
+            agreements=tuple(account_agreements),
+            registers=registers.get(meter_point.pk, ()),
+            intervals=None
+            if series is None
+            else calculation.IntervalSeries(
+                start=series.start,
+                values=tuple(series.values),
+                estimated=series.estimated,
+                unit=series.unit,
+            ),
+            dispatches=tuple(
+                dispatch.period
+                for dispatch in dispatches_by_account.get(account_id, ())
+                if dispatch.property_id in (None, meter_point.property_id)
+            ),
+            calorific_values=calorific_values.get(meter_point.pk, ()),
+            market=meter_point.market,
+        )
+
+    inputs = {}
+    for account_id, currency in currencies.items():
+        points = by_account[account_id]
+        zone = None
+        for meter_point_id in points:
+            meter_point = meter_points[meter_point_id]
+            zone = zone or account_time_zone(
+                market=meter_point.market, state=meter_point.property.address.administrative_area
+            )
+        inputs[account_id] = calculation.Account(
+            currency=currency,
+            meter_points=tuple(
+                meter_point_input(meter_points[meter_point_id], account_id, account_agreements)
+                for meter_point_id, account_agreements in points.items()
+            ),
+            time_zone=zone,
+        )
+    return inputs
+
+
+def _tariffs(*, agreements: list[models.Agreement], period: ranges.Period) -> dict[int, calculation.Tariff]:
+    tariff_ids = {agreement.tariff_id for agreement in agreements}
+    rates_by_tariff = defaultdict(list)
+    for tariff_id, band, unit_rate, active_from, active_to, start_time, end_time in (
+        models.TariffRate.objects.filter(tariff_id__in=tariff_ids)
+        .overlapping(start=period.start, end=period.end)
+        .order_by("tariff_id", "band", "active_from")
+        .values_list("tariff_id", "band", "unit_rate", "active_from", "active_to", "start_time", "end_time")
+    ):
+        rates_by_tariff[tariff_id].append(
+            calculation.Rate(
+                band=band,
+                unit_rate=unit_rate,
+                active=ranges.Period(active_from, active_to),
+                window=(start_time, end_time) if start_time is not None else None,
+            )
+        )
+    tariffs = {}
+    for agreement in agreements:
+        tariff = agreement.tariff
+        if tariff.pk in tariffs:
+            continue
+        tariffs[tariff.pk] = calculation.Tariff(
+            code=tariff.code,
+            currency=tariff.currency,
+            standing_charge=tariff.standing_charge,
+            tax_rate=tariff.product.tax_rate,
+            rates=tuple(rates_by_tariff[tariff.pk]),
+            rates_per_half_hour=tariff.product.rates_per_half_hour,
+            dispatches_at_off_peak=tariff.product.dispatches_at_off_peak,
+        )
+    return tariffs
+
+
+def _calorific_values(
+    *, meter_points: list[metering_models.MeterPoint], period: ranges.Period
+) -> dict[int, tuple[calculation.CalorificValue, ...]]:
+    """Per gas meter point, the calorific values covering the period: its LDZ's, and the national
+    ones where its LDZ has none (or it has no known LDZ)."""
+    if not meter_points:
+        return {}
+    zones = {meter_point.ldz for meter_point in meter_points} | {""}
+    by_zone = defaultdict(list)
+    for ldz, value, active_from, active_to in (
+        models.CalorificValue.objects.filter(ldz__in=zones)
+        .overlapping(start=period.start, end=period.end)
+        .order_by("ldz", "active_from")
+        .values_list("ldz", "value", "active_from", "active_to")
+    ):
+        by_zone[ldz].append(
+            calculation.CalorificValue(active=ranges.Period(active_from, active_to), value=value)
+        )
+    covering = {}
+    for zone in zones:
+        own = by_zone.get(zone, [])
+        national = [part for value in by_zone.get("", []) for part in _uncovered(value, own)] if zone else []
+        covering[zone] = tuple(sorted(own + national, key=lambda value: value.active.start))
+    return {meter_point.pk: covering[meter_point.ldz] for meter_point in meter_points}
+
+
+def _uncovered(value: calculation.CalorificValue, own: list[calculation.CalorificValue]):
+    """The parts of a national value's period that no LDZ value covers."""
+    parts = [value.active]
+    for covered in own:
+        remaining = []
+        for part in parts:
+            overlap = part & covered.active
+            if overlap is None:
+                remaining.append(part)
+                continue
+            if part.start < overlap.start:
+                remaining.append(ranges.Period(part.start, overlap.start))
+            if overlap.end is not None and (part.end is None or overlap.end < part.end):
+                remaining.append(ranges.Period(overlap.end, part.end))
+        parts = remaining
+    return [calculation.CalorificValue(active=part, value=value.value) for part in parts]
+
+
+# The nearest readings on each side of a boundary, per register: enough to value the register
+# there exactly, by interpolation or by extrapolation (billing/calculation), using the
+# (register, read_at) index rather than loading a register's whole history.
+_BOUNDARY_READINGS_SQL = """
+SELECT DISTINCT r.id, r.register_id, r.read_at, r.value, r.quality
+FROM unnest(%(register_ids)s::bigint[], %(moments)s::timestamptz[]) AS b(register_id, moment)
+CROSS JOIN LATERAL (
+    (SELECT id, register_id, read_at, value, quality FROM metering_reading
+     WHERE register_id = b.register_id AND read_at <= b.moment AND read_at <= %(as_of)s
+     ORDER BY read_at DESC LIMIT 4)
+    UNION ALL
+    (SELECT id, register_id, read_at, value, quality FROM metering_reading
+     WHERE register_id = b.register_id AND read_at > b.moment AND read_at <= %(as_of)s
+     ORDER BY read_at ASC LIMIT 4)
+) AS r
+"""
+
+
+def _registers(
+    *, meter_point_ids: set[int], period: ranges.Period, as_of: datetime
+) -> dict[int, tuple[calculation.Register, ...]]:
+    registers = list(
+        metering_models.Register.objects.filter(meter__meter_point_id__in=meter_point_ids)
+        .select_related("meter")
+        .order_by("meter__meter_point_id", "meter_id", "identifier")
+    )
+    windows = {}
+    register_ids, moments = [], []
+    for register in registers:
+        installed = ranges.Period(register.meter.installed_from, register.meter.installed_to)
+        window = installed & period
+        windows[register.pk] = installed
+        if window is not None:
+            register_ids += [register.pk, register.pk]
+            moments += [window.start, window.end]
+    readings = defaultdict(list)
+    if register_ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                _BOUNDARY_READINGS_SQL, {"register_ids": register_ids, "moments": moments, "as_of": as_of}
+            )
+            for _, register_id, read_at, value, quality in sorted(cursor.fetchall(), key=lambda row: row[2]):
+                readings[register_id].append(
+                    calculation.ReadingPoint(
+                        read_at=read_at,
+                        value=value,
+                        is_estimate=quality != metering_models.ReadingQuality.ACTUAL,
+                    )
+                )
+    result = defaultdict(list)
+    for register in registers:
+        result[register.meter.meter_point_id].append(
+            calculation.Register(
+                band=register.rate_band,
+                readings=tuple(readings[register.pk]),
+                installed=windows[register.pk],
+                multiplier=register.multiplier,
+                unit=register.unit,
+            )
+        )
+    return {meter_point_id: tuple(items) for meter_point_id, items in result.items()}
