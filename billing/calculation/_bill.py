@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
+import functools
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
@@ -47,6 +49,7 @@ class BillCalculator:
         self.period = period
         self._grids: dict[str, Grid] = {}
         self._schedules: dict[tuple[int, str], tuple[Tariff, Schedule]] = {}
+        self._midnights_by_zone: dict[str, list[datetime]] = {}
 
     def grid(self, tz: ZoneInfo) -> Grid:
         grid = self._grids.get(tz.key)
@@ -58,7 +61,7 @@ class BillCalculator:
         cached = self._schedules.get((id(tariff), tz.key))
         if cached is not None and cached[0] is tariff:
             return cached[1]
-        schedule = build_schedule(tariff, self.grid(tz))
+        schedule = _shared_schedule(tariff, self.grid(tz))
         self._schedules[(id(tariff), tz.key)] = (tariff, schedule)
         return schedule
 
@@ -136,10 +139,10 @@ class BillCalculator:
         ordered = sorted(agreements, key=lambda agreement: agreement.active.start)
         lines = []
         for agreement, part in slices:
-            days = 0
+            days = self._only_agreement_days(agreement, part, tz) if len(ordered) == 1 else 0
             day = clock.local_date(part.start, tz)
             last = clock.local_date(part.end - _A_MOMENT, tz)
-            while day <= last:
+            while len(ordered) > 1 and day <= last:
                 midnight = clock.midnight(day, tz)
                 owner = next((a for a in ordered if midnight in a.active), None) or next(
                     (a for a in ordered if midnight <= a.active.start < clock.next_midnight(day, tz)), None
@@ -163,6 +166,29 @@ class BillCalculator:
                 )
             )
         return lines
+
+    def _only_agreement_days(self, agreement: Agreement, part: ranges.Period, tz: ZoneInfo) -> int:
+        """`_standing_charges` for a meter point's only agreement: the local midnights within its
+        part of the period, and the day it starts if it starts in the period but not at midnight."""
+        midnights = self._midnights(tz)
+        days = bisect.bisect_left(midnights, part.end) - bisect.bisect_left(midnights, part.start)
+        start = agreement.active.start
+        if start in self.period and start not in midnights:
+            days += 1
+        return days
+
+    def _midnights(self, tz: ZoneInfo) -> list[datetime]:
+        """The local midnights (in UTC) from the day before the period to the day after it."""
+        cached = self._midnights_by_zone.get(tz.key)
+        if cached is None:
+            day = clock.local_date(self.period.start, tz) - timedelta(days=1)
+            last = clock.local_date(self.period.end, tz) + timedelta(days=1)
+            cached = []
+            while day <= last:
+                cached.append(clock.midnight(day, tz).astimezone(UTC))
+                day += timedelta(days=1)
+            self._midnights_by_zone[tz.key] = cached
+        return cached
 
     def _register_lines(
         self,
@@ -345,6 +371,11 @@ class BillCalculator:
                 )
             )
         return lines
+
+
+# A schedule depends on the tariff's values and the grid only, so a worker billing chunk after chunk
+# of one run builds each tariff's schedule once (a pure function, memoised).
+_shared_schedule = functools.lru_cache(maxsize=64)(build_schedule)
 
 
 def calculate_bill(*, account: Account, period: ranges.Period, tz: ZoneInfo) -> BillDraft:

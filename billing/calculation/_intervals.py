@@ -7,6 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import compress
 from operator import mul
 
 from billing.calculation._schedule import NO_KEY, Grid, Schedule
@@ -71,49 +72,59 @@ def price_half_hours(
     no readings, they share the typical consumption (`typical_total()`). Filled half hours are
     estimated.
 
+    Each line's sums run over its half hours at C speed (`compress` by the line's mask); a
+    dispatched half hour is then moved from its line to the off-peak one.
+
     Raises MissingRate for a half hour the tariff has no rate for.
     """
-    keys = schedule.keys[span.start : span.stop]
+    filled: list[int] = []
+    if None in values:
+        values, filled = _fill(values, register_total, typical_total)
     units = schedule.units[span.start : span.stop]
+    groups: dict[int, Group] = {}
+    for key, mask, rate, count in schedule.layout(span):
+        if rate is not None:
+            milli_kwh = sum(values if mask is None else compress(values, mask))
+            cost = milli_kwh * rate
+        elif mask is None:
+            milli_kwh, cost = sum(values), sum(map(mul, values, units))
+        else:
+            chosen = list(compress(values, mask))
+            milli_kwh, cost = sum(chosen), sum(map(mul, chosen, compress(units, mask)))
+        groups[key] = Group(milli_kwh=milli_kwh, cost=cost, half_hours=count)
+    final_keys = {}
     if dispatched:
         if schedule.off_peak is None:
             raise ValueError("The tariff does not move dispatches to the off-peak rate")
-        keys, units = list(keys), list(units)
-        for index in dispatched:
-            key, rate = schedule.off_peak[index]
-            if key == NO_KEY:
+        for index in sorted(dispatched):
+            offset = index - span.start
+            key, target = schedule.keys[index], schedule.off_peak[index]
+            if target[0] == NO_KEY:
                 raise MissingRate("A dispatch falls where the tariff has no OFF_PEAK rate")
-            keys[index - span.start], units[index - span.start] = key, rate
-    if NO_KEY in keys:
+            if target[0] == key:
+                continue
+            value = values[offset]
+            source = groups[key]
+            source.milli_kwh -= value
+            source.cost -= value * units[offset]
+            source.half_hours -= 1
+            moved = groups.setdefault(target[0], Group())
+            moved.milli_kwh += value
+            moved.cost += value * target[1]
+            moved.half_hours += 1
+            final_keys[index] = target[0]
+    missing_rate = groups.get(NO_KEY)
+    if missing_rate is not None and missing_rate.half_hours:
         raise MissingRate("A half hour of the period has no unit rate")
-    filled: set[int] = set()
-    if None in values:
-        values, filled = _fill(values, register_total, typical_total)
-    groups: dict[int, Group] = {}
-    if len(set(keys)) == 1:
-        group = groups[keys[0]] = Group(
-            milli_kwh=sum(values), cost=sum(map(mul, values, units)), half_hours=len(values)
-        )
-        group.estimated = bool(filled) or any(index in span for index in estimated)
-        return groups
-    for key, value, rate in zip(keys, values, units, strict=True):
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = Group()
-        group.milli_kwh += value
-        group.cost += value * rate
-        group.half_hours += 1
-    for offset in filled:
-        groups[keys[offset]].estimated = True
-    for index in estimated:
-        if index in span:
-            groups[keys[index - span.start]].estimated = True
-    return groups
+    groups.pop(NO_KEY, None)
+    for index in [span.start + offset for offset in filled] + [i for i in estimated if i in span]:
+        groups[final_keys.get(index, schedule.keys[index])].estimated = True
+    return {key: group for key, group in groups.items() if group.half_hours}
 
 
 def _fill(
     values: Sequence[int | None], register_total: Callable[[], int | None], typical_total: Callable[[], int]
-) -> tuple[list[int], set[int]]:
+) -> tuple[list[int], list[int]]:
     missing = [offset for offset, value in enumerate(values) if value is None]
     known = [value for value in values if value is not None]
     known_total = sum(known)
@@ -127,7 +138,7 @@ def _fill(
         shares = _share(typical_total(), len(missing))
     for offset, share in zip(missing, shares, strict=True):
         filled[offset] = share
-    return filled, set(missing)
+    return filled, missing
 
 
 def _share(total: int, count: int) -> list[int]:

@@ -9,7 +9,7 @@ belongs to and its rate, computed once per tariff and period and shared by every
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
@@ -75,6 +75,28 @@ class Schedule:
     units: list[int]
     lines: list[LineKey]
     off_peak: list[tuple[int, int]] | None = None
+    _layouts: dict[tuple[int, int], list[tuple[int, bytes | None, int | None, int]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def layout(self, span: range) -> list[tuple[int, bytes | None, int | None, int]]:
+        """The lines `span`'s half hours fall into: (line, mask of its half hours in the span or
+        None if it has them all, its rate in 10^-4 minor units if the same in each else None, how
+        many half hours)."""
+        cached = self._layouts.get((span.start, span.stop))
+        if cached is not None:
+            return cached
+        keys = self.keys[span.start : span.stop]
+        units = self.units[span.start : span.stop]
+        distinct = sorted(set(keys))
+        layout = []
+        for key in distinct:
+            mask = None if len(distinct) == 1 else bytes(1 if k == key else 0 for k in keys)
+            rates = set(units) if mask is None else {u for u, k in zip(units, keys, strict=True) if k == key}
+            count = len(keys) if mask is None else mask.count(1)
+            layout.append((key, mask, rates.pop() if len(rates) == 1 else None, count))
+        self._layouts[(span.start, span.stop)] = layout
+        return layout
 
     def bands_in(self, span: range) -> dict[str, int]:
         """How many half hours of `span` each band holds. Raises MissingRate for a half hour
@@ -131,7 +153,8 @@ def build_schedule(tariff: Tariff, grid: Grid) -> Schedule:
             pointers[band] = position
             if position < len(rates) and rates[position].active.start <= moment:
                 active[band] = rates[position]
-        signature = tuple(id(rate) for rate in active.values())
+        # The band of a local half hour depends on the bands in force and their windows only.
+        signature = tuple((band, rate.window) for band, rate in active.items())
         table = tables.get(signature)
         if table is None:
             table = tables[signature] = _band_by_slot(active)

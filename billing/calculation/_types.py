@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -145,7 +145,7 @@ class IntervalSeries:
     half hours recorded with quality ESTIMATE."""
 
     start: datetime
-    values: tuple[int | None, ...]
+    values: Sequence[int | None]
     estimated: frozenset[int] = frozenset()
     unit: str = "KWH"
 

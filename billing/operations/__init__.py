@@ -16,6 +16,7 @@ from billing.operations._agreements import AgreementRow, copy_agreements
 from billing.operations._bills import (
     PAYMENT_TERMS_DAYS,
     AlreadyBilled,
+    energy_ledger_ids,
     energy_ledgers,
     issue_bill,
     write_bills,
@@ -83,6 +84,7 @@ __all__ = [
     "copy_agreements",
     "create_billing_run",
     "create_scheduled_billing_run",
+    "energy_ledger_ids",
     "energy_ledgers",
     "finish_billing_run_if_done",
     "import_historical_statements",

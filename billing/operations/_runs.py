@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import calculation, error_codes, models, queries
-from billing.operations._bills import AlreadyBilled, energy_ledgers, write_bills
+from billing.operations._bills import AlreadyBilled, energy_ledger_ids, write_bills
 from kernel import ranges
 
 logger = logging.getLogger(__name__)
@@ -164,9 +164,7 @@ def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult
             if item.account_id in bills:
                 item.bill = bills[item.account_id]
                 item.status = models.BillingRunItemStatus.BILLED
-        models.BillingRunItem.objects.bulk_update(
-            items, ["status", "bill", "error_code", "error_detail", "processed_at"], batch_size=1000
-        )
+        _save_items(items, processed_at=now)
         counts = {status: 0 for status in models.BillingRunItemStatus.values}
         for item in items:
             counts[item.status] += 1
@@ -186,6 +184,34 @@ def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult
     )
 
 
+_SAVE_ITEMS_SQL = """
+UPDATE billing_billingrunitem AS item
+SET status = v.status, bill_id = v.bill_id, error_code = v.error_code, error_detail = v.error_detail,
+    processed_at = %s
+FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[])
+    AS v(id, status, bill_id, error_code, error_detail)
+WHERE item.id = v.id
+"""
+
+
+def _save_items(items: list[models.BillingRunItem], *, processed_at: datetime) -> None:
+    """Write the items' outcomes in one statement."""
+    if not items:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _SAVE_ITEMS_SQL,
+            [
+                processed_at,
+                [item.pk for item in items],
+                [item.status for item in items],
+                [item.bill_id for item in items],
+                [item.error_code for item in items],
+                [item.error_detail for item in items],
+            ],
+        )
+
+
 def _mark(item: models.BillingRunItem, status: str, code: str, detail: str) -> None:
     item.status, item.error_code, item.error_detail = status, code, detail
 
@@ -201,10 +227,10 @@ def _write_run_bills(
     fall back to one savepoint per account so only the colliding account is skipped."""
     if not drafts:
         return {}
-    ledgers = energy_ledgers(account_ids=list(drafts))
+    ledger_ids = energy_ledger_ids(account_ids=list(drafts))
     try:
         with transaction.atomic():
-            return write_bills(drafts=drafts, ledgers=ledgers, issued_at=issued_at, run=run)
+            return write_bills(drafts=drafts, ledger_ids=ledger_ids, issued_at=issued_at, run=run)
     except IntegrityError:
         pass
     bills = {}
@@ -213,7 +239,7 @@ def _write_run_bills(
         try:
             with transaction.atomic():
                 bills.update(
-                    write_bills(drafts={account_id: draft}, ledgers=ledgers, issued_at=issued_at, run=run)
+                    write_bills(drafts={account_id: draft}, ledger_ids=ledger_ids, issued_at=issued_at, run=run)
                 )
         except IntegrityError as error:
             _mark(

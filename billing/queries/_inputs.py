@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -55,6 +57,35 @@ def preview_bill(
     return calculation.calculate_bill(account=inputs[account.pk], period=period, tz=billing_time_zone())
 
 
+class _AgreementRow(NamedTuple):
+    id: int
+    account_id: int
+    meter_point_id: int
+    tariff_id: int
+    active_from: datetime
+    active_to: datetime | None
+
+
+class _MeterPointRow(NamedTuple):
+    id: int
+    identifier: str
+    utility_type: str
+    market: str
+    ldz: str
+    property_id: int
+    state: str
+
+
+class _TariffRow(NamedTuple):
+    id: int
+    code: str
+    currency: str
+    standing_charge: Decimal
+    tax_rate: Decimal
+    rates_per_half_hour: bool
+    dispatches_at_off_peak: bool
+
+
 def billing_inputs(
     *, account_ids: Sequence[int], period: ranges.Period, as_of: datetime
 ) -> dict[int, calculation.Account]:
@@ -69,14 +100,29 @@ def billing_inputs(
         accounts_models.Account.objects.filter(id__in=account_ids).values_list("id", "currency")
     )
     # From the day before: whether the first day is supplied already decides who pays for it.
-    agreements = list(
+    rows = list(
         models.Agreement.objects.filter(account_id__in=account_ids)
         .overlapping(start=period.start - timedelta(days=1), end=period.end)
-        .select_related("tariff__product", "meter_point__property__address")
         .order_by("account_id", "meter_point_id", "active_from")
+        .values_list(
+            *_AgreementRow._fields,
+            "meter_point__identifier",
+            "meter_point__utility_type",
+            "meter_point__market",
+            "meter_point__ldz",
+            "meter_point__property_id",
+            "meter_point__property__address__administrative_area",
+            "tariff__code",
+            "tariff__currency",
+            "tariff__standing_charge",
+            "tariff__product__tax_rate",
+            "tariff__product__rates_per_half_hour",
+            "tariff__product__dispatches_at_off_peak",
+        )
     )
-    tariffs = _tariffs(agreements=agreements, period=period)
-    meter_points = {agreement.meter_point_id: agreement.meter_point for agreement in agreements}
+    agreements = [_AgreementRow(*row[:6]) for row in rows]
+    meter_points = {row[2]: _MeterPointRow(row[2], *row[6:12]) for row in rows}
+    tariffs = _tariffs(rows={row[3]: _TariffRow(row[3], *row[12:]) for row in rows}, period=period)
     registers = _registers(meter_point_ids=set(meter_points), period=period, as_of=as_of)
     priced = {a.meter_point_id for a in agreements if tariffs[a.tariff_id].prices_intervals}
     half_hours = metering_queries.half_hourly_consumption(
@@ -95,7 +141,7 @@ def billing_inputs(
     for agreement in agreements:
         by_account[agreement.account_id][agreement.meter_point_id].append(
             calculation.Agreement(
-                id=agreement.pk,
+                id=agreement.id,
                 active=ranges.Period(agreement.active_from, agreement.active_to),
                 tariff=tariffs[agreement.tariff_id],
             )
@@ -104,27 +150,24 @@ def billing_inputs(
     for dispatch in dispatches:
         dispatches_by_account[dispatch.account_id].append(dispatch)
 
-    def meter_point_input(meter_point: metering_models.MeterPoint, account_id: int, account_agreements):
-        series = half_hours.get(meter_point.pk)
+    def meter_point_input(meter_point: _MeterPointRow, account_id: int, account_agreements):
+        series = half_hours.get(meter_point.id)
         return calculation.MeterPoint(
             identifier=meter_point.identifier,
             utility_type=meter_point.utility_type,
             agreements=tuple(account_agreements),
-            registers=registers.get(meter_point.pk, ()),
+            registers=registers.get(meter_point.id, ()),
             intervals=None
             if series is None
             else calculation.IntervalSeries(
-                start=series.start,
-                values=tuple(series.values),
-                estimated=series.estimated,
-                unit=series.unit,
+                start=series.start, values=series.values, estimated=series.estimated, unit=series.unit
             ),
             dispatches=tuple(
                 dispatch.period
                 for dispatch in dispatches_by_account.get(account_id, ())
                 if dispatch.property_id in (None, meter_point.property_id)
             ),
-            calorific_values=calorific_values.get(meter_point.pk, ()),
+            calorific_values=calorific_values.get(meter_point.id, ()),
             market=meter_point.market,
         )
 
@@ -134,9 +177,7 @@ def billing_inputs(
         zone = None
         for meter_point_id in points:
             meter_point = meter_points[meter_point_id]
-            zone = zone or account_time_zone(
-                market=meter_point.market, state=meter_point.property.address.administrative_area
-            )
+            zone = zone or account_time_zone(market=meter_point.market, state=meter_point.state)
         inputs[account_id] = calculation.Account(
             currency=currency,
             meter_points=tuple(
@@ -148,11 +189,10 @@ def billing_inputs(
     return inputs
 
 
-def _tariffs(*, agreements: list[models.Agreement], period: ranges.Period) -> dict[int, calculation.Tariff]:
-    tariff_ids = {agreement.tariff_id for agreement in agreements}
+def _tariffs(*, rows: dict[int, _TariffRow], period: ranges.Period) -> dict[int, calculation.Tariff]:
     rates_by_tariff = defaultdict(list)
     for tariff_id, band, unit_rate, active_from, active_to, start_time, end_time in (
-        models.TariffRate.objects.filter(tariff_id__in=tariff_ids)
+        models.TariffRate.objects.filter(tariff_id__in=rows)
         .overlapping(start=period.start, end=period.end)
         .order_by("tariff_id", "band", "active_from")
         .values_list("tariff_id", "band", "unit_rate", "active_from", "active_to", "start_time", "end_time")
@@ -165,25 +205,22 @@ def _tariffs(*, agreements: list[models.Agreement], period: ranges.Period) -> di
                 window=(start_time, end_time) if start_time is not None else None,
             )
         )
-    tariffs = {}
-    for agreement in agreements:
-        tariff = agreement.tariff
-        if tariff.pk in tariffs:
-            continue
-        tariffs[tariff.pk] = calculation.Tariff(
+    return {
+        tariff.id: calculation.Tariff(
             code=tariff.code,
             currency=tariff.currency,
             standing_charge=tariff.standing_charge,
-            tax_rate=tariff.product.tax_rate,
-            rates=tuple(rates_by_tariff[tariff.pk]),
-            rates_per_half_hour=tariff.product.rates_per_half_hour,
-            dispatches_at_off_peak=tariff.product.dispatches_at_off_peak,
+            tax_rate=tariff.tax_rate,
+            rates=tuple(rates_by_tariff[tariff.id]),
+            rates_per_half_hour=tariff.rates_per_half_hour,
+            dispatches_at_off_peak=tariff.dispatches_at_off_peak,
         )
-    return tariffs
+        for tariff in rows.values()
+    }
 
 
 def _calorific_values(
-    *, meter_points: list[metering_models.MeterPoint], period: ranges.Period
+    *, meter_points: list[_MeterPointRow], period: ranges.Period
 ) -> dict[int, tuple[calculation.CalorificValue, ...]]:
     """Per gas meter point, the calorific values covering the period: its LDZ's, and the national
     ones where its LDZ has none (or it has no known LDZ)."""
@@ -205,7 +242,7 @@ def _calorific_values(
         own = by_zone.get(zone, [])
         national = [part for value in by_zone.get("", []) for part in _uncovered(value, own)] if zone else []
         covering[zone] = tuple(sorted(own + national, key=lambda value: value.active.start))
-    return {meter_point.pk: covering[meter_point.ldz] for meter_point in meter_points}
+    return {meter_point.id: covering[meter_point.ldz] for meter_point in meter_points}
 
 
 def _uncovered(value: calculation.CalorificValue, own: list[calculation.CalorificValue]):
@@ -249,17 +286,25 @@ def _registers(
 ) -> dict[int, tuple[calculation.Register, ...]]:
     registers = list(
         metering_models.Register.objects.filter(meter__meter_point_id__in=meter_point_ids)
-        .select_related("meter")
         .order_by("meter__meter_point_id", "meter_id", "identifier")
+        .values_list(
+            "id",
+            "meter__meter_point_id",
+            "meter__installed_from",
+            "meter__installed_to",
+            "rate_band",
+            "multiplier",
+            "unit",
+        )
     )
     windows = {}
     register_ids, moments = [], []
-    for register in registers:
-        installed = ranges.Period(register.meter.installed_from, register.meter.installed_to)
+    for register_id, _, installed_from, installed_to, *_ in registers:
+        installed = ranges.Period(installed_from, installed_to)
         window = installed & period
-        windows[register.pk] = installed
+        windows[register_id] = installed
         if window is not None:
-            register_ids += [register.pk, register.pk]
+            register_ids += [register_id, register_id]
             moments += [window.start, window.end]
     readings = defaultdict(list)
     if register_ids:
@@ -276,14 +321,14 @@ def _registers(
                     )
                 )
     result = defaultdict(list)
-    for register in registers:
-        result[register.meter.meter_point_id].append(
+    for register_id, meter_point_id, _, _, band, multiplier, unit in registers:
+        result[meter_point_id].append(
             calculation.Register(
-                band=register.rate_band,
-                readings=tuple(readings[register.pk]),
-                installed=windows[register.pk],
-                multiplier=register.multiplier,
-                unit=register.unit,
+                band=band,
+                readings=tuple(readings[register_id]),
+                installed=windows[register_id],
+                multiplier=multiplier,
+                unit=unit,
             )
         )
     return {meter_point_id: tuple(items) for meter_point_id, items in result.items()}
