@@ -239,7 +239,9 @@ def _write_run_bills(
         try:
             with transaction.atomic():
                 bills.update(
-                    write_bills(drafts={account_id: draft}, ledger_ids=ledger_ids, issued_at=issued_at, run=run)
+                    write_bills(
+                        drafts={account_id: draft}, ledger_ids=ledger_ids, issued_at=issued_at, run=run
+                    )
                 )
         except IntegrityError as error:
             _mark(
