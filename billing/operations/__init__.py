@@ -24,11 +24,13 @@ from billing.operations._bills import (
 from billing.operations._collection import (
     BillAlreadyPaid,
     CollectionError,
+    CollectionOutcome,
     NoActivePaymentMethod,
     NotDeclined,
     NothingToCollect,
     PaymentDeclined,
     collect_bill_payment,
+    collect_bill_payments,
     represent_bill_payment,
 )
 from billing.operations._rates import (
@@ -72,6 +74,7 @@ __all__ = [
     "BillAlreadyPaid",
     "ChunkResult",
     "CollectionError",
+    "CollectionOutcome",
     "HistoricalStatement",
     "HistoricalStatementExists",
     "InvalidBillingRun",
@@ -81,6 +84,7 @@ __all__ = [
     "PaymentDeclined",
     "bill_chunk",
     "collect_bill_payment",
+    "collect_bill_payments",
     "copy_agreements",
     "create_billing_run",
     "create_scheduled_billing_run",

@@ -2,6 +2,13 @@
 registrations and bulk loads. Each public function is one business operation in one transaction."""
 
 from metering.operations._bulk import MeterPointRow, MeterRow, RegisterRow, copy_meter_points
+from metering.operations._industry import (
+    MeterPointDetails,
+    ReadingRow,
+    RegisterDetails,
+    copy_readings,
+    record_industry_details,
+)
 from metering.operations._intervals import (
     HALF_HOUR,
     IntervalRow,
@@ -27,6 +34,9 @@ __all__ = [
     "InvalidIntervals",
     "InvalidReadings",
     "InvalidSmartDevice",
+    "MeterPointDetails",
+    "ReadingRow",
+    "RegisterDetails",
     "MeterPointRow",
     "MeterRow",
     "ReadingError",
@@ -35,8 +45,10 @@ __all__ = [
     "SmartDeviceAlreadyRegistered",
     "SmartDeviceDetails",
     "copy_interval_readings",
+    "copy_readings",
     "copy_meter_points",
     "ensure_interval_partitions",
+    "record_industry_details",
     "record_interval_readings",
     "register_smart_device",
     "submit_customer_reading",

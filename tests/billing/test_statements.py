@@ -160,3 +160,29 @@ class TestRepresentBillPayment:
             operations.represent_bill_payment(bill_id=bill.pk, now=PAID)
 
         assert localpay.requests() == []
+
+
+@pytest.mark.django_db
+class TestCollectBillPayments:
+    def test_collects_many_bills_at_once_each_with_its_own_outcome(self, localpay):
+        bills = [
+            operations.issue_bill(
+                account=billable_account(payment_method=True),
+                period=ranges.Period(EPOCH, FEB),
+                issued_at=JAN_ISSUED,
+            )
+            for _ in range(3)
+        ]
+        no_method = operations.issue_bill(
+            account=billable_account(), period=ranges.Period(EPOCH, FEB), issued_at=JAN_ISSUED
+        )
+        localpay.behave(mode="decline")
+
+        outcomes = operations.collect_bill_payments(bill_ids=[b.pk for b in [*bills, no_method]], now=PAID)
+
+        statuses = sorted(o.attempt.status for o in outcomes if o.attempt)
+        assert statuses == ["DECLINED", "SUCCEEDED", "SUCCEEDED"]
+        assert sum(isinstance(o.error, operations.PaymentDeclined) for o in outcomes) == 1
+        assert isinstance(outcomes[-1].error, operations.NoActivePaymentMethod)
+        assert len(localpay.charges()) == 2
+        assert models.Payment.objects.filter(bill__in=bills).count() == 2
