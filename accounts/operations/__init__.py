@@ -6,6 +6,7 @@ from accounts.operations._accounts import (
     add_note,
     change_account_status,
     create_account,
+    end_occupancy,
 )
 from accounts.operations._audit import audit_row, record_audit, record_audits
 from accounts.operations._bulk import (
@@ -82,6 +83,7 @@ __all__ = [
     "copy_users",
     "create_account",
     "create_accounts",
+    "end_occupancy",
     "free_account_numbers",
     "free_property_public_ids",
     "post_ledger_entries",

@@ -33,6 +33,7 @@ from billing.operations._collection import (
     collect_bill_payments,
     represent_bill_payment,
 )
+from billing.operations._moves import NothingToEnd, move_out
 from billing.operations._rates import (
     CalorificValueRow,
     InvalidRates,
@@ -63,6 +64,8 @@ __all__ = [
     "PAYMENT_TERMS_DAYS",
     "CalorificValueRow",
     "InvalidRates",
+    "NothingToEnd",
+    "move_out",
     "NotDeclined",
     "RatesAlreadyPublished",
     "half_hours_of_day",

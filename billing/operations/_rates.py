@@ -7,13 +7,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
 from accounts import operations as accounts_operations
 from billing import error_codes, models
-from kernel import clock
+from kernel import bulk, clock
 
 HALF_HOUR = timedelta(minutes=30)
 RATE_QUANTUM = Decimal("0.0001")
@@ -30,6 +31,14 @@ class RatesAlreadyPublished(ValueError):
     """A day was published before with different prices (published prices are never changed)."""
 
     code = error_codes.RATES_ALREADY_PUBLISHED
+
+
+class _RateColumns(NamedTuple):
+    tariff_id: int
+    band: str
+    unit_rate: Decimal
+    active_from: datetime
+    active_to: datetime
 
 
 def half_hours_of_day(day: date, tz: ZoneInfo) -> list[datetime]:
@@ -55,7 +64,8 @@ def publish_half_hourly_rates(
     """
     if not tariff.product.rates_per_half_hour:
         raise InvalidRates(f"{tariff.product} is not priced per half hour")
-    rows, errors = [], []
+    rows: list[_RateColumns] = []
+    errors = []
     for day, prices in sorted(days.items()):
         starts = half_hours_of_day(day, tz)
         if len(prices) != len(starts):
@@ -69,11 +79,7 @@ def publish_half_hourly_rates(
             ):
                 errors.append(f"{day} {start:%H:%M}Z: {price!r} is not a price of at most 4 decimal places")
                 continue
-            rows.append(
-                models.TariffRate(
-                    tariff=tariff, band=band, unit_rate=price, active_from=start, active_to=start + HALF_HOUR
-                )
-            )
+            rows.append(_RateColumns(tariff.pk, band, price, start, start + HALF_HOUR))
     if errors:
         raise InvalidRates("; ".join(errors[:5]))
     if not rows:
@@ -89,7 +95,7 @@ def publish_half_hourly_rates(
         if changed:
             raise RatesAlreadyPublished(f"{tariff} already has other prices from {changed[0].active_from}")
         new = [row for row in rows if row.active_from not in held]
-        models.TariffRate.objects.bulk_create(new, batch_size=5000)
+        bulk.copy_rows(model=models.TariffRate, rows=new, now=published_at)
         if new:
             accounts_operations.record_audit(
                 action="HALF_HOURLY_RATES_PUBLISHED",

@@ -7,14 +7,17 @@ from metering.operations._industry import (
     ReadingRow,
     RegisterDetails,
     copy_readings,
+    end_supply,
     record_industry_details,
 )
 from metering.operations._intervals import (
     HALF_HOUR,
+    HalfHourlySeries,
     IntervalRow,
     IntervalValue,
     InvalidIntervals,
     copy_interval_readings,
+    copy_interval_series,
     ensure_interval_partitions,
     record_interval_readings,
 )
@@ -29,6 +32,7 @@ from metering.operations._smart_devices import (
 
 __all__ = [
     "HALF_HOUR",
+    "HalfHourlySeries",
     "IntervalRow",
     "IntervalValue",
     "InvalidIntervals",
@@ -45,7 +49,9 @@ __all__ = [
     "SmartDeviceAlreadyRegistered",
     "SmartDeviceDetails",
     "copy_interval_readings",
+    "copy_interval_series",
     "copy_readings",
+    "end_supply",
     "copy_meter_points",
     "ensure_interval_partitions",
     "record_industry_details",

@@ -113,3 +113,22 @@ def copy_readings(*, rows: Sequence[ReadingRow], recorded_at: datetime) -> None:
     database still refuses a negative value or a second reading of one register, instant and
     source (IntegrityError)."""
     bulk.copy_rows(model=models.Reading, rows=list(rows), now=recorded_at)
+
+
+def end_supply(*, meter_point_ids: Sequence[int], at: datetime, now: datetime) -> int:
+    """Supply to these meter points ends at `at` (the customer moved out, the point was lost):
+    their supply period closes and they go OFF_SUPPLY, with one audit row. Call inside the
+    operation's transaction. Returns how many changed."""
+    changed = (
+        models.MeterPoint.objects.filter(pk__in=meter_point_ids, supply_from__lte=at)
+        .exclude(supply_to__lte=at)
+        .update(supply_to=at, status=models.MeterPointStatus.OFF_SUPPLY)
+    )
+    if changed:
+        accounts_operations.record_audit(
+            action="SUPPLY_ENDED",
+            obj=models.MeterPoint(pk=meter_point_ids[0]),
+            occurred_at=now,
+            data={"meter_points": list(meter_point_ids), "at": at.isoformat()},
+        )
+    return changed
