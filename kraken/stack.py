@@ -23,6 +23,7 @@ from kraken import services
 
 DEMO_ADMIN = {"username": "admin", "email": "admin@example.com", "password": "admin-password"}
 WEB_PORT = int(os.environ.get("PORT", "8000"))
+LOCALPAY_PORT = int(os.environ.get("LOCALPAY_PORT", "8765"))
 WEB_HOST = os.environ.get("WEB_HOST", "127.0.0.1")
 READY_TIMEOUT_SECONDS = 60
 
@@ -84,7 +85,19 @@ def _queues() -> list[str]:
 
 
 def _run_processes() -> int:
+    # Direct debits are collected at LocalPay, standing in for the demo mandates' vendor.
+    os.environ.setdefault("LOCALPAY_URL", f"http://{WEB_HOST}:{LOCALPAY_PORT}")
+    os.environ.setdefault("PAYMENT_VENDOR_STAND_INS", "STRIPE=localpay")
     commands = {
+        "localpay": [
+            sys.executable,
+            "-m",
+            "billing.vendors.localpay_server",
+            "--host",
+            WEB_HOST,
+            "--port",
+            str(LOCALPAY_PORT),
+        ],
         "web": [
             sys.executable,
             "-m",
@@ -135,6 +148,7 @@ def _run_processes() -> int:
             f"  API docs     {base}/api/docs/   (OpenAPI: {base}/api/schema/)\n"
             f"  imports API  {base}/v1/data-import/\n"
             f"  CDR          {base}/cds-au/v1/energy/accounts\n"
+            f"  payments     LocalPay at {os.environ['LOCALPAY_URL']} (stands in for STRIPE)\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,
         )
@@ -175,7 +189,7 @@ def _terminate(processes: dict[str, subprocess.Popen]) -> None:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-    print("Stopped web, worker and beat.")
+    print("Stopped web, worker, beat and LocalPay.")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,15 @@ class Command(BaseCommand):
         demo_graphql.load(now=now)
         cdr_summary = cdr_demo.load(now=now)
         verb = "Loaded" if summary.created else "Demo data already present:"
-        self.stdout.write(f"{verb} {summary.accounts} demo accounts in {time.monotonic() - started:.1f}s")
+        made = (
+            f" ({summary.half_hours:,} half hours, {summary.readings:,} register reads, {summary.bills:,} bills, "
+            f"{summary.payments:,} payments)"
+            if summary.created
+            else ""
+        )
+        self.stdout.write(
+            f"{verb} {summary.accounts} demo accounts in {time.monotonic() - started:.1f}s{made}"
+        )
         self.stdout.write(
             f"  demo customer login: {demo.DEMO_CUSTOMER_EMAIL} / {demo.DEMO_CUSTOMER_PASSWORD}"
         )
