@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo
 
 from django.db import connection
 
+from benchmarks import _customers
+
 LONDON = ZoneInfo("Europe/London")
 PERIOD_START = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
 PERIOD_END = dt.datetime(2024, 2, 1, tzinfo=dt.UTC)
@@ -113,56 +115,22 @@ FROM subtotals GROUP BY account_id
 
 def build_accounts(count: int) -> list[str]:
     """`count` smart-meter accounts with a month of half hours each; returns their numbers."""
-    from accounts import models as accounts_models
     from billing import models
     from devices import models as devices_models
     from metering import models as metering_models
 
     # Partitions for January 2024 come with the migrations.
     agile, go, intelligent = _tariffs()
-    address = accounts_models.Address.objects.create(line_1="1 Half Hour Street", postcode="HH1 1HH")
-    batch = 2000
-    accounts = accounts_models.Account.objects.bulk_create(
-        [
-            accounts_models.Account(number=f"A-{FIRST_NUMBER + index:08X}", billing_name=f"Smart {index}")
-            for index in range(count)
-        ],
-        batch_size=batch,
+    built = _customers.electricity_customers(
+        count=count,
+        first_number=FIRST_NUMBER,
+        first_mpan=FIRST_MPAN,
+        serial_prefix="S",
+        smart=True,
+        since=PERIOD_START,
     )
-    accounts_models.Ledger.objects.bulk_create(
-        [accounts_models.Ledger(account=account, currency="GBP") for account in accounts], batch_size=batch
-    )
-    properties = accounts_models.Property.objects.bulk_create(
-        [
-            accounts_models.Property(account=account, address=address, occupied_from=PERIOD_START)
-            for account in accounts
-        ],
-        batch_size=batch,
-    )
-    points = metering_models.MeterPoint.objects.bulk_create(
-        [
-            metering_models.MeterPoint(
-                property=prop,
-                utility_type="ELECTRICITY",
-                identifier=f"{FIRST_MPAN + index}",
-                supply_from=PERIOD_START,
-            )
-            for index, prop in enumerate(properties)
-        ],
-        batch_size=batch,
-    )
-    meters = metering_models.Meter.objects.bulk_create(
-        [
-            metering_models.Meter(
-                meter_point=point,
-                serial_number=f"S{index}",
-                is_smart=True,
-                installed_from=PERIOD_START - dt.timedelta(days=400),
-            )
-            for index, point in enumerate(points)
-        ],
-        batch_size=batch,
-    )
+    accounts, properties, points, meters = built.accounts, built.properties, built.points, built.meters
+    batch = _customers.BATCH
     metering_models.Register.objects.bulk_create(
         [metering_models.Register(meter=meter, identifier="1") for meter in meters], batch_size=batch
     )

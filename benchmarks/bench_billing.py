@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Sum
 
-from benchmarks import _half_hourly_billing, database
+from benchmarks import _customers, _half_hourly_billing, database
 
 BENCH_DATABASE = "bench_kraken_billing"
 ACCOUNTS = int(os.environ.get("BENCH_BILLING_ACCOUNTS", "10000"))
@@ -140,7 +140,6 @@ def _use_bench_redis() -> None:
 def _build_accounts(count: int) -> None:
     """One electricity agreement per account; a quarter on Economy 7 (DAY/NIGHT registers), the rest
     single-rate; readings at both ends of the period; VAT 5 %."""
-    from accounts import models as accounts_models
     from billing import models
     from metering import models as metering_models
 
@@ -180,48 +179,16 @@ def _build_accounts(count: int) -> None:
             ),
         ]
     )
-    address = accounts_models.Address.objects.create(line_1="1 Bench Street", postcode="BE1 1CH")
-    batch = 2000
-    accounts = accounts_models.Account.objects.bulk_create(
-        [
-            accounts_models.Account(number=f"A-{index:08X}", billing_name=f"Bench {index}")
-            for index in range(count)
-        ],
-        batch_size=batch,
+    built = _customers.electricity_customers(
+        count=count,
+        first_number=0,
+        first_mpan=3000000000000,
+        serial_prefix="M",
+        smart=False,
+        since=PERIOD_START,
     )
-    accounts_models.Ledger.objects.bulk_create(
-        [accounts_models.Ledger(account=account, currency="GBP") for account in accounts], batch_size=batch
-    )
-    properties = accounts_models.Property.objects.bulk_create(
-        [
-            accounts_models.Property(account=account, address=address, occupied_from=PERIOD_START)
-            for account in accounts
-        ],
-        batch_size=batch,
-    )
-    points = metering_models.MeterPoint.objects.bulk_create(
-        [
-            metering_models.MeterPoint(
-                property=prop,
-                utility_type="ELECTRICITY",
-                identifier=f"{3000000000000 + index}",
-                supply_from=PERIOD_START,
-            )
-            for index, prop in enumerate(properties)
-        ],
-        batch_size=batch,
-    )
-    meters = metering_models.Meter.objects.bulk_create(
-        [
-            metering_models.Meter(
-                meter_point=point,
-                serial_number=f"M{index}",
-                installed_from=PERIOD_START - dt.timedelta(days=400),
-            )
-            for index, point in enumerate(points)
-        ],
-        batch_size=batch,
-    )
+    accounts, points, meters = built.accounts, built.points, built.meters
+    batch = _customers.BATCH
     registers = metering_models.Register.objects.bulk_create(
         [
             metering_models.Register(meter=meter, identifier=band, rate_band=band)

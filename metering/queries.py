@@ -164,19 +164,22 @@ class HalfHourSeries:
 
 
 # One row per smart meter installed during the period, its half hours' consumption (thousandths of
-# the unit, big-endian int8) packed in time order into one byte string: each meter's month is one
-# index-only range scan of the covering key (migration 0007), whose order the sorted subquery keeps,
+# the unit, big-endian int8) packed in time order into one byte string, and its unit (one heap row):
+# each meter's month is one index-only range scan of the covering key (migration 0007), whose order
+# the sorted subquery keeps,
 # and one byte string per meter travels and unpacks far faster than a row per half hour. A meter
 # with every half hour of the period needs nothing else (its count says so: the key is unique and
 # a half hour always starts on the hour or half past); the others are read again with their times.
 _HALF_HOURS_SQL = """
-SELECT m.id, m.meter_point_id, d.n, d.milli, d.estimated, d.unit
+SELECT m.id, m.meter_point_id, d.n, d.milli, d.estimated,
+       (SELECT u.unit FROM metering_interval_reading u
+        WHERE u.meter_id = m.id AND u.interval_start >= %(start)s AND u.interval_start < %(end)s LIMIT 1)
 FROM metering_meter m
 LEFT JOIN LATERAL (
     SELECT count(*) AS n, string_agg(int8send(o.consumption_milli), ''::bytea) AS milli,
-           array_agg(o.interval_start) FILTER (WHERE o.quality <> 'ACTUAL') AS estimated, min(o.unit) AS unit
+           array_agg(o.interval_start) FILTER (WHERE o.quality <> 'ACTUAL') AS estimated
     FROM (
-        SELECT ir.interval_start, ir.consumption_milli, ir.quality, ir.unit
+        SELECT ir.interval_start, ir.consumption_milli, ir.quality
         FROM metering_interval_reading ir
         WHERE ir.meter_id = m.id AND ir.interval_start >= %(start)s AND ir.interval_start < %(end)s
           AND ir.recorded_at <= %(recorded_by)s

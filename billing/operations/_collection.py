@@ -15,14 +15,16 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import error_codes, models, vendors
 from billing.operations._bills import energy_ledgers
+from kernel import bulk
 
 logger = logging.getLogger(__name__)
 VENDOR_CALLS_AT_ONCE = 8
@@ -350,29 +352,23 @@ def _record(
     return {attempt.pk: locked.get(attempt.pk, attempt) for attempt in attempts}
 
 
-_SAVE_ATTEMPTS_SQL = """
-UPDATE billing_paymentcollectionattempt AS attempt
-SET payment_id = v.payment_id, status = v.status, vendor_reference = v.vendor_reference,
-    error_code = v.error_code, error_detail = v.error_detail, completed_at = v.completed_at
-FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::timestamptz[])
-    AS v(id, payment_id, status, vendor_reference, error_code, error_detail, completed_at)
-WHERE attempt.id = v.id
-"""
+class _AttemptOutcome(NamedTuple):
+    id: int
+    payment_id: int | None
+    status: str
+    vendor_reference: str
+    error_code: str
+    error_detail: str
+    completed_at: datetime | None
 
 
 def _save_attempts(attempts: list[models.PaymentCollectionAttempt]) -> None:
-    if not attempts:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _SAVE_ATTEMPTS_SQL,
-            [
-                [a.pk for a in attempts],
-                [a.payment_id for a in attempts],
-                [a.status for a in attempts],
-                [a.vendor_reference for a in attempts],
-                [a.error_code for a in attempts],
-                [a.error_detail for a in attempts],
-                [a.completed_at for a in attempts],
-            ],
-        )
+    bulk.update_rows(
+        model=models.PaymentCollectionAttempt,
+        rows=[
+            _AttemptOutcome(
+                a.pk, a.payment_id, a.status, a.vendor_reference, a.error_code, a.error_detail, a.completed_at
+            )
+            for a in attempts
+        ],
+    )

@@ -5,16 +5,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import calculation, error_codes, models, queries
 from billing.operations._bills import AlreadyBilled, energy_ledger_ids, write_bills
-from kernel import ranges
+from kernel import bulk, ranges
 
 logger = logging.getLogger(__name__)
 
@@ -164,7 +165,7 @@ def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult
             if item.account_id in bills:
                 item.bill = bills[item.account_id]
                 item.status = models.BillingRunItemStatus.BILLED
-        _save_items(items, processed_at=now)
+        _save_items(items)
         counts = {status: 0 for status in models.BillingRunItemStatus.values}
         for item in items:
             counts[item.status] += 1
@@ -184,32 +185,26 @@ def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult
     )
 
 
-_SAVE_ITEMS_SQL = """
-UPDATE billing_billingrunitem AS item
-SET status = v.status, bill_id = v.bill_id, error_code = v.error_code, error_detail = v.error_detail,
-    processed_at = %s
-FROM unnest(%s::bigint[], %s::text[], %s::bigint[], %s::text[], %s::text[])
-    AS v(id, status, bill_id, error_code, error_detail)
-WHERE item.id = v.id
-"""
+class _ItemOutcome(NamedTuple):
+    id: int
+    status: str
+    bill_id: int | None
+    error_code: str
+    error_detail: str
+    processed_at: datetime | None
 
 
-def _save_items(items: list[models.BillingRunItem], *, processed_at: datetime) -> None:
+def _save_items(items: list[models.BillingRunItem]) -> None:
     """Write the items' outcomes in one statement."""
-    if not items:
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            _SAVE_ITEMS_SQL,
-            [
-                processed_at,
-                [item.pk for item in items],
-                [item.status for item in items],
-                [item.bill_id for item in items],
-                [item.error_code for item in items],
-                [item.error_detail for item in items],
-            ],
-        )
+    bulk.update_rows(
+        model=models.BillingRunItem,
+        rows=[
+            _ItemOutcome(
+                item.pk, item.status, item.bill_id, item.error_code, item.error_detail, item.processed_at
+            )
+            for item in items
+        ],
+    )
 
 
 def _mark(item: models.BillingRunItem, status: str, code: str, detail: str) -> None:

@@ -162,21 +162,17 @@ class History:
         outcomes = billing_operations.collect_bill_payments(bill_ids=routine, now=at)
         self.tally.payments += sum(1 for outcome in outcomes if outcome.error is None)
         for account_id, plan in special.items():
-            bill_id = bills[account_id]
-            if plan.declined_month == month:
-                self._behave("decline")
-                try:
-                    billing_operations.collect_bill_payment(bill_id=bill_id, now=at)
-                except billing_operations.PaymentDeclined:
-                    pass
-                billing_operations.represent_bill_payment(bill_id=bill_id, now=at + timedelta(days=5))
-            else:
-                self._behave("fail")
-                try:
-                    billing_operations.collect_bill_payment(bill_id=bill_id, now=at)
-                except vendors.VendorUnavailable:
-                    pass
-                billing_operations.collect_bill_payment(bill_id=bill_id, now=at + timedelta(hours=2))
+            # A declined direct debit is presented again five days later; a collection the vendor
+            # could not take (503) is retried two hours later with the same idempotency key.
+            declined = plan.declined_month == month
+            self._behave("decline" if declined else "fail")
+            outcome = billing_operations.collect_bill_payments(bill_ids=[bills[account_id]], now=at)[0]
+            assert isinstance(outcome.error, billing_operations.PaymentDeclined | vendors.VendorUnavailable)
+            billing_operations.collect_bill_payments(
+                bill_ids=[bills[account_id]],
+                now=at + (timedelta(days=5) if declined else timedelta(hours=2)),
+                representation=declined,
+            )
             self.tally.payments += 1
 
     def _go_dormant(self, *, period: ranges.Period, at: datetime) -> None:

@@ -70,6 +70,19 @@ def _account(tariff, *, intervals=None, registers=(), dispatches=(), utility="EL
     )
 
 
+def _register(period, first, last, **fields):
+    """A register read at the start and the end of `period`."""
+    return calculation.Register(
+        band="STANDARD",
+        readings=(
+            calculation.ReadingPoint(read_at=period.start, value=Decimal(first)),
+            calculation.ReadingPoint(read_at=period.end, value=Decimal(last)),
+        ),
+        installed=EVER,
+        **fields,
+    )
+
+
 def _series(period, kwh_at):
     moments = _half_hours(period)
     return calculation.IntervalSeries.from_consumption(
@@ -193,14 +206,7 @@ class TestGoldenHalfHourlyBills:
         april = _month(2025, 4)
         missing = {m for m in _half_hours(april) if m.astimezone(LONDON).date() == dt.date(2025, 4, 10)}
         missing |= {_local(2025, 4, 20, 6).astimezone(dt.UTC) + i * HALF_HOUR for i in range(4)}
-        register = calculation.Register(
-            band="STANDARD",
-            readings=(
-                calculation.ReadingPoint(read_at=april.start, value=Decimal("10000.000")),
-                calculation.ReadingPoint(read_at=april.end, value=Decimal("10720.400")),
-            ),
-            installed=EVER,
-        )
+        register = _register(april, "10000.000", "10720.400")
 
         draft = calculation.calculate_bill(
             account=_account(
@@ -237,14 +243,7 @@ class TestFixesOnTheWay:
             _rate("27.3"),  # STANDARD: 20:00-22:00, the hours no window holds
         ]
         january = _month(2025, 1)
-        register = calculation.Register(
-            band="STANDARD",
-            readings=(
-                calculation.ReadingPoint(read_at=january.start, value=Decimal(1000)),
-                calculation.ReadingPoint(read_at=january.end, value=Decimal(1240)),
-            ),
-            installed=EVER,
-        )
+        register = _register(january, 1000, 1240)
 
         draft = calculation.calculate_bill(
             account=_account(_tariff(rates), registers=[register]), period=january, tz=LONDON
@@ -313,15 +312,7 @@ class TestFixesOnTheWay:
     def test_gas_in_cubic_metres_converts_at_the_mean_calorific_value_of_its_ldz(self):
         january = _month(2025, 1)
         mid = _local(2025, 1, 16, 12)
-        register = calculation.Register(
-            band="STANDARD",
-            unit="M3",
-            readings=(
-                calculation.ReadingPoint(read_at=january.start, value=Decimal(5000)),
-                calculation.ReadingPoint(read_at=january.end, value=Decimal(5100)),
-            ),
-            installed=EVER,
-        )
+        register = _register(january, 5000, 5100, unit="M3")
         values = (
             calculation.CalorificValue(active=ranges.Period(EVER.start, mid), value=Decimal("39.2")),
             calculation.CalorificValue(active=ranges.Period(mid), value=Decimal("39.6")),
