@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import BigIntegerField
+from django.db.models.functions import Cast, Extract
 
 from accounts import models as accounts_models
 from billing import calculation, models
@@ -123,11 +125,18 @@ def billing_inputs(
     agreements = [_AgreementRow(*row[:6]) for row in rows]
     meter_points = {row[2]: _MeterPointRow(row[2], *row[6:12]) for row in rows}
     tariffs = _tariffs(rows={row[3]: _TariffRow(row[3], *row[12:]) for row in rows}, period=period)
-    registers = _registers(meter_point_ids=set(meter_points), period=period, as_of=as_of)
     priced = {a.meter_point_id for a in agreements if tariffs[a.tariff_id].prices_intervals}
     half_hours = metering_queries.half_hourly_consumption(
         meter_point_ids=priced, period=period, recorded_by=as_of
     )
+    # A meter point priced only from half hours, every one of which is in, needs no register.
+    unpriced = {a.meter_point_id for a in agreements if not tariffs[a.tariff_id].prices_intervals}
+    complete = {
+        meter_point_id
+        for meter_point_id, series in half_hours.items()
+        if meter_point_id not in unpriced and None not in series.values
+    }
+    registers = _registers(meter_point_ids=set(meter_points) - complete, period=period, as_of=as_of)
     dispatching = {a.account_id for a in agreements if tariffs[a.tariff_id].dispatches_at_off_peak}
     dispatches = devices_queries.completed_smart_dispatches(account_ids=dispatching, period=period)
     calorific_values = _calorific_values(
@@ -191,17 +200,26 @@ def billing_inputs(
 
 def _tariffs(*, rows: dict[int, _TariffRow], period: ranges.Period) -> dict[int, calculation.Tariff]:
     rates_by_tariff = defaultdict(list)
+    # Times as epoch seconds (of UTC: Django would extract the local wall clock, which a clock
+    # change repeats): a tariff priced per half hour has 1,488 rows a month.
     for tariff_id, band, unit_rate, active_from, active_to, start_time, end_time in (
         models.TariffRate.objects.filter(tariff_id__in=rows)
         .overlapping(start=period.start, end=period.end)
         .order_by("tariff_id", "band", "active_from")
-        .values_list("tariff_id", "band", "unit_rate", "active_from", "active_to", "start_time", "end_time")
+        .annotate(
+            epoch_from=Cast(Extract("active_from", "epoch", tzinfo=UTC), BigIntegerField()),
+            epoch_to=Cast(Extract("active_to", "epoch", tzinfo=UTC), BigIntegerField()),
+        )
+        .values_list("tariff_id", "band", "unit_rate", "epoch_from", "epoch_to", "start_time", "end_time")
     ):
         rates_by_tariff[tariff_id].append(
             calculation.Rate(
                 band=band,
                 unit_rate=unit_rate,
-                active=ranges.Period(active_from, active_to),
+                active=ranges.Period(
+                    datetime.fromtimestamp(active_from, UTC),
+                    None if active_to is None else datetime.fromtimestamp(active_to, UTC),
+                ),
                 window=(start_time, end_time) if start_time is not None else None,
             )
         )

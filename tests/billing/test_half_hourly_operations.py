@@ -193,6 +193,47 @@ class TestIssueHalfHourlyBill:
         assert bill.total == 14019
         assert accounts_queries.account_balance(account=account) == -14019
 
+    def test_an_agile_month_with_the_clocks_going_back_from_the_database_matches_the_golden_bill(self):
+        tariff = TariffFactory(
+            product=ProductFactory(rates_per_half_hour=True), standing_charge=Decimal("47.85")
+        )
+        october = ranges.Period(
+            dt.datetime(2024, 10, 1, tzinfo=LONDON), dt.datetime(2024, 11, 1, tzinfo=LONDON)
+        )
+        negative = {
+            dt.datetime(2024, 10, 15, 13, tzinfo=LONDON),
+            dt.datetime(2024, 10, 15, 13, 30, tzinfo=LONDON),
+        }
+
+        def price(moment):
+            hour = moment.astimezone(LONDON).hour
+            if moment in negative:
+                return Decimal("-2.5")
+            return Decimal("8.25") if hour < 6 else Decimal("35.5") if 16 <= hour < 19 else Decimal("20.1234")
+
+        operations.publish_half_hourly_rates(
+            tariff=tariff,
+            days={
+                day: [price(m) for m in operations.half_hours_of_day(day, LONDON)]
+                for day in (dt.date(2024, 10, d) for d in range(1, 32))
+            },
+            tz=LONDON,
+            published_at=ISSUED_AT,
+        )
+        agreement, meter = _smart_agreement(tariff)
+        _record(
+            meter,
+            lambda m: Decimal("1.2") if 16 <= m.astimezone(LONDON).hour < 19 else Decimal("0.25"),
+            october,
+        )
+
+        bill = operations.issue_bill(account=agreement.account, period=october, issued_at=ISSUED_AT)
+
+        # As the pure golden bill: 1,490 half hours, 549.2 kWh for 13,362p; 31 days; total 15,587p.
+        line = bill.lines.get(kind="CONSUMPTION")
+        assert (line.quantity, line.amount, line.half_hours) == (Decimal("549.2000"), 13362, 1490)
+        assert bill.total == 15587
+
     def test_half_hours_recorded_after_the_bill_was_issued_do_not_change_it_when_recomputed(self):
         tariff = TariffFactory(product=ProductFactory(rates_per_half_hour=True))
         operations.publish_half_hourly_rates(
