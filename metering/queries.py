@@ -164,17 +164,22 @@ class HalfHourSeries:
 
 
 # One row per smart meter installed during the period, its half hours' consumption (thousandths of
-# the unit, big-endian int8) packed in time order into one byte string, and its unit (one heap row):
-# each meter's month is one index-only range scan of the covering key (migration 0007), whose order
-# the sorted subquery keeps,
+# the unit, big-endian int8) packed in time order into one byte string, and the unit it records in
+# (its registers', as `record_interval_readings` writes it; reading it off the scattered heap rows
+# cost as much as the half hours): each meter's month is one index-only range scan of the covering
+# key (migration 0007), whose order the sorted subquery keeps,
 # and one byte string per meter travels and unpacks far faster than a row per half hour. A meter
 # with every half hour of the period needs nothing else (its count says so: the key is unique and
 # a half hour always starts on the hour or half past); the others are read again with their times.
 _HALF_HOURS_SQL = """
 SELECT m.id, m.meter_point_id, d.n, d.milli, d.estimated,
-       (SELECT u.unit FROM metering_interval_reading u
-        WHERE u.meter_id = m.id AND u.interval_start >= %(start)s AND u.interval_start < %(end)s LIMIT 1)
+       COALESCE(
+           (SELECT CASE WHEN count(DISTINCT r.unit) = 1 THEN min(r.unit) END
+            FROM metering_register r WHERE r.meter_id = m.id),
+           CASE WHEN p.utility_type = 'GAS' THEN 'M3' ELSE 'KWH' END
+       )
 FROM metering_meter m
+JOIN metering_meterpoint p ON p.id = m.meter_point_id
 LEFT JOIN LATERAL (
     SELECT count(*) AS n, string_agg(int8send(o.consumption_milli), ''::bytea) AS milli,
            array_agg(o.interval_start) FILTER (WHERE o.quality <> 'ACTUAL') AS estimated
