@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 
@@ -10,6 +10,8 @@ from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import models
 from metering import operations as metering_operations
+
+A_MOMENT = timedelta(microseconds=1)
 
 
 class NothingToEnd(ValueError):
@@ -26,8 +28,9 @@ def move_out(*, account: accounts_models.Account, at: datetime, now: datetime) -
     with transaction.atomic():
         current = list(
             models.Agreement.objects.select_for_update()
-            .filter(account=account, active_from__lt=at)
-            .exclude(active_to__lte=at)
+            .filter(account=account)
+            .overlapping(start=at, end=at + A_MOMENT)
+            .exclude(active_from=at)
             .order_by("id")
         )
         if not current:
