@@ -9,7 +9,6 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
@@ -250,7 +249,7 @@ def write_bills(
 
 def _unstated(*, account_ids: list[int], issued_at: datetime) -> tuple[dict[int, list], dict[int, int]]:
     """Per account, the ledger entries posted by `issued_at` and on no statement yet (id, kind,
-    amount), and the sum of those on its statements."""
+    amount), and the sum of those on its statements (its last statement's closing balance)."""
     pending = defaultdict(list)
     for entry_id, account_id, kind, amount in (
         accounts_models.LedgerEntry.objects.filter(
@@ -260,11 +259,12 @@ def _unstated(*, account_ids: list[int], issued_at: datetime) -> tuple[dict[int,
         .values_list("id", "ledger__account_id", "kind", "amount")
     ):
         pending[account_id].append((entry_id, kind, amount))
+    # The latest statement's closing balance is the sum of every entry on a statement so far.
     earlier = dict(
-        models.StatementTransaction.objects.filter(statement__account_id__in=account_ids)
-        .values_list("statement__account_id")
-        .annotate(balance=Sum("amount"))
-        .values_list("statement__account_id", "balance")
+        models.Bill.objects.filter(account_id__in=account_ids, closing_balance__isnull=False)
+        .order_by("account_id", "-issued_at", "-id")
+        .distinct("account_id")
+        .values_list("account_id", "closing_balance")
     )
     return pending, earlier
 
