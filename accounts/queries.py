@@ -148,6 +148,18 @@ def comms_preferences_of_users(*, user_ids: list[int]) -> dict[int, models.Comms
     return {uid: found.get(uid) or models.CommsPreferences(user_id=uid) for uid in user_ids}
 
 
+def first_users(*, account_ids: list[int]) -> dict[int, models.User]:
+    """Each account's first user (the earliest role), in one query; accounts without one are left out."""
+    users: dict[int, models.User] = {}
+    for role in (
+        models.AccountUserRole.objects.filter(account_id__in=account_ids)
+        .select_related("user")
+        .order_by("id")
+    ):
+        users.setdefault(role.account_id, role.user)
+    return users
+
+
 def account_ids_of_user(*, user: models.User) -> set[int]:
     """Ids of the accounts the user holds a role on."""
     return set(models.AccountUserRole.objects.filter(user=user).values_list("account_id", flat=True))

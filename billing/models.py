@@ -64,6 +64,16 @@ class Product(models.Model):
     term = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Contract length in months; empty when there is no fixed term"
     )
+    rates_per_half_hour = models.BooleanField(
+        default=False,
+        help_text="Agile-style: unit rates are published per half hour, day by day, and smart meters "
+        "are billed at each half hour's rate",
+    )
+    dispatches_at_off_peak = models.BooleanField(
+        default=False,
+        help_text="Intelligent-style: half hours of a smart-charging dispatch are billed at the "
+        "OFF_PEAK rate wherever the off-peak window is",
+    )
     tax_rate = models.DecimalField(
         max_digits=5, decimal_places=4, default=0, help_text="VAT/GST as a fraction, e.g. 0.0500 for 5 %"
     )
@@ -122,7 +132,13 @@ class TariffRate(models.Model):
     """A unit rate of a tariff's band, valid for `[active_from, active_to)`. A time-of-use band also
     has a daily local-time window `[start_time, end_time)` (wrapping midnight when end < start).
     Per-half-hour prices (Agile) are rates one half hour long. A rate may apply to one payment
-    method only (`payment_method`); then the tariff has a rate for each method."""
+    method only (`payment_method`); then the tariff has a rate for each method.
+
+    A product with rates per half hour (Agile-style) has one row per half hour, published a local
+    day at a time (46, 48 or 50 rows): the same layout every door already serves (Octopus' REST API
+    lists Agile prices as half-hour `valid_from`/`valid_to` rows), kept apart by the exclusion
+    constraint, and a month's 1,488 rows of a tariff are one range scan of its GiST index. Such
+    rates may be negative."""
 
     tariff = models.ForeignKey(Tariff, on_delete=models.CASCADE, related_name="rates")
     band = models.CharField(max_length=16, choices=RateBand.choices, default=RateBand.STANDARD)
@@ -141,7 +157,6 @@ class TariffRate(models.Model):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=Q(unit_rate__gte=0), name="unit_rate_not_negative"),
             models.CheckConstraint(
                 condition=Q(start_time__isnull=True, end_time__isnull=True)
                 | Q(start_time__isnull=False, end_time__isnull=False),
@@ -198,6 +213,40 @@ class StandingCharge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tariff} standing charge {self.value} from {self.active_from:%Y-%m-%d}"
+
+
+class CalorificValue(models.Model):
+    """Configuration: the gas calorific value (MJ/m³) of a Local Distribution Zone over
+    `[active_from, active_to)`, as the gas transporter publishes it. A row with an empty `ldz` is
+    the national value, used for meter points of no known LDZ and for times an LDZ has no row.
+    Gas billed from volume converts at the mean value over the bill period (billing/calculation)."""
+
+    ldz = models.CharField(max_length=2, blank=True, help_text="LDZ code, e.g. EA; empty for national")
+    value = models.DecimalField(max_digits=6, decimal_places=3, help_text="MJ per cubic metre")
+    active_from = models.DateTimeField()
+    active_to = models.DateTimeField(null=True, blank=True)
+
+    objects = PeriodQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(value__gt=30, value__lt=50), name="calorific_value_plausible"),
+            models.CheckConstraint(
+                condition=Q(active_to__isnull=True) | Q(active_to__gt=F("active_from")),
+                name="calorific_value_ends_after_start",
+            ),
+            ExclusionConstraint(
+                name="no_overlapping_calorific_values_per_ldz",
+                violation_error_message="This LDZ already has a calorific value overlapping that period.",
+                expressions=[
+                    ("ldz", RangeOperators.EQUAL),
+                    (TsTzRange("active_from", "active_to"), RangeOperators.OVERLAPS),
+                ],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ldz or 'national'} {self.value} MJ/m³ from {self.active_from:%Y-%m-%d}"
 
 
 class Agreement(models.Model):
@@ -359,6 +408,16 @@ class Bill(models.Model):
     document_path = models.CharField(
         max_length=512, blank=True, help_text="PRE_KRAKEN bills: where the statement PDF is stored"
     )
+    # A statement as the customer sees it, written by the billing engine when it is issued: the
+    # account's balance before and after the ledger entries it carries (its `transactions`), and
+    # when what it asks for is due. Null on bills that carry no transactions (PRE_KRAKEN).
+    opening_balance = models.BigIntegerField(
+        null=True, blank=True, help_text="Minor units, positive in the customer's favour"
+    )
+    closing_balance = models.BigIntegerField(
+        null=True, blank=True, help_text="Minor units, positive in the customer's favour"
+    )
+    payment_due_date = models.DateField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -414,9 +473,59 @@ class BillLine(models.Model):
     unit_rate = models.DecimalField(max_digits=12, decimal_places=4, help_text="Minor units per unit")
     amount = models.BigIntegerField(help_text="Minor units, rounded once, half up")
     is_estimated = models.BooleanField(default=False)
+    half_hours = models.PositiveIntegerField(
+        default=0, help_text="Half hours of interval data the line prices; 0 for register reads"
+    )
 
     def __str__(self) -> str:
         return f"{self.description}: {self.amount}"
+
+
+class StatementTransactionKind(models.TextChoices):
+    CHARGE = "CHARGE"
+    PAYMENT = "PAYMENT"
+    CREDIT = "CREDIT"
+    REFUND = "REFUND"
+
+
+class StatementTransaction(models.Model):
+    """A ledger entry as a statement shows it. When a statement is issued the billing engine puts
+    on it every entry of the account's ledgers posted by then and not on an earlier statement, so
+    each entry is on one statement at most (unique), and a statement's closing balance is its
+    opening balance plus its transactions' `amount`s. `net`, `tax` and `gross` are magnitudes; a
+    charge raised by a bill carries that bill's subtotal and tax."""
+
+    statement = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="transactions")
+    ledger_entry = models.OneToOneField(
+        "accounts.LedgerEntry", on_delete=models.PROTECT, related_name="statement_transaction"
+    )
+    kind = models.CharField(max_length=8, choices=StatementTransactionKind.choices)
+    amount = models.BigIntegerField(help_text="The ledger entry's signed amount, minor units")
+    net = models.BigIntegerField()
+    tax = models.BigIntegerField()
+    gross = models.BigIntegerField()
+    charged_bill = models.ForeignKey(
+        Bill,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The bill a charge is for",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gross=F("net") + F("tax")), name="transaction_gross_is_net_plus_tax"
+            ),
+            models.CheckConstraint(
+                condition=Q(net__gte=0, tax__gte=0), name="transaction_amounts_are_magnitudes"
+            ),
+        ]
+        indexes = [models.Index(fields=["statement", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.gross} on statement {self.statement_id}"
 
 
 class PaymentStatus(models.TextChoices):

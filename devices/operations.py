@@ -1,4 +1,5 @@
-"""Writes to devices: smart control, charging preferences, boost charges, saving sessions. Each
+"""Writes to devices: smart control, charging preferences, boost charges, saving sessions and their
+settlement. Each
 public function is one business operation in one transaction, locks the row it changes, and is
 idempotent where a client may retry (asking for the state the device is already in changes
 nothing)."""
@@ -6,8 +7,9 @@ nothing)."""
 from __future__ import annotations
 
 import re
-from datetime import datetime, time, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -16,7 +18,9 @@ from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from accounts import queries as accounts_queries
 from devices import models, queries
+from kernel import ranges
 from metering import models as metering_models
+from metering import queries as metering_queries
 
 WEEKDAYS = (
     models.DayOfWeek.MONDAY,
@@ -383,3 +387,131 @@ def join_saving_session_event(
                 data={"event": event.code},
             )
     return participation
+
+
+# --- Saving session settlement ----------------------------------------------------------------------
+
+BASELINE_DAYS = 10
+BASELINE_LOOKBACK_DAYS = 20
+MINIMUM_BASELINE_DAYS = 5
+
+
+class EventNotOver(Exception):
+    """A saving session is settled only once it has ended."""
+
+
+def settle_saving_session(*, event: models.SavingSessionEvent, now: datetime) -> int:
+    """Set the results of an ended event from the participants' half-hourly consumption, and pay
+    their loyalty points, in one transaction; participations settled before are left alone, so
+    settling again changes nothing. Returns how many participations were settled.
+
+    For each participant (on the meter point it enrolled with): the baseline of each half hour of
+    the event is the mean of the same wall-clock half hour on the 10 most recent earlier days of the
+    same kind (weekday or weekend; other events' days left out) with data, within 20 days; its
+    consumption is what the meter recorded. Points = kWh saved (baseline less consumption, not
+    below zero) × the event's reward per kWh, rounded down. Without every half hour of the event,
+    or with fewer than 5 baseline days, the result is MISSING_READINGS and no points are paid.
+
+    Raises EventNotOver.
+    """
+    if event.end_at > now:
+        raise EventNotOver(event.code)
+    tz = ZoneInfo(settings.TIME_ZONE)
+    with transaction.atomic():
+        participations = list(
+            models.SavingSessionParticipation.objects.select_for_update()
+            .filter(event=event, results_set_at__isnull=True)
+            .select_related("account")
+            .order_by("id")
+        )
+        if not participations:
+            return 0
+        enrolments = dict(
+            models.SavingSessionEnrolment.objects.filter(
+                account_id__in=[p.account_id for p in participations]
+            ).values_list("account_id", "meter_point_id")
+        )
+        users = accounts_queries.first_users(account_ids=list(enrolments))
+        other_days = {
+            start.astimezone(tz).date()
+            for start in models.SavingSessionEvent.objects.exclude(pk=event.pk).values_list(
+                "start_at", flat=True
+            )
+        }
+        window = ranges.Period(event.start_at - timedelta(days=BASELINE_LOOKBACK_DAYS), event.end_at)
+        series = metering_queries.half_hourly_consumption(
+            meter_point_ids=set(enrolments.values()), period=window, recorded_by=now
+        )
+        for participation in participations:
+            baseline, used = _baseline_and_use(
+                series.get(enrolments.get(participation.account_id)), event, window, tz, other_days
+            )
+            participation.results_set_at = now
+            if baseline is None:
+                participation.result_status = models.SavingSessionResultStatus.MISSING_READINGS
+                continue
+            saved = max(baseline - used, Decimal(0))
+            participation.baseline_kwh, participation.consumption_kwh = baseline, used
+            participation.points_awarded = int(saved * event.reward_per_kwh_points)
+            participation.result_status = (
+                models.SavingSessionResultStatus.SUCCESS
+                if saved > 0
+                else models.SavingSessionResultStatus.FAIL
+            )
+            user = users.get(participation.account_id)
+            if participation.points_awarded and user is not None:
+                accounts_operations.award_loyalty_points(
+                    user=user,
+                    account=participation.account,
+                    points=participation.points_awarded,
+                    reason=accounts_models.LoyaltyPointReason.SAVING_SESSION_REWARD,
+                    reference=f"saving-session-{event.code}-{participation.account_id}",
+                    posted_at=now,
+                )
+        models.SavingSessionParticipation.objects.bulk_update(
+            participations,
+            ["results_set_at", "result_status", "baseline_kwh", "consumption_kwh", "points_awarded"],
+        )
+        accounts_operations.record_audit(
+            action="SAVING_SESSION_SETTLED",
+            obj=event,
+            occurred_at=now,
+            data={"participants": len(participations)},
+        )
+    return len(participations)
+
+
+def _baseline_and_use(series, event, window: ranges.Period, tz, other_days) -> tuple[Decimal | None, Decimal]:
+    """(baseline kWh, kWh used) over the event's half hours; baseline None without enough data."""
+    if series is None:
+        return None, Decimal(0)
+    start = window.start.astimezone(UTC)
+
+    def value(moment: datetime) -> int | None:
+        index = int((moment.astimezone(UTC) - start) / metering_queries.HALF_HOUR)
+        return series.values[index] if 0 <= index < len(series.values) else None
+
+    halves = []
+    moment = event.start_at.astimezone(UTC)
+    while moment < event.end_at:
+        halves.append(moment)
+        moment += metering_queries.HALF_HOUR
+    used = [value(moment) for moment in halves]
+    if None in used:
+        return None, Decimal(0)
+    event_day = event.start_at.astimezone(tz)
+    weekend = event_day.weekday() >= 5
+    days = []
+    for back in range(1, BASELINE_LOOKBACK_DAYS + 1):
+        local = (event_day - timedelta(days=back)).date()
+        if (local.weekday() >= 5) != weekend or local in other_days:
+            continue
+        values = [value(datetime.combine(local, half.astimezone(tz).time(), tzinfo=tz)) for half in halves]
+        if None not in values:
+            days.append(values)
+        if len(days) == BASELINE_DAYS:
+            break
+    if len(days) < MINIMUM_BASELINE_DAYS:
+        return None, Decimal(0)
+    baseline = sum(Decimal(sum(day)) for day in days) / len(days) / 1000
+    return baseline.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP), Decimal(sum(used)) / 1000

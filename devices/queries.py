@@ -8,7 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum, Window
+from django.contrib.postgres.fields import DateTimeRangeField
+from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
 from accounts import models as accounts_models
@@ -105,6 +107,38 @@ def active_boost(*, device: models.Device, now: datetime) -> models.Dispatch | N
         .order_by("start_at", "id")
         .first()
     )
+
+
+@dataclass(frozen=True)
+class DispatchPeriod:
+    """When a device ran under smart control: `property_id` is where (None: the account's device
+    has no property)."""
+
+    account_id: int
+    property_id: int | None
+    period: ranges.Period
+
+
+def completed_smart_dispatches(
+    *, account_ids: Collection[int], period: ranges.Period
+) -> list[DispatchPeriod]:
+    """The completed smart-charging dispatches (source SMART: not boosts, bumps or tests) of these
+    accounts' devices that overlap the finite `period`, in one query, by account then start."""
+    rows = (
+        models.Dispatch.objects.filter(
+            device__account_id__in=account_ids,
+            status=models.DispatchStatus.COMPLETED,
+            source=models.DispatchSource.SMART,
+        )
+        .alias(span=Func(F("start_at"), F("end_at"), function="TSTZRANGE", output_field=DateTimeRangeField()))
+        .filter(span__overlap=DateTimeTZRange(period.start, period.end, "[)"))
+        .order_by("device__account_id", "start_at", "id")
+        .values_list("device__account_id", "device__property_id", "start_at", "end_at")
+    )
+    return [
+        DispatchPeriod(account_id=account_id, property_id=property_id, period=ranges.Period(start, end))
+        for account_id, property_id, start, end in rows
+    ]
 
 
 def saving_session_events(*, include_dev_events: bool) -> QuerySet[models.SavingSessionEvent]:

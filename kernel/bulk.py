@@ -1,4 +1,4 @@
-"""Bulk loading with COPY.
+"""Bulk loading with COPY, and bulk updates from arrays.
 
 Rows are plain named tuples whose fields are the table's columns (ids drawn beforehand with
 `reserve_ids`), written with COPY inside the caller's transaction. COPY honours every constraint
@@ -95,3 +95,24 @@ def _column_default(field: django_models.Field, now: datetime):
     if field.blank and isinstance(field, django_models.CharField):
         return ""
     raise ValueError(f"{field.model.__name__}.{field.name} has no default")
+
+
+def update_rows(*, model: type[django_models.Model], rows: Sequence[tuple]) -> None:
+    """Update many rows of the model's table in one statement: `rows` are named tuples whose first
+    field is the primary key's and the others name the columns to set, one array per column
+    (`UPDATE … FROM unnest(…)`), inside the caller's transaction."""
+    if not rows:
+        return
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    names = list(type(rows[0])._fields)
+    key, columns = names[0], names[1:]
+    arrays = ", ".join(f"%s::{fields[name].db_type(connection)}[]" for name in names)
+    aliases = ", ".join(f'"{name}"' for name in names)
+    assignments = ", ".join(f'"{fields[name].column}" = v."{name}"' for name in columns)
+    sql = (
+        f'UPDATE "{model._meta.db_table}" AS t SET {assignments} '
+        f"FROM unnest({arrays}) AS v({aliases}) "
+        f'WHERE t."{fields[key].column}" = v."{key}"'
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])

@@ -1,6 +1,6 @@
 """Demo rows for the customer graph's later roots, on top of `kraken.demo`'s accounts: saving
-session events with enrolments, participations and their results, the loyalty points those
-results earned, a day of smart meter telemetry for the demo customer, a device catalogue, and a
+session events with enrolments and participations, settled from the half-hourly data (which pays
+the loyalty points), a day of smart meter telemetry for the demo customer, a device catalogue, and a
 heat pump with its controller's last reported state for the demo customer.
 
 Idempotent: nothing happens without demo accounts or when the demo events exist already. Runs in
@@ -18,10 +18,15 @@ from django.db import connection, transaction
 
 from accounts import models as accounts
 from devices import models as devices
+from devices import operations as devices_operations
+from imports import models as imports
+from imports import queries as import_queries
 from kraken import demo
 from metering import models as metering
 
 EVENT_PREFIX = "DEMO-SAVING-SESSION-"
+# Results are set once the half-hourly data of the event is in.
+SETTLED_AFTER = timedelta(days=2)
 ENROLLED_ACCOUNTS = 120
 TELEMETRY_STEP = timedelta(minutes=1)
 TELEMETRY_SPAN = timedelta(days=1)
@@ -193,19 +198,15 @@ class Summary:
 def load(*, now: datetime, seed: int = 7) -> Summary:
     """Add the demo rows unless there are no demo accounts or the rows exist already. Each part
     (saving sessions with points and telemetry, the device catalogue, the demo customer's heat
-    pump controller) is added once, on its own, so a database loaded before a part existed gets it."""
+    pump controller) is added once, on its own, so a database loaded before a part existed gets it.
+
+    Saving sessions go through the product: accounts join the campaign and the events, and the
+    events that have ended are settled from the meters' half-hourly data, which pays the points."""
     rng = random.Random(seed)
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [demo.ADVISORY_LOCK_ID])
-        meter_points = list(
-            metering.MeterPoint.objects.filter(
-                property__account__number__startswith="A-DE",
-                utility_type=metering.UtilityType.ELECTRICITY,
-            )
-            .select_related("property__account")
-            .order_by("property__account__number")[:ENROLLED_ACCOUNTS]
-        )
+        meter_points = _demo_meter_points()
         if not meter_points:
             return Summary(created=False)
         variants = _catalogue()
@@ -217,16 +218,23 @@ def load(*, now: datetime, seed: int = 7) -> Summary:
                 heat_pump_controllers=controllers,
             )
         events = _events(now)
-        enrolments = devices.SavingSessionEnrolment.objects.bulk_create(
-            [
-                devices.SavingSessionEnrolment(
-                    account=mp.property.account, meter_point=mp, joined_at=now - timedelta(days=30)
-                )
-                for mp in meter_points
-            ]
-        )
-        participations = _participations(enrolments, events, now, rng)
-        _loyalty_points(participations)
+        enrolments = [
+            devices_operations.join_saving_sessions_campaign(
+                account=mp.property.account, meter_point=mp, now=now - timedelta(days=30)
+            )
+            for mp in meter_points
+        ]
+        participations = [
+            devices_operations.join_saving_session_event(
+                account=enrolment.account, event=event, now=event.start_at - timedelta(days=1)
+            )
+            for enrolment in enrolments
+            for event in events
+            if rng.random() >= 0.3 or enrolment.account_id == meter_points[0].property.account_id
+        ]
+        for event in events:
+            if event.end_at + SETTLED_AFTER <= now:
+                devices_operations.settle_saving_session(event=event, now=event.end_at + SETTLED_AFTER)
         samples = _telemetry(now, rng)
     return Summary(
         created=True,
@@ -239,66 +247,33 @@ def load(*, now: datetime, seed: int = 7) -> Summary:
     )
 
 
+def _demo_meter_points() -> list[metering.MeterPoint]:
+    """The electricity meter points of the accounts the demo imported, the demo customer's first."""
+    try:
+        supplier = import_queries.get_supplier(code=demo.DEMO_IMPORT_SUPPLIER)
+    except imports.ImportSupplier.DoesNotExist:
+        return []
+    account_ids = import_queries.account_imports(supplier=supplier).values_list("account_id", flat=True)
+    points = list(
+        metering.MeterPoint.objects.filter(
+            property__account_id__in=account_ids, utility_type=metering.UtilityType.ELECTRICITY
+        )
+        .select_related("property__account")
+        .order_by("identifier")[:ENROLLED_ACCOUNTS]
+    )
+    return points
+
+
 def _events(now: datetime) -> list[devices.SavingSessionEvent]:
-    evening = now.replace(hour=17, minute=30, second=0, microsecond=0)
-    offsets = (-21, -14, -7, 2, 5)
     return devices.SavingSessionEvent.objects.bulk_create(
         [
             devices.SavingSessionEvent(
                 code=f"{EVENT_PREFIX}{index + 1:03d}",
-                start_at=evening + timedelta(days=days),
-                end_at=evening + timedelta(days=days, hours=1),
-                reward_per_kwh_points=1800 if days < 0 else 2400,
+                start_at=start,
+                end_at=start + timedelta(hours=1),
+                reward_per_kwh_points=1800 if start < now else 2400,
             )
-            for index, days in enumerate(offsets)
-        ]
-    )
-
-
-def _participations(enrolments, events, now, rng) -> list[devices.SavingSessionParticipation]:
-    rows = []
-    for enrolment in enrolments:
-        for event in events:
-            if rng.random() < 0.3:
-                continue
-            row = devices.SavingSessionParticipation(
-                event=event, account=enrolment.account, joined_at=event.start_at - timedelta(days=1)
-            )
-            if event.end_at <= now:
-                baseline = Decimal(rng.randrange(800, 2500)) / 1000
-                used = (baseline * Decimal(rng.randrange(30, 110)) / 100).quantize(Decimal("0.001"))
-                saved = max(baseline - used, Decimal(0))
-                row.baseline_kwh = baseline
-                row.consumption_kwh = used
-                row.points_awarded = int(saved * event.reward_per_kwh_points)
-                row.result_status = (
-                    devices.SavingSessionResultStatus.SUCCESS
-                    if saved > 0
-                    else devices.SavingSessionResultStatus.FAIL
-                )
-                row.results_set_at = event.end_at + timedelta(days=2)
-            rows.append(row)
-    return devices.SavingSessionParticipation.objects.bulk_create(rows)
-
-
-def _loyalty_points(participations) -> None:
-    users = dict(
-        accounts.AccountUserRole.objects.filter(
-            account_id__in={p.account_id for p in participations}
-        ).values_list("account_id", "user_id")
-    )
-    accounts.LoyaltyPointLedgerEntry.objects.bulk_create(
-        [
-            accounts.LoyaltyPointLedgerEntry(
-                user_id=users[p.account_id],
-                account_id=p.account_id,
-                points=p.points_awarded,
-                reason=accounts.LoyaltyPointReason.SAVING_SESSION_REWARD,
-                reference=f"saving-session-{p.event.code}-{p.account_id}",
-                posted_at=p.results_set_at,
-            )
-            for p in participations
-            if p.points_awarded and p.account_id in users
+            for index, start in enumerate(demo.saving_session_starts(now))
         ]
     )
 

@@ -186,6 +186,11 @@ IMPORTS_QUEUE = _queue("imports")
 ALL_QUEUES = [DEFAULT_QUEUE, BILLING_QUEUE, PAYMENTS_QUEUE, IMPORTS_QUEUE]
 CELERY_TASK_DEFAULT_QUEUE = DEFAULT_QUEUE
 
+# Payment vendors this platform has no adapter for may be served by one standing in for them, e.g.
+# "STRIPE=localpay": in development LocalPay, the local payment server `make run` starts, collects the
+# demo's STRIPE mandates. Unset in production.
+PAYMENT_VENDOR_STAND_INS = env.dict("PAYMENT_VENDOR_STAND_INS", default={})
+
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [],

@@ -28,6 +28,7 @@ DEMO_STAFF = [
     {"username": "lead", "email": "lead@example.com", "password": "lead-password", "group": "Ops lead"},
 ]
 WEB_PORT = int(os.environ.get("PORT", "8000"))
+LOCALPAY_PORT = int(os.environ.get("LOCALPAY_PORT", "8765"))
 WEB_HOST = os.environ.get("WEB_HOST", "127.0.0.1")
 READY_TIMEOUT_SECONDS = 60
 
@@ -91,7 +92,19 @@ def _queues() -> list[str]:
 
 
 def _run_processes() -> int:
+    # Direct debits are collected at LocalPay, standing in for the demo mandates' vendor.
+    os.environ.setdefault("LOCALPAY_URL", f"http://{WEB_HOST}:{LOCALPAY_PORT}")
+    os.environ.setdefault("PAYMENT_VENDOR_STAND_INS", "STRIPE=localpay")
     commands = {
+        "localpay": [
+            sys.executable,
+            "-m",
+            "billing.vendors.localpay_server",
+            "--host",
+            WEB_HOST,
+            "--port",
+            str(LOCALPAY_PORT),
+        ],
         "web": [
             sys.executable,
             "-m",
@@ -142,6 +155,7 @@ def _run_processes() -> int:
             f"  imports API  {base}/v1/data-import/\n"
             f"  REST API v1  {base}/v1/products/  (customer key: see the demo data lines above)\n"
             f"  CDR          {base}/cds-au/v1/energy/accounts\n"
+            f"  payments     LocalPay at {os.environ['LOCALPAY_URL']} (stands in for STRIPE)\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,
         )
@@ -182,7 +196,7 @@ def _terminate(processes: dict[str, subprocess.Popen]) -> None:
             process.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
-    print("Stopped web, worker and beat.")
+    print("Stopped web, worker, beat and LocalPay.")
 
 
 if __name__ == "__main__":

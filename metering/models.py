@@ -76,6 +76,9 @@ class MeterPoint(models.Model):
         max_length=16, choices=MeterPointStatus.choices, default=MeterPointStatus.ON_SUPPLY
     )
     gsp_group_id = models.CharField(max_length=3, blank=True, help_text="GB electricity region, e.g. _A")
+    ldz = models.CharField(
+        max_length=2, blank=True, help_text="GB gas Local Distribution Zone, e.g. EA (its calorific value)"
+    )
     profile_class = models.PositiveSmallIntegerField(null=True, blank=True)
     is_export = models.BooleanField(
         default=False, help_text="An export MPAN (generation sent to the grid), separate from the import one"

@@ -8,6 +8,7 @@ from accounts.operations._accounts import (
     add_payment_method,
     change_account_status,
     create_account,
+    end_occupancy,
 )
 from accounts.operations._adjustments import (
     AdjustmentAlreadyDecided,
@@ -23,7 +24,7 @@ from accounts.operations._api_keys import (
     regenerate_api_key,
     revoke_api_key,
 )
-from accounts.operations._audit import audit_row, record_audit
+from accounts.operations._audit import audit_row, record_audit, record_audits
 from accounts.operations._bulk import (
     AccountRow,
     AccountUserRoleRow,
@@ -111,11 +112,13 @@ __all__ = [
     "copy_users",
     "create_account",
     "create_accounts",
+    "end_occupancy",
     "free_account_numbers",
     "free_property_public_ids",
     "post_ledger_entries",
     "post_ledger_entry",
     "record_audit",
+    "record_audits",
     "redeem_loyalty_points",
     "reserve_ids",
     "regenerate_api_key",

@@ -118,3 +118,25 @@ def change_account_status(
             occurred_at=changed_at,
         )
     return account
+
+
+def end_occupancy(*, account: models.Account, at: datetime, now: datetime) -> list[models.Property]:
+    """The account's customer leaves its properties occupied at `at` (a move-out): their occupancy
+    ends then, with one audit row each. Call inside the move-out's transaction. Returns them."""
+    properties = list(
+        models.Property.objects.select_for_update()
+        .filter(account=account, occupied_from__lt=at)
+        .exclude(occupied_to__lte=at)
+        .order_by("id")
+    )
+    for prop in properties:
+        prop.occupied_to = at
+        prop.save(update_fields=["occupied_to"])
+        record_audit(
+            action="PROPERTY_MOVED_OUT",
+            obj=prop,
+            account=account,
+            occurred_at=now,
+            data={"at": at.isoformat()},
+        )
+    return properties

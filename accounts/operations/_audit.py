@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 from accounts import models
+from kernel import bulk
 
 
 def record_audit(
@@ -29,6 +31,38 @@ def record_audit(
     )
     row.save(force_insert=True)
     return row
+
+
+class _AuditColumns(NamedTuple):
+    account_id: int | None
+    actor_id: int | None
+    action: str
+    object_type: str
+    object_id: str
+    data: dict
+    occurred_at: datetime
+
+
+def record_audits(*, rows: list[models.AuditEntry]) -> None:
+    """Leave many audit rows (built with `audit_row`) with one COPY, inside the caller's transaction."""
+    if not rows:
+        return
+    bulk.copy_rows(
+        model=models.AuditEntry,
+        rows=[
+            _AuditColumns(
+                row.account_id,
+                row.actor_id,
+                row.action,
+                row.object_type,
+                row.object_id,
+                row.data,
+                row.occurred_at,
+            )
+            for row in rows
+        ],
+        now=rows[0].occurred_at,
+    )
 
 
 def audit_row(

@@ -13,14 +13,34 @@ Exactly-once rests on the database, not on the caller:
 """
 
 from billing.operations._agreements import AgreementRow, copy_agreements
-from billing.operations._bills import AlreadyBilled, energy_ledgers, issue_bill, write_bills
+from billing.operations._bills import (
+    PAYMENT_TERMS_DAYS,
+    AlreadyBilled,
+    energy_ledger_ids,
+    energy_ledgers,
+    issue_bill,
+    write_bills,
+)
 from billing.operations._collection import (
     BillAlreadyPaid,
     CollectionError,
+    CollectionOutcome,
     NoActivePaymentMethod,
+    NotDeclined,
     NothingToCollect,
     PaymentDeclined,
     collect_bill_payment,
+    collect_bill_payments,
+    represent_bill_payment,
+)
+from billing.operations._moves import NothingToEnd, move_out
+from billing.operations._rates import (
+    CalorificValueRow,
+    InvalidRates,
+    RatesAlreadyPublished,
+    half_hours_of_day,
+    publish_half_hourly_rates,
+    record_calorific_values,
 )
 from billing.operations._runs import (
     DEFAULT_CHUNK_SIZE,
@@ -51,11 +71,23 @@ __all__ = [
     "discard_held_bills",
     "release_held_bills",
     "request_billing_run_start",
+    "PAYMENT_TERMS_DAYS",
+    "CalorificValueRow",
+    "InvalidRates",
+    "NothingToEnd",
+    "move_out",
+    "NotDeclined",
+    "RatesAlreadyPublished",
+    "half_hours_of_day",
+    "publish_half_hourly_rates",
+    "record_calorific_values",
+    "represent_bill_payment",
     "AgreementRow",
     "AlreadyBilled",
     "BillAlreadyPaid",
     "ChunkResult",
     "CollectionError",
+    "CollectionOutcome",
     "HistoricalStatement",
     "HistoricalStatementExists",
     "InvalidBillingRun",
@@ -65,9 +97,11 @@ __all__ = [
     "PaymentDeclined",
     "bill_chunk",
     "collect_bill_payment",
+    "collect_bill_payments",
     "copy_agreements",
     "create_billing_run",
     "create_scheduled_billing_run",
+    "energy_ledger_ids",
     "energy_ledgers",
     "finish_billing_run_if_done",
     "import_historical_statements",

@@ -1,19 +1,33 @@
-"""Payment collection: one idempotency key per (account, bill, attempt), sent to the vendor."""
+"""Payment collection: one idempotency key per (account, bill, attempt), sent to the vendor.
+
+A collection is three short steps rather than one transaction, because a vendor call cannot be
+rolled back: (1) claim an attempt (reusing a PENDING one, so its idempotency key is re-sent), (2)
+call the vendor, (3) record the outcome. Running it twice, or after a crash at any point, charges
+once. `collect_bill_payments` takes the steps for many bills at once (a direct-debit collection
+day): one transaction to claim, the vendor calls side by side, one transaction to record.
+"""
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Sum
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
-from billing import error_codes, models, queries, vendors
+from billing import error_codes, models, vendors
 from billing.operations._bills import energy_ledgers
+from kernel import bulk
 
 logger = logging.getLogger(__name__)
+VENDOR_CALLS_AT_ONCE = 8
 
 
 class CollectionError(Exception):
@@ -42,171 +56,319 @@ class PaymentDeclined(CollectionError):
     code = error_codes.PAYMENT_DECLINED
 
 
+class NotDeclined(CollectionError):
+    """A re-presentation asked for a bill whose last collection was not declined."""
+
+    code = error_codes.NOT_DECLINED
+
+
+@dataclass(frozen=True)
+class CollectionOutcome:
+    """What became of one bill: its attempt (None if none was made) and the error, if any."""
+
+    bill_id: int
+    attempt: models.PaymentCollectionAttempt | None
+    error: Exception | None = None
+
+
 def collect_bill_payment(*, bill_id: int, now: datetime) -> models.PaymentCollectionAttempt:
     """Ask the account's payment vendor for what is owed on a bill; on success write the Payment, the
-    ledger credit and the attempt's outcome.
-
-    Three short steps rather than one transaction, because a vendor call cannot be rolled back:
-    (1) claim an attempt (reusing a PENDING one, so its idempotency key is re-sent), (2) call the
-    vendor, (3) record the outcome. Running it twice, or after a crash at any point, charges once.
+    ledger credit and the attempt's outcome (see the module docstring).
 
     Raises BillAlreadyPaid, NothingToCollect, NoActivePaymentMethod, PaymentDeclined,
     vendors.VendorUnavailable (transient: retry later), vendors.VendorError, vendors.UnknownVendor.
     """
-    attempt = _claim_attempt(bill_id=bill_id, now=now)
-    vendor = vendors.get_vendor(attempt.vendor)
+    return _one(collect_bill_payments(bill_ids=[bill_id], now=now)[0])
+
+
+def represent_bill_payment(*, bill_id: int, now: datetime) -> models.PaymentCollectionAttempt:
+    """Present a declined direct debit again (a Bacs re-presentation): a new attempt, with its own
+    idempotency key, on the account's active payment method even if that method was declined;
+    the Payment it makes is a DD_RE_PRESENTATION. Same steps and guarantees as
+    `collect_bill_payment`.
+
+    Raises NotDeclined, BillAlreadyPaid, NothingToCollect, NoActivePaymentMethod, PaymentDeclined,
+    vendors.VendorUnavailable, vendors.VendorError, vendors.UnknownVendor.
+    """
+    return _one(collect_bill_payments(bill_ids=[bill_id], now=now, representation=True)[0])
+
+
+def collect_bill_payments(
+    *, bill_ids: Sequence[int], now: datetime, representation: bool = False
+) -> list[CollectionOutcome]:
+    """`collect_bill_payment` (or, with `representation`, `represent_bill_payment`) for many bills,
+    with up to VENDOR_CALLS_AT_ONCE vendor calls in flight: an outcome per bill, in the order given,
+    whose `error` is what the single-bill operation would raise."""
+    claimed = _claim_attempts(bill_ids=bill_ids, now=now, representation=representation)
+    attempts = [
+        outcome for outcome in claimed.values() if isinstance(outcome, models.PaymentCollectionAttempt)
+    ]
+    if len(attempts) > 1:
+        with ThreadPoolExecutor(max_workers=VENDOR_CALLS_AT_ONCE) as pool:
+            charges = dict(zip((a.pk for a in attempts), pool.map(_charge, attempts), strict=True))
+    else:
+        charges = {attempt.pk: _charge(attempt) for attempt in attempts}
+    recorded = _record(attempts=attempts, charges=charges, now=now)
+    outcomes = []
+    for bill_id in bill_ids:
+        claim = claimed[bill_id]
+        if isinstance(claim, Exception):
+            outcomes.append(CollectionOutcome(bill_id, None, claim))
+            continue
+        outcomes.append(CollectionOutcome(bill_id, recorded[claim.pk], _error(claim, charges[claim.pk])))
+    return outcomes
+
+
+def _one(outcome: CollectionOutcome) -> models.PaymentCollectionAttempt:
+    if outcome.error is not None:
+        raise outcome.error
+    return outcome.attempt
+
+
+def _charge(attempt: models.PaymentCollectionAttempt) -> vendors.Charge | Exception:
+    """The vendor's answer, or the error it raised (no database work: this runs in a thread)."""
     try:
-        charge = vendor.charge(
+        return vendors.get_vendor(attempt.vendor).charge(
             idempotency_key=attempt.idempotency_key,
             amount=attempt.amount,
             currency=attempt.currency,
             payment_method_reference=attempt.payment_method.vendor_reference,
         )
-    except vendors.VendorDeclined as error:
-        _record_failure(
-            attempt_id=attempt.pk, status=models.CollectionAttemptStatus.DECLINED, error=error, now=now
-        )
-        raise PaymentDeclined(f"{attempt.idempotency_key} declined: {error.code}") from error
-    except vendors.VendorUnavailable as error:
-        models.PaymentCollectionAttempt.objects.filter(
-            pk=attempt.pk, status=models.CollectionAttemptStatus.PENDING
-        ).update(error_code=error.code, error_detail=str(error))
-        raise
-    except vendors.VendorError as error:
-        _record_failure(
-            attempt_id=attempt.pk, status=models.CollectionAttemptStatus.FAILED, error=error, now=now
-        )
-        raise
-    return _record_success(attempt_id=attempt.pk, charge=charge, now=now)
+    except (vendors.VendorError, vendors.UnknownVendor) as error:
+        return error
 
 
-def _claim_attempt(*, bill_id: int, now: datetime) -> models.PaymentCollectionAttempt:
+def _error(attempt: models.PaymentCollectionAttempt, charge) -> Exception | None:
+    if isinstance(charge, vendors.VendorDeclined):
+        error = PaymentDeclined(f"{attempt.idempotency_key} declined: {charge.code}")
+        error.__cause__ = charge
+        return error
+    return charge if isinstance(charge, Exception) else None
+
+
+def _claim_attempts(
+    *, bill_ids: Sequence[int], now: datetime, representation: bool
+) -> dict[int, models.PaymentCollectionAttempt | CollectionError]:
+    """Per bill, its PENDING attempt (re-sent with the same key) or a new one, or why none may be made."""
+    result: dict[int, models.PaymentCollectionAttempt | CollectionError] = {}
     with transaction.atomic():
-        bill = models.Bill.objects.select_for_update(of=("self",)).select_related("account").get(id=bill_id)
-        attempts = models.PaymentCollectionAttempt.objects.filter(bill=bill)
-        if attempts.filter(status=models.CollectionAttemptStatus.SUCCEEDED).exists():
-            raise BillAlreadyPaid(f"Bill {bill.pk} is already collected")
-        pending = attempts.filter(status=models.CollectionAttemptStatus.PENDING).select_related(
-            "payment_method"
-        )
-        if attempt := pending.first():
-            return attempt
-        if bill.status != models.BillStatus.ISSUED or bill.bill_type == models.BillType.CREDIT_NOTE:
-            raise NothingToCollect(f"Bill {bill.pk} is not a live bill")
-        outstanding = queries.bill_outstanding(bill=bill)
-        if outstanding <= 0:
-            raise NothingToCollect(f"Nothing is owed on bill {bill.pk}")
-        method = accounts_models.PaymentMethod.objects.filter(
-            account_id=bill.account_id, status=accounts_models.PaymentMethodStatus.ACTIVE
-        ).first()
-        if method is None:
-            raise NoActivePaymentMethod(f"{bill.account} has no active payment method")
-        latest = attempts.order_by("-attempt_number").first()
-        if (
-            latest is not None
-            and latest.status == models.CollectionAttemptStatus.DECLINED
-            and latest.payment_method_id == method.pk
+        bills = {
+            bill.pk: bill
+            for bill in models.Bill.objects.select_for_update(of=("self",))
+            .select_related("account")
+            .filter(id__in=bill_ids)
+            .order_by("id")
+        }
+        attempts = defaultdict(list)
+        for attempt in (
+            models.PaymentCollectionAttempt.objects.filter(bill_id__in=bills)
+            .select_related("payment_method")
+            .order_by("bill_id", "attempt_number")
         ):
-            raise PaymentDeclined(f"{latest.idempotency_key} was declined; not retrying the same method")
-        number = (attempts.aggregate(highest=Max("attempt_number"))["highest"] or 0) + 1
-        attempt = models.PaymentCollectionAttempt.objects.create(
-            account=bill.account,
-            bill=bill,
-            payment_method=method,
-            attempt_number=number,
-            idempotency_key=f"{bill.account.number}-{bill.pk}-{number}",
-            amount=outstanding,
-            currency=bill.currency,
-            vendor=method.vendor,
-            requested_at=now,
+            attempts[attempt.bill_id].append(attempt)
+        paid = dict(
+            models.Payment.objects.filter(bill_id__in=bills, status=models.PaymentStatus.CLEARED)
+            .values_list("bill_id")
+            .annotate(paid=Sum("amount"))
+            .values_list("bill_id", "paid")
         )
-        accounts_operations.record_audit(
-            action="PAYMENT_REQUESTED",
-            obj=attempt,
-            account=bill.account,
-            occurred_at=now,
-            data={"amount": outstanding, "idempotency_key": attempt.idempotency_key},
-        )
-        return attempt
-
-
-def _record_success(
-    *, attempt_id: int, charge: vendors.Charge, now: datetime
-) -> models.PaymentCollectionAttempt:
-    with transaction.atomic():
-        attempt = (
-            models.PaymentCollectionAttempt.objects.select_for_update(of=("self",))
-            .select_related("account", "bill")
-            .get(id=attempt_id)
-        )
-        if attempt.status != models.CollectionAttemptStatus.PENDING:
-            return attempt
-        payment = models.Payment.objects.create(
-            account=attempt.account,
-            bill=attempt.bill,
-            payment_method_id=attempt.payment_method_id,
-            amount=attempt.amount,
-            currency=attempt.currency,
-            status=models.PaymentStatus.CLEARED,
-            transaction_type=models.PaymentTransactionType.DD_REGULAR_COLLECTION,
-            idempotency_key=attempt.idempotency_key,
-            vendor_reference=charge.reference,
-            paid_at=now,
-        )
-        ledger = energy_ledgers(account_ids=[attempt.account_id])[attempt.account_id]
-        accounts_operations.post_ledger_entry(
-            ledger=ledger,
-            amount=attempt.amount,
-            currency=attempt.currency,
-            kind=accounts_models.LedgerEntryKind.PAYMENT,
-            description=f"Payment {charge.reference}",
-            reference=f"PAYMENT-{attempt.idempotency_key}",
-            posted_at=now,
-        )
-        attempt.payment = payment
-        attempt.status = models.CollectionAttemptStatus.SUCCEEDED
-        attempt.vendor_reference = charge.reference
-        attempt.error_code = ""
-        attempt.error_detail = ""
-        attempt.completed_at = now
-        attempt.save(
-            update_fields=[
-                "payment",
-                "status",
-                "vendor_reference",
-                "error_code",
-                "error_detail",
-                "completed_at",
+        methods = {
+            method.account_id: method
+            for method in accounts_models.PaymentMethod.objects.filter(
+                account_id__in={bill.account_id for bill in bills.values()},
+                status=accounts_models.PaymentMethodStatus.ACTIVE,
+            )
+        }
+        new = []
+        for bill_id in bill_ids:
+            bill = bills.get(bill_id)
+            if bill is None:
+                raise models.Bill.DoesNotExist(f"No bill {bill_id}")
+            history = attempts[bill_id]
+            try:
+                result[bill_id] = _attempt_for(
+                    bill, history, paid.get(bill_id, 0), methods.get(bill.account_id), now, representation
+                )
+            except CollectionError as error:
+                result[bill_id] = error
+                continue
+            if result[bill_id].pk is None:
+                new.append(result[bill_id])
+        models.PaymentCollectionAttempt.objects.bulk_create(new)
+        accounts_operations.record_audits(
+            rows=[
+                accounts_operations.audit_row(
+                    action="PAYMENT_REQUESTED",
+                    obj=attempt,
+                    account_id=attempt.account_id,
+                    occurred_at=now,
+                    data={"amount": attempt.amount, "idempotency_key": attempt.idempotency_key},
+                )
+                for attempt in new
             ]
         )
-        accounts_operations.record_audit(
-            action="PAYMENT_COLLECTED",
-            obj=payment,
-            account=attempt.account,
-            occurred_at=now,
-            data={"amount": attempt.amount, "idempotency_key": attempt.idempotency_key},
-        )
-    return attempt
+    return result
 
 
-def _record_failure(*, attempt_id: int, status: str, error: vendors.VendorError, now: datetime) -> None:
+def _attempt_for(
+    bill: models.Bill,
+    history: list[models.PaymentCollectionAttempt],
+    paid: int,
+    method: accounts_models.PaymentMethod | None,
+    now: datetime,
+    representation: bool,
+) -> models.PaymentCollectionAttempt:
+    """Raises BillAlreadyPaid, NothingToCollect, NoActivePaymentMethod, PaymentDeclined, NotDeclined."""
+    if any(a.status == models.CollectionAttemptStatus.SUCCEEDED for a in history):
+        raise BillAlreadyPaid(f"Bill {bill.pk} is already collected")
+    pending = next((a for a in history if a.status == models.CollectionAttemptStatus.PENDING), None)
+    if pending is not None:
+        return pending
+    if bill.status != models.BillStatus.ISSUED or bill.bill_type == models.BillType.CREDIT_NOTE:
+        raise NothingToCollect(f"Bill {bill.pk} is not a live bill")
+    outstanding = bill.total - paid
+    if outstanding <= 0:
+        raise NothingToCollect(f"Nothing is owed on bill {bill.pk}")
+    if method is None:
+        raise NoActivePaymentMethod(f"{bill.account} has no active payment method")
+    latest = history[-1] if history else None
+    declined = latest is not None and latest.status == models.CollectionAttemptStatus.DECLINED
+    if representation and not declined:
+        raise NotDeclined(f"Bill {bill.pk}'s last collection was not declined")
+    if declined and not representation and latest.payment_method_id == method.pk:
+        raise PaymentDeclined(f"{latest.idempotency_key} was declined; not retrying the same method")
+    number = (latest.attempt_number if latest else 0) + 1
+    return models.PaymentCollectionAttempt(
+        account=bill.account,
+        bill=bill,
+        payment_method=method,
+        attempt_number=number,
+        idempotency_key=f"{bill.account.number}-{bill.pk}-{number}",
+        amount=outstanding,
+        currency=bill.currency,
+        vendor=method.vendor,
+        requested_at=now,
+    )
+
+
+def _record(
+    *, attempts: list[models.PaymentCollectionAttempt], charges: dict, now: datetime
+) -> dict[int, models.PaymentCollectionAttempt]:
+    """Write each attempt's outcome in one transaction: a success's Payment, ledger credit and audit
+    row; a decline or refusal marks the attempt; an outage keeps it PENDING for a retry with its key.
+    An attempt another call has recorded meanwhile is left as it is."""
+    if not attempts:
+        return {}
     with transaction.atomic():
-        attempt = (
-            models.PaymentCollectionAttempt.objects.select_for_update(of=("self",))
-            .select_related("account")
-            .get(id=attempt_id)
+        locked = {
+            attempt.pk: attempt
+            for attempt in models.PaymentCollectionAttempt.objects.select_for_update(of=("self",))
+            .select_related("account", "bill")
+            .filter(pk__in=[a.pk for a in attempts])
+        }
+        open_attempts = [a for a in locked.values() if a.status == models.CollectionAttemptStatus.PENDING]
+        succeeded = [a for a in open_attempts if isinstance(charges[a.pk], vendors.Charge)]
+        represented = set(
+            models.PaymentCollectionAttempt.objects.filter(
+                bill_id__in=[a.bill_id for a in succeeded], status=models.CollectionAttemptStatus.DECLINED
+            ).values_list("bill_id", flat=True)
         )
-        if attempt.status != models.CollectionAttemptStatus.PENDING:
-            return
-        attempt.status = status
-        attempt.error_code = error.code
-        attempt.error_detail = str(error)
-        attempt.completed_at = now
-        attempt.save(update_fields=["status", "error_code", "error_detail", "completed_at"])
-        accounts_operations.record_audit(
-            action=f"PAYMENT_{status}",
-            obj=attempt,
-            account=attempt.account,
-            occurred_at=now,
-            data={"code": error.code},
+        payments = models.Payment.objects.bulk_create(
+            [
+                models.Payment(
+                    account=attempt.account,
+                    bill=attempt.bill,
+                    payment_method_id=attempt.payment_method_id,
+                    amount=attempt.amount,
+                    currency=attempt.currency,
+                    status=models.PaymentStatus.CLEARED,
+                    transaction_type=models.PaymentTransactionType.DD_RE_PRESENTATION
+                    if attempt.bill_id in represented
+                    else models.PaymentTransactionType.DD_REGULAR_COLLECTION,
+                    idempotency_key=attempt.idempotency_key,
+                    vendor_reference=charges[attempt.pk].reference,
+                    paid_at=now,
+                )
+                for attempt in succeeded
+            ]
         )
+        ledgers = energy_ledgers(account_ids={a.account_id for a in succeeded})
+        accounts_operations.post_ledger_entries(
+            entries=[
+                accounts_operations.NewLedgerEntry(
+                    ledger=ledgers[attempt.account_id],
+                    amount=attempt.amount,
+                    currency=attempt.currency,
+                    kind=accounts_models.LedgerEntryKind.PAYMENT,
+                    description=f"Payment {charges[attempt.pk].reference}",
+                    reference=f"PAYMENT-{attempt.idempotency_key}",
+                    posted_at=now,
+                )
+                for attempt in succeeded
+            ]
+        )
+        audits = []
+        for attempt, payment in zip(succeeded, payments, strict=True):
+            attempt.payment = payment
+            attempt.status = models.CollectionAttemptStatus.SUCCEEDED
+            attempt.vendor_reference = charges[attempt.pk].reference
+            attempt.error_code, attempt.error_detail, attempt.completed_at = "", "", now
+            audits.append(
+                accounts_operations.audit_row(
+                    action="PAYMENT_COLLECTED",
+                    obj=payment,
+                    account_id=attempt.account_id,
+                    occurred_at=now,
+                    data={"amount": attempt.amount, "idempotency_key": attempt.idempotency_key},
+                )
+            )
+        for attempt in open_attempts:
+            charge = charges[attempt.pk]
+            if not isinstance(charge, Exception):
+                continue
+            attempt.error_code, attempt.error_detail = (
+                getattr(charge, "code", error_codes.UNEXPECTED_ERROR),
+                str(charge),
+            )
+            if isinstance(charge, vendors.VendorUnavailable):
+                continue
+            attempt.status = (
+                models.CollectionAttemptStatus.DECLINED
+                if isinstance(charge, vendors.VendorDeclined)
+                else models.CollectionAttemptStatus.FAILED
+            )
+            attempt.completed_at = now
+            audits.append(
+                accounts_operations.audit_row(
+                    action=f"PAYMENT_{attempt.status}",
+                    obj=attempt,
+                    account_id=attempt.account_id,
+                    occurred_at=now,
+                    data={"code": attempt.error_code},
+                )
+            )
+        _save_attempts(open_attempts)
+        accounts_operations.record_audits(rows=audits)
+    return {attempt.pk: locked.get(attempt.pk, attempt) for attempt in attempts}
+
+
+class _AttemptOutcome(NamedTuple):
+    id: int
+    payment_id: int | None
+    status: str
+    vendor_reference: str
+    error_code: str
+    error_detail: str
+    completed_at: datetime | None
+
+
+def _save_attempts(attempts: list[models.PaymentCollectionAttempt]) -> None:
+    bulk.update_rows(
+        model=models.PaymentCollectionAttempt,
+        rows=[
+            _AttemptOutcome(
+                a.pk, a.payment_id, a.status, a.vendor_reference, a.error_code, a.error_detail, a.completed_at
+            )
+            for a in attempts
+        ],
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
@@ -13,8 +14,8 @@ from django.db.models import F
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import calculation, error_codes, models, queries
-from billing.operations._bills import AlreadyBilled, energy_ledgers, write_bills
-from kernel import ranges
+from billing.operations._bills import AlreadyBilled, energy_ledger_ids, write_bills
+from kernel import bulk, ranges
 
 logger = logging.getLogger(__name__)
 
@@ -244,15 +245,14 @@ def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult
         # Readings as known when the run started, so every chunk (and every redelivery) sees the same.
         inputs = queries.billing_inputs(account_ids=account_ids, period=period, as_of=run.started_at)
         already_billed = queries.accounts_with_live_bills(account_ids=account_ids, period=period)
+        calculator = calculation.BillCalculator(period=period)
         drafts = {}
         for item in items:
             item.processed_at = now
             try:
                 if item.account_id in already_billed:
                     raise AlreadyBilled("A live bill already covers this period")
-                drafts[item.account_id] = calculation.calculate_bill(
-                    account=inputs[item.account_id], period=period, tz=tz
-                )
+                drafts[item.account_id] = calculator.calculate(account=inputs[item.account_id], tz=tz)
             except (calculation.NothingToBill, AlreadyBilled) as error:
                 _mark(item, models.BillingRunItemStatus.SKIPPED, error.code, str(error))
             except calculation.BillingError as error:
@@ -271,11 +271,7 @@ def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult
                 if item.account_id in bills:
                     item.bill = bills[item.account_id]
                     item.status = models.BillingRunItemStatus.BILLED
-        models.BillingRunItem.objects.bulk_update(
-            items,
-            ["status", "bill", "held_total", "error_code", "error_detail", "processed_at"],
-            batch_size=1000,
-        )
+        _save_items(items)
         counts = {status: 0 for status in models.BillingRunItemStatus.values}
         for item in items:
             counts[item.status] += 1
@@ -296,6 +292,35 @@ def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult
     )
 
 
+class _ItemOutcome(NamedTuple):
+    id: int
+    status: str
+    bill_id: int | None
+    held_total: int | None
+    error_code: str
+    error_detail: str
+    processed_at: datetime | None
+
+
+def _save_items(items: list[models.BillingRunItem]) -> None:
+    """Write the items' outcomes in one statement."""
+    bulk.update_rows(
+        model=models.BillingRunItem,
+        rows=[
+            _ItemOutcome(
+                item.pk,
+                item.status,
+                item.bill_id,
+                item.held_total,
+                item.error_code,
+                item.error_detail,
+                item.processed_at,
+            )
+            for item in items
+        ],
+    )
+
+
 def _mark(item: models.BillingRunItem, status: str, code: str, detail: str) -> None:
     item.status, item.error_code, item.error_detail = status, code, detail
 
@@ -311,10 +336,10 @@ def _write_run_bills(
     fall back to one savepoint per account so only the colliding account is skipped."""
     if not drafts:
         return {}
-    ledgers = energy_ledgers(account_ids=list(drafts))
+    ledger_ids = energy_ledger_ids(account_ids=list(drafts))
     try:
         with transaction.atomic():
-            return write_bills(drafts=drafts, ledgers=ledgers, issued_at=issued_at, run=run)
+            return write_bills(drafts=drafts, ledger_ids=ledger_ids, issued_at=issued_at, run=run)
     except IntegrityError:
         pass
     bills = {}
@@ -323,7 +348,9 @@ def _write_run_bills(
         try:
             with transaction.atomic():
                 bills.update(
-                    write_bills(drafts={account_id: draft}, ledgers=ledgers, issued_at=issued_at, run=run)
+                    write_bills(
+                        drafts={account_id: draft}, ledger_ids=ledger_ids, issued_at=issued_at, run=run
+                    )
                 )
         except IntegrityError as error:
             _mark(

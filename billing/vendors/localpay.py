@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import os
+import threading
 
 import requests
 from django.conf import settings
@@ -46,7 +47,7 @@ class LocalPayVendor:
     ) -> base.Charge:
         """Raises VendorDeclined, VendorUnavailable, VendorError."""
         try:
-            response = requests.post(
+            response = _session().post(
                 f"{self.base_url}/v1/charges",
                 json={"amount": amount, "currency": currency, "payment_method": payment_method_reference},
                 headers={"Idempotency-Key": idempotency_key},
@@ -77,6 +78,17 @@ class LocalPayVendor:
             f"LocalPay refused the request ({response.status_code}): {response.text[:200]}",
             code=f"HTTP_{response.status_code}",
         )
+
+
+_local = threading.local()
+
+
+def _session() -> requests.Session:
+    """One HTTP session per thread, so a run of charges reuses its connections."""
+    session = getattr(_local, "session", None)
+    if session is None:
+        session = _local.session = requests.Session()
+    return session
 
 
 def _body(response: requests.Response) -> dict:

@@ -49,6 +49,8 @@ class State:
 
 class Handler(BaseHTTPRequestHandler):
     server_version = "LocalPay/1.0"
+    # Keep-alive: every answer carries its Content-Length, so clients may reuse connections.
+    protocol_version = "HTTP/1.1"
     state: State
 
     def log_message(self, format, *args):  # noqa: A002 - the base class's signature
@@ -152,8 +154,13 @@ class Handler(BaseHTTPRequestHandler):
             pass  # the client gave up waiting: the charge stands, a retry with the key replays it
 
 
-def make_server(*, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-    handler = type("LocalPayHandler", (Handler,), {"state": State()})
+def make_server(*, host: str = "127.0.0.1", port: int = 0, quiet: bool = False) -> ThreadingHTTPServer:
+    """The server (not yet serving); `quiet` drops its request log (for a server inside another
+    process, e.g. the demo loader's)."""
+    attributes = {"state": State()}
+    if quiet:
+        attributes["log_message"] = lambda self, format, *args: None  # noqa: A006 - the base class's signature
+    handler = type("LocalPayHandler", (Handler,), attributes)
     server = ThreadingHTTPServer((host, port), handler)
     server.daemon_threads = True
     return server

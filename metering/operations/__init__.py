@@ -9,12 +9,22 @@ from metering.operations._bulk import (
     copy_meter_points,
     reserve_ids,
 )
+from metering.operations._industry import (
+    MeterPointDetails,
+    ReadingRow,
+    RegisterDetails,
+    copy_readings,
+    end_supply,
+    record_industry_details,
+)
 from metering.operations._intervals import (
     HALF_HOUR,
+    HalfHourlySeries,
     IntervalRow,
     IntervalValue,
     InvalidIntervals,
     copy_interval_readings,
+    copy_interval_series,
     ensure_interval_partitions,
     record_interval_readings,
 )
@@ -29,11 +39,15 @@ from metering.operations._smart_devices import (
 
 __all__ = [
     "HALF_HOUR",
+    "HalfHourlySeries",
     "IntervalRow",
     "IntervalValue",
     "InvalidIntervals",
     "InvalidReadings",
     "InvalidSmartDevice",
+    "MeterPointDetails",
+    "ReadingRow",
+    "RegisterDetails",
     "MeterPointRow",
     "MeterRow",
     "ReadingError",
@@ -43,8 +57,12 @@ __all__ = [
     "SmartDeviceAlreadyRegistered",
     "SmartDeviceDetails",
     "copy_interval_readings",
+    "copy_interval_series",
+    "copy_readings",
+    "end_supply",
     "copy_meter_points",
     "ensure_interval_partitions",
+    "record_industry_details",
     "record_interval_readings",
     "register_smart_device",
     "reserve_ids",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -163,6 +163,73 @@ def copy_interval_readings(*, rows: Sequence[IntervalRow]) -> None:
     if months - _known_partitions:
         ensure_interval_partitions(months=months)
     bulk.copy_rows(model=models.IntervalReading, rows=rows, now=rows[0].recorded_at)
+
+
+# The 48 half hours of a UTC day as COPY reads a timestamptz.
+_TIMES = [f"{slot // 2:02d}:{slot % 2 * 30:02d}:00+00" for slot in range(48)]
+
+
+@dataclasses.dataclass(frozen=True)
+class HalfHourlySeries:
+    """Consecutive half hours of one meter from `start` (UTC, on a half hour): `values[i]` is the
+    consumption of the i-th in thousandths of `unit`, None where there is none; `recorded_at`
+    says when the half hours of a UTC day (given the first one's start) were received."""
+
+    meter_id: int
+    start: datetime
+    values: Sequence[int | None]
+    unit: str
+    recorded_at: Callable[[datetime], datetime]
+    quality: str = models.IntervalQuality.ACTUAL
+    source: str = models.ReadingSource.SMART
+
+
+def copy_interval_series(*, series: Sequence[HalfHourlySeries]) -> int:
+    """`copy_interval_readings` for whole series (demo and scale loads, back-filled histories),
+    formatted straight into COPY's text format rather than row by row: several times faster.
+    Returns the number of half hours written. Raises IntegrityError as `copy_interval_readings`."""
+    months = set()
+    lines = []
+    for one in series:
+        tail = f"\t{one.unit}\t{one.quality}\t{one.source}\t"
+        moment = one.start.astimezone(UTC)
+        day, prefix, received = None, "", ""
+        for value in one.values:
+            if value is not None:
+                if moment.date() != day:
+                    # Formatted once a day: the date, and when the day's half hours were received.
+                    day = moment.date()
+                    prefix = f"{one.meter_id}\t{day.isoformat()} "
+                    received = f"{tail}{one.recorded_at(moment).isoformat()}\n"
+                lines.append(
+                    f"{prefix}{_TIMES[moment.hour * 2 + moment.minute // 30]}"
+                    f"\t{value // 1000}.{value % 1000:03d}{received}"
+                )
+            moment += HALF_HOUR
+        if one.values:
+            months |= _months([one.start, moment - HALF_HOUR])
+    if not lines:
+        return 0
+    if months - _known_partitions:
+        ensure_interval_partitions(months=_month_range(months))
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        with cursor.cursor.copy(
+            f"COPY metering_interval_reading ({', '.join(IntervalRow._fields)}) FROM STDIN"
+        ) as copy:
+            for start in range(0, len(lines), 50_000):
+                copy.write("".join(lines[start : start + 50_000]))
+    return len(lines)
+
+
+def _month_range(months: set[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Every month from the first to the last of `months`."""
+    year, month = min(months)
+    last = max(months)
+    result = set()
+    while (year, month) <= last:
+        result.add((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return result
 
 
 def _meter_unit(meter: models.Meter) -> str:

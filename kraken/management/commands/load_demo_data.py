@@ -21,7 +21,15 @@ class Command(BaseCommand):
         cdr_summary = cdr_demo.load(now=now)
         rest_summary = demo_catalogue.load(now=now)
         verb = "Loaded" if summary.created else "Demo data already present:"
-        self.stdout.write(f"{verb} {summary.accounts} demo accounts in {time.monotonic() - started:.1f}s")
+        made = (
+            f" ({summary.half_hours:,} half hours, {summary.readings:,} register reads, {summary.bills:,} bills, "
+            f"{summary.payments:,} payments)"
+            if summary.created
+            else ""
+        )
+        self.stdout.write(
+            f"{verb} {summary.accounts} demo accounts in {time.monotonic() - started:.1f}s{made}"
+        )
         self.stdout.write(
             f"  demo customer login: {demo.DEMO_CUSTOMER_EMAIL} / {demo.DEMO_CUSTOMER_PASSWORD}"
         )

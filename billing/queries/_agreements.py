@@ -1,0 +1,93 @@
+"""Agreements with their tariffs, for the customer graph and the back office."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from datetime import datetime
+
+from django.db.models import (
+    Prefetch,
+)
+
+from billing import models
+from billing.queries._offers import RATE_ORDER
+from kernel import ranges
+
+
+def get_agreement(*, id: int) -> models.Agreement | None:
+    """The agreement with this primary key (with its meter point), or None."""
+    return models.Agreement.objects.select_related("meter_point").filter(pk=id).first()
+
+
+def _with_tariffs(rows: Iterable[models.Agreement]) -> list[models.Agreement]:
+    """Agreements with their tariffs, products and rates: one query for the agreements, one for
+    the distinct tariffs with their products, one for their rates, however many agreements share
+    a tariff. Each tariff is built once and shared (not once per agreement, as a join would)."""
+    agreements = list(rows)
+    tariffs = {
+        t.pk: t
+        for t in models.Tariff.objects.filter(pk__in={a.tariff_id for a in agreements})
+        .select_related("product")
+        .prefetch_related(Prefetch("rates", queryset=models.TariffRate.objects.order_by(*RATE_ORDER)))
+    }
+    for a in agreements:
+        a._state.fields_cache["tariff"] = tariffs[a.tariff_id]
+    return agreements
+
+
+def agreements_of_meter_points(*, meter_point_ids: Collection[int]) -> list[models.Agreement]:
+    """The meter points' agreements by start, with tariffs, products and rates (three queries)."""
+    return _with_tariffs(
+        models.Agreement.objects.filter(meter_point_id__in=meter_point_ids).order_by("active_from", "id")
+    )
+
+
+def agreements_of_accounts(*, account_ids: Collection[int]) -> list[models.Agreement]:
+    """The accounts' agreements by start, with meter points, tariffs, products and rates."""
+    return _with_tariffs(
+        models.Agreement.objects.filter(account_id__in=account_ids)
+        .select_related("meter_point")
+        .order_by("active_from", "id")
+    )
+
+
+def select_agreements(
+    agreements: Iterable[models.Agreement],
+    *,
+    at: datetime,
+    active: bool | None = None,
+    include_inactive: bool | None = None,
+    exclude_future: bool | None = None,
+    valid_after: datetime | None = None,
+) -> list[models.Agreement]:
+    """The agreements that are (`active=True`) or are not (`False`) in force at `at`; without the
+    ones not in force at `at` when `include_inactive` is False, without those starting after `at`
+    with `exclude_future`, and without those ended by `valid_after`."""
+    if active is None and include_inactive is not False and not exclude_future and valid_after is None:
+        return list(agreements)
+    chosen = []
+    for agreement in agreements:
+        period = ranges.Period(agreement.active_from, agreement.active_to)
+        in_force = at in period
+        if active is not None and in_force != active:
+            continue
+        if include_inactive is False and not in_force:
+            continue
+        if exclude_future and period.starts_after(at):
+            continue
+        if valid_after is not None and not period.ends_after(valid_after):
+            continue
+        chosen.append(agreement)
+    return chosen
+
+
+def agreements_of_account(*, account_id: int) -> list[models.Agreement]:
+    """The account's agreements, latest first, with tariff, product and the tariff's `rates`."""
+    return list(
+        models.Agreement.objects.filter(account_id=account_id)
+        .select_related("tariff__product", "meter_point")
+        .prefetch_related(
+            Prefetch("tariff__rates", queryset=models.TariffRate.objects.order_by("band", "-active_from"))
+        )
+        .order_by("-active_from", "-id")
+    )
