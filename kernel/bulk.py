@@ -41,7 +41,8 @@ def reserve_ids(
 def copy_rows(*, model: type[django_models.Model], rows: Sequence[tuple], now: datetime) -> None:
     """COPY `rows` (named tuples named after the model's fields, all of one type) into the model's
     table. Columns the tuples leave out get what Django would give them: `now` for timestamps set
-    on creation, a constant default, or NULL. Raises IntegrityError (the database refuses a row),
+    on creation, a constant default, or NULL; a column with a database default (`db_default`, e.g.
+    a number drawn from a sequence) is left to the database. Raises IntegrityError (the database refuses a row),
     ValueError if a left-out column needs a value per row (a callable default on a unique field)."""
     if not rows:
         return
@@ -49,7 +50,7 @@ def copy_rows(*, model: type[django_models.Model], rows: Sequence[tuple], now: d
     names = list(type(rows[0])._fields)
     extra_names, extra_values = [], []
     for attname, field in fields.items():
-        if attname in names or field.primary_key:
+        if attname in names or field.primary_key or field.has_db_default():
             continue
         extra_names.append(attname)
         extra_values.append(_column_default(field, now))

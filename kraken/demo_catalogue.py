@@ -431,12 +431,11 @@ def _dynamic(tariffs, *, start: datetime, days: int, step: timedelta, seed: int)
 
 
 def load_gsp_directory() -> int:
-    """The outward codes of GSP_OUTWARD_CODES, and those of the demo addresses mapped to the region
-    of the meter points there; returns the rows added."""
+    """The outward codes of GSP_OUTWARD_CODES, and those of the (demo) addresses supplied, mapped to
+    the region of the meter points there; returns the rows added."""
     wanted = {(code, region) for region, codes in GSP_OUTWARD_CODES.items() for code in codes}
     for postcode, region in (
-        metering.MeterPoint.objects.filter(property__account__number__startswith="A-DE")
-        .exclude(gsp_group_id="")
+        metering.MeterPoint.objects.exclude(gsp_group_id="")
         .values_list("property__address__postcode", "gsp_group_id")
         .distinct()
     ):

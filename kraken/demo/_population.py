@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from imports.rules import checks
 from kraken.demo import _constants as c
 
 FLEXIBLE, AGILE, GO, INTELLIGENT = "FLEXIBLE", "AGILE", "GO", "INTELLIGENT"
@@ -88,7 +89,8 @@ class Plan:
 
     @property
     def mpan(self) -> str:
-        return f"{1012345000000 + self.index}"
+        core = f"{101234500000 + self.index:012d}"
+        return core + checks.mpan_check_digit(core)
 
     @property
     def mprn(self) -> str:
@@ -248,6 +250,15 @@ def _electricity(plan: Plan, start: str) -> dict:
         "supply_start_date": start,
         "last_billed_to_date": start,
         "profile_class": 1,
+        # The industry's estimated annual consumption, shared between the registers' time patterns.
+        "eac_history": [
+            {
+                "effective_from": start,
+                "tpr": f"{number:05d}",
+                "consumption": f"{Decimal(plan.annual_kwh) / len(bands):.2f}",
+            }
+            for number in range(1, len(bands) + 1)
+        ],
         "agreements": [{"tariff_code": TARIFF_CODES[plan.electricity], "effective_from": start}],
         "meters": [meter],
     }
@@ -271,6 +282,7 @@ def _gas(plan: Plan, start: str) -> dict:
         "ldz": c.LDZ,
         "supply_start_date": start,
         "last_billed_to_date": start,
+        "aq_history": [{"effective_from": start, "consumption": f"{plan.annual_gas_kwh}.00"}],
         "agreements": [{"tariff_code": GAS_TARIFF_CODE, "effective_from": start}],
         "meters": [meter],
     }
