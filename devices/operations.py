@@ -247,11 +247,16 @@ def trigger_boost_charge(
     `now`, its energy the device's maximum power over the window (0 when the power is unknown).
     A second call while a boost runs returns that boost.
 
-    Raises BoostNotAvailable when the device is not live or smart control is suspended.
+    Raises BoostNotAvailable when the device does not charge a vehicle, is not live or its smart
+    control is suspended.
     """
     with transaction.atomic():
         device = _lock(device)
-        if device.status != models.DeviceLifecycleStatus.LIVE or device.is_suspended:
+        if (
+            device.kind not in queries.CHARGING_KINDS
+            or device.status != models.DeviceLifecycleStatus.LIVE
+            or device.is_suspended
+        ):
             raise BoostNotAvailable(str(device.public_id))
         running = queries.active_boost(device=device, now=now)
         if running is not None:

@@ -10,10 +10,11 @@ from decimal import Decimal
 
 from django.contrib.postgres.fields import DateTimeRangeField
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Count, F, Func, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, Func, Max, Prefetch, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 
 from accounts import models as accounts_models
+from accounts import queries as accounts_queries
 from devices import models
 from kernel import ranges
 
@@ -304,9 +305,12 @@ def vehicles_of_accounts(*, account_ids: set[int], provider: str | None) -> Quer
 
 def device_on_property(
     *, account: accounts_models.Account, property_public_id: int, kind: str
-) -> models.Device:
-    """The account's first unretired device of `kind` at the property with this public number.
-    Raises NoDevice (also for a property of another account)."""
+) -> models.Device | None:
+    """The account's first unretired device of `kind` at the property with this public number;
+    None when the property (one of the account's) has none.
+
+    Raises NoDevice for a property that is not one of the account's.
+    """
     device = (
         devices_of_account(account=account)
         .filter(kind=kind, property__public_id=property_public_id)
@@ -314,7 +318,9 @@ def device_on_property(
         .first()
     )
     if device is None:
-        raise NoDevice(account.number)
+        prop = accounts_queries.get_property(public_id=property_public_id)
+        if prop is None or prop.account_id != account.pk:
+            raise NoDevice(account.number)
     return device
 
 
@@ -369,3 +375,17 @@ def devices_with_recent_dispatches(*, account_id: int, per_device: int) -> list[
         .prefetch_related(Prefetch("dispatches", queryset=recent, to_attr="recent_dispatches"))
         .order_by("created_at", "id")
     )
+
+
+def planned_dispatches(*, device: models.Device, now: datetime) -> list[models.Dispatch]:
+    """The device's dispatch plan at `now`: its planned dispatches that have not ended, by start."""
+    return list(
+        models.Dispatch.objects.filter(
+            device=device, status=models.DispatchStatus.PLANNED, end_at__gt=now
+        ).order_by("start_at", "id")
+    )
+
+
+def saving_sessions_results_updated_at() -> datetime | None:
+    """When the latest saving session results were set (None before the first)."""
+    return models.SavingSessionParticipation.objects.aggregate(latest=Max("results_set_at"))["latest"]

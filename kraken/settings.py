@@ -209,6 +209,11 @@ GRAPHENE = {"SCHEMA": "kraken.graphql.schema.schema", "ATOMIC_MUTATIONS": True}
 # Check every GraphQL view (dict value) against the contract as it is built: a key that is not a
 # field of its type, or a view answered where another type is expected, raises (kernel.graphql.binding).
 GRAPHQL_CHECK_VIEWS = env.bool("GRAPHQL_CHECK_VIEWS", default=DEBUG)
+# Query limits (kraken/graphql/limits.py) and roots switched off on this instance (KT-CT-1113).
+GRAPHQL_MAX_COMPLEXITY = env.int("GRAPHQL_MAX_COMPLEXITY", default=200)
+GRAPHQL_MAX_NODES = env.int("GRAPHQL_MAX_NODES", default=10_000)
+GRAPHQL_MAX_DEPTH = env.int("GRAPHQL_MAX_DEPTH", default=15)
+GRAPHQL_DISABLED_FIELDS = env.list("GRAPHQL_DISABLED_FIELDS", default=[])
 SPECTACULAR_SETTINGS = {
     "TITLE": "Kraken core platform API",
     "DESCRIPTION": "Data Import API, customer REST API v1 and Consumer Data Right endpoints.",

@@ -7,6 +7,8 @@ Each class is named after the contract type it resolves; `kernel.graphql.binding
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from accounts import models, queries
 from accounts.graphql import dataloaders
 from kernel import graphql as gql
@@ -50,13 +52,20 @@ def _split_address(address: models.Address | None) -> list[str] | None:
     return _lines(address) + ([address.postcode] if address.postcode else []) if address else None
 
 
+def _street_lines(address: models.Address) -> list[str]:
+    return [p for p in (address.line_1, address.line_2, address.line_3) if p]
+
+
 def _rich_address(type_name: str, address: models.Address | None) -> dict | None:
-    """RichAddressType or PropertyRichAddressType (the same fields) of an address."""
+    """RichAddressType or PropertyRichAddressType (the same fields) of an address; the street lines
+    are also given structured, as the lines the address holds."""
     if address is None:
         return None
+    lines = _street_lines(address)
     return gql.view(
         type_name,
-        streetAddress="\n".join(p for p in (address.line_1, address.line_2, address.line_3) if p),
+        streetAddress="\n".join(lines),
+        structuredStreetAddress={f"line{i}": line for i, line in enumerate(lines, start=1)},
         locality=address.locality or None,
         administrativeArea=address.administrative_area or None,
         postalCode=address.postcode or None,
@@ -64,11 +73,22 @@ def _rich_address(type_name: str, address: models.Address | None) -> dict | None
     )
 
 
+def _billing_line(number: int):
+    """The resolver of `billingAddressLine<number>`: the billing address's lines (street lines, town,
+    county) in order, the empty ones left out."""
+
+    def read(address: models.Address) -> str | None:
+        lines = [*_street_lines(address), *(p for p in (address.locality, address.administrative_area) if p)]
+        return lines[number - 1] if len(lines) >= number else None
+
+    return staticmethod(lambda account, info: billing_address_of(account, info, read))
+
+
 # --- account users -------------------------------------------------------------------------------
 
 
 class AccountUserType:
-    resolve_id = gql.plain(lambda user, info: gql.encode_pk(user.pk))
+    resolve_id = gql.plain(lambda user, info: gql.model_id("AccountUserType", user.pk))
     resolve_givenName = gql.plain(lambda user, info: user.first_name)
     resolve_firstName = gql.plain(lambda user, info: user.first_name)
     resolve_familyName = gql.plain(lambda user, info: user.last_name)
@@ -81,6 +101,10 @@ class AccountUserType:
     resolve_preferredName = gql.plain(lambda user, info: user.preferred_name or None)
     resolve_fullName = gql.plain(lambda user, info: user.get_full_name() or None)
     resolve_displayName = gql.plain(lambda user, info: user.get_full_name() or None)
+    # The platform records no bereavements and no hardship arrangements (`activeHardshipAgreements`
+    # is empty): an account user is neither until it does.
+    resolve_isDeceased = gql.plain(lambda user, info: False)
+    resolve_isInHardship = gql.plain(lambda user, info: False)
 
     @staticmethod
     def resolve_liveSecretKey(user, info):
@@ -114,7 +138,7 @@ class AccountUserType:
 
 
 class AccountUserRoleType:
-    resolve_id = gql.plain(lambda role, info: gql.encode_pk(role.pk))
+    resolve_id = gql.plain(lambda role, info: gql.model_id("AccountUserRoleType", role.pk))
     resolve_role = gql.plain(lambda role, info: role.role)
     resolve_account = staticmethod(lambda role, info: role.account)
 
@@ -127,7 +151,7 @@ class AccountUserRoleType:
 
 
 class AccountType:
-    resolve_id = gql.plain(lambda account, info: gql.encode_pk(account.pk))
+    resolve_id = gql.plain(lambda account, info: gql.model_id("AccountType", account.pk))
     resolve_number = gql.plain(lambda account, info: account.number)
     resolve_status = gql.plain(lambda account, info: account.status)
     resolve_accountType = gql.plain(lambda account, info: account.account_type)
@@ -135,6 +159,35 @@ class AccountType:
     resolve_billingName = gql.plain(lambda account, info: account.billing_name)
     resolve_billingEmail = gql.plain(lambda account, info: account.billing_email or None)
     resolve_createdAt = gql.plain(lambda account, info: account.created_at)
+    resolve_billingAddressLine1 = _billing_line(1)
+    resolve_billingAddressLine2 = _billing_line(2)
+    resolve_billingAddressLine3 = _billing_line(3)
+    resolve_billingAddressLine4 = _billing_line(4)
+    resolve_billingAddressLine5 = _billing_line(5)
+    # A switch not yet complete can still be withdrawn.
+    resolve_canBeWithdrawn = gql.plain(lambda account, info: account.status in WITHDRAWABLE_STATUSES)
+    resolve_canChangePayments = gql.plain(lambda account, info: account.status == models.AccountStatus.ACTIVE)
+    # Letters go by post to an account without a billing email.
+    resolve_commsDeliveryPreference = gql.plain(
+        lambda account, info: "EMAIL" if account.billing_email else "POSTAL_MAIL"
+    )
+    resolve_communicationDeliveryPreference = gql.plain(
+        lambda account, info: "EMAIL" if account.billing_email else "POSTAL_MAIL"
+    )
+    resolve_preferredLanguageForComms = gql.plain(lambda account, info: settings.LANGUAGE_CODE)
+    # What the platform does not run at all answers as such: it has no IVR, no collections agencies
+    # or dunning, no migrations that block an account, no hardship arrangements, no referral scheme.
+    resolve_canInputMeterReadingsViaIvr = gql.plain(lambda account, info: False)
+    resolve_hasActiveCollectionsProceedings = gql.plain(lambda account, info: False)
+    resolve_hasActiveDunningProcess = gql.plain(lambda account, info: False)
+    resolve_isInBlockingMigration = gql.plain(lambda account, info: False)
+    resolve_isInHardship = gql.plain(lambda account, info: False)
+    resolve_referralsCreated = gql.plain(lambda account, info: 0)
+
+    @staticmethod
+    def resolve_canRequestRefund(account, info):
+        """An account in credit can ask for its credit back."""
+        return gql.then(dataloaders.balance_of_account(info, account.pk), lambda balance: balance > 0)
 
     @staticmethod
     def resolve_users(account, info):
@@ -146,10 +199,13 @@ class AccountType:
 
     @staticmethod
     def resolve_ledgers(account, info, ledgerId=None, ledgerNumber=None):
-        wanted = ledgerNumber or ledgerId
-
         def pick(ledgers):
-            return [lg for lg in ledgers if wanted is None or ledger_number(lg) == wanted]
+            return [
+                lg
+                for lg in ledgers
+                if (ledgerNumber is None or ledger_number(lg) == ledgerNumber)
+                and (ledgerId is None or gql.model_id("LedgerType", lg.pk) == ledgerId)
+            ]
 
         return gql.then(dataloaders.ledgers_of_account(info, account.pk), pick)
 
@@ -174,30 +230,30 @@ class AccountType:
 
     @staticmethod
     def resolve_address(account, info):
-        return _billing_address(account, info, lambda a: _rich_address("RichAddressType", a))
+        return billing_address_of(account, info, lambda a: _rich_address("RichAddressType", a))
 
     @staticmethod
     def resolve_billingAddress(account, info):
-        return _billing_address(account, info, str)
+        return billing_address_of(account, info, str)
 
     @staticmethod
     def resolve_billingAddressPostcode(account, info):
-        return _billing_address(account, info, lambda a: a.postcode)
+        return billing_address_of(account, info, lambda a: a.postcode)
 
     @staticmethod
     def resolve_billingPostcode(account, info):
-        return _billing_address(account, info, lambda a: a.postcode)
+        return billing_address_of(account, info, lambda a: a.postcode)
 
     @staticmethod
     def resolve_billingCountryCode(account, info):
-        return _billing_address(account, info, lambda a: a.country)
+        return billing_address_of(account, info, lambda a: a.country)
 
     @staticmethod
     def resolve_splitBillingAddress(account, info):
-        return _billing_address(account, info, _split_address)
+        return billing_address_of(account, info, _split_address)
 
 
-def _billing_address(account: models.Account, info, read):
+def billing_address_of(account: models.Account, info, read):
     """`read(address)` of the account's billing address, None without one."""
     return gql.then(
         dataloaders.address(info, account.billing_address_id), lambda a: read(a) if a is not None else None
@@ -205,6 +261,8 @@ def _billing_address(account: models.Account, info, read):
 
 
 # --- ledgers and their transactions --------------------------------------------------------------
+
+WITHDRAWABLE_STATUSES = (models.AccountStatus.PENDING, models.AccountStatus.INCOMPLETE)
 
 # Kraken's filter names mapped onto our ledger entry kinds.
 TRANSACTION_FILTERS = {
@@ -229,7 +287,7 @@ def ledger_number(ledger: models.Ledger) -> str:
 
 
 class LedgerType:
-    resolve_id = gql.plain(lambda ledger, info: gql.encode_pk(ledger.pk))
+    resolve_id = gql.plain(lambda ledger, info: gql.model_id("LedgerType", ledger.pk))
     resolve_ledgerType = gql.plain(lambda ledger, info: ledger.ledger_type)
     resolve_name = gql.plain(lambda ledger, info: ledger.get_ledger_type_display())
     resolve_number = gql.plain(lambda ledger, info: ledger_number(ledger))
@@ -260,21 +318,21 @@ class _Transaction:
     """Shared by Charge, Credit, Payment and Refund (ledger entries). Amounts are unsigned, as
     Kraken reports them; the type says the direction."""
 
-    resolve_id = gql.plain(lambda e, info: gql.encode_pk(e.pk))
+    resolve_id = gql.plain(lambda e, info: gql.model_id(transaction_type(e), e.pk))
     resolve_postedDate = gql.plain(lambda e, info: e.posted_at.date())
     resolve_createdAt = gql.plain(lambda e, info: e.created_at)
     resolve_accountNumber = gql.plain(lambda e, info: e.ledger.account.number)
     resolve_amount = gql.plain(lambda e, info: abs(e.amount))
-    resolve_amounts = staticmethod(lambda e, info: gql.view("TransactionAmountType", gross=abs(e.amount)))
     resolve_balanceCarriedForward = gql.plain(lambda e, info: getattr(e, "balance_after", None))
     resolve_isCredit = gql.plain(lambda e, info: e.amount > 0)
     resolve_isAccountCharge = gql.plain(lambda e, info: transaction_type(e) == "Charge")
     resolve_isAccountPayment = gql.plain(lambda e, info: transaction_type(e) == "Payment")
     resolve_title = gql.plain(lambda e, info: e.description)
-    resolve_billingDocumentIdentifier = gql.plain(lambda e, info: e.reference or None)
-    resolve_statementId = gql.plain(lambda e, info: e.reference or None)
-    # Entries are append-only; a correction is a new entry, never a reversal of this one.
+    # Entries are append-only; a correction is a new entry, never a reversal of this one. An entry is
+    # posted to the ledger when it is made: it is issued and never held.
     resolve_isReversed = gql.plain(lambda e, info: False)
+    resolve_isIssued = gql.plain(lambda e, info: True)
+    resolve_isHeld = gql.plain(lambda e, info: False)
 
 
 class Charge(_Transaction):
@@ -316,11 +374,16 @@ class PropertyType:
     )
 
     @staticmethod
+    def resolve_isChangeOfTenancyOngoing(prop, info):
+        """Whether the account is moving out: its occupancy has an end that is still to come."""
+        return prop.occupied_to is not None and prop.occupied_to > gql.context(info).now
+
+    @staticmethod
     def resolve_occupancyPeriods(prop, info):
         return [
             gql.view(
                 "OccupancyPeriodType",
-                id=gql.encode_pk(prop.pk),
+                id=gql.model_id("OccupancyPeriodType", prop.pk),
                 effectiveFrom=prop.occupied_from,
                 effectiveTo=prop.occupied_to,
                 isOccupier=True,
@@ -329,7 +392,7 @@ class PropertyType:
 
 
 class LoyaltyPointLedgerEntryType:
-    resolve_id = gql.plain(lambda e, info: gql.encode_pk(e.pk))
+    resolve_id = gql.plain(lambda e, info: gql.model_id("LoyaltyPointLedgerEntryType", e.pk))
     resolve_ledgerType = gql.plain(lambda e, info: "LOYALTY_POINTS")
     resolve_value = gql.plain(lambda e, info: str(e.points))
     resolve_balanceBroughtForward = gql.plain(lambda e, info: str(e.balance_before))

@@ -57,12 +57,13 @@ from accounts.operations._comms import (
 from accounts.operations._ledgers import CurrencyMismatch, ZeroAmount, post_ledger_entry
 from accounts.operations._loyalty import (
     LOYALTY_POINT_CURRENCY,
-    LOYALTY_POINTS_PER_POUND,
+    LOYALTY_POINTS_PER_PENNY,
     IndivisiblePoints,
     InsufficientPoints,
     NoLoyaltyPoints,
     NonPositivePoints,
     award_loyalty_points,
+    loyalty_points_value,
     redeem_loyalty_points,
 )
 
@@ -77,7 +78,7 @@ __all__ = [
     "request_ledger_adjustment",
     "COMMS_PREFERENCE_FIELDS",
     "FONT_SIZE_MULTIPLIER_RANGE",
-    "LOYALTY_POINTS_PER_POUND",
+    "LOYALTY_POINTS_PER_PENNY",
     "LOYALTY_POINT_CURRENCY",
     "MAX_ACCOUNT_NUMBER_ATTEMPTS",
     "AccountRow",
@@ -103,6 +104,7 @@ __all__ = [
     "add_payment_method",
     "audit_row",
     "award_loyalty_points",
+    "loyalty_points_value",
     "change_account_status",
     "copy_accounts",
     "copy_addresses",

@@ -10,8 +10,9 @@ from accounts import models
 from accounts.operations._audit import record_audit
 from accounts.operations._ledgers import CurrencyMismatch, post_ledger_entry
 
-# Octopoints are worth 12.5p each and are redeemed in whole pounds: 8 points for £1.
-LOYALTY_POINTS_PER_POUND = 8
+# Octopoints are worth an eighth of a penny: 8 points are 1p (800 points £1). They are redeemed in
+# whole pence.
+LOYALTY_POINTS_PER_PENNY = 8
 LOYALTY_POINT_CURRENCY = "GBP"
 
 
@@ -24,7 +25,7 @@ class NonPositivePoints(ValueError):
 
 
 class IndivisiblePoints(ValueError):
-    """Points that do not make whole pounds."""
+    """Points that do not make whole pence."""
 
 
 class InsufficientPoints(ValueError):
@@ -62,10 +63,21 @@ def award_loyalty_points(
     return entry
 
 
+def loyalty_points_value(*, points: int) -> int:
+    """What `points` are worth in pence (GBP minor units): 8 points to the penny, exactly.
+
+    Raises IndivisiblePoints for points that are not a whole number of pence.
+    """
+    pence, remainder = divmod(points, LOYALTY_POINTS_PER_PENNY)
+    if remainder:
+        raise IndivisiblePoints(points)
+    return pence
+
+
 def redeem_loyalty_points(
     *, user: models.User, account: models.Account, points: int, now: datetime
 ) -> models.LedgerEntry:
-    """Turn a user's points into a credit on the account's energy ledger, 8 points to £1. The points
+    """Turn a user's points into a credit on the account's energy ledger, 8 points to 1p. The points
     leave the user's loyalty ledger and the credit is posted in the same transaction; a lock on the
     user keeps concurrent redemptions from spending the same points twice.
 
@@ -74,8 +86,7 @@ def redeem_loyalty_points(
     """
     if points <= 0:
         raise NonPositivePoints(points)
-    if points % LOYALTY_POINTS_PER_POUND:
-        raise IndivisiblePoints(points)
+    credit = loyalty_points_value(points=points)
     if account.currency != LOYALTY_POINT_CURRENCY:
         raise CurrencyMismatch(f"Loyalty points pay out in {LOYALTY_POINT_CURRENCY}, not {account.currency}")
     with transaction.atomic():
@@ -95,7 +106,7 @@ def redeem_loyalty_points(
         )
         return post_ledger_entry(
             ledger=ledger,
-            amount=points // LOYALTY_POINTS_PER_POUND * 100,
+            amount=credit,
             currency=LOYALTY_POINT_CURRENCY,
             kind=models.LedgerEntryKind.CREDIT,
             description=f"{points} loyalty points redeemed",

@@ -61,3 +61,15 @@ def payments_of_account(info, account_id: int, *, args: gql.PageArgs, status: st
         return gql.paginate_by_parent(rows, parent_field="account_id", parent_ids=ids, args=page)
 
     return gql.paged_loader(info, f"payments:{status}", args, batch).load(account_id)
+
+
+def bill_of_ledger_reference(info, reference: str):
+    """The bill a ledger entry's reference names (None for entries that do not come from a bill)."""
+    if not reference:
+        return None
+
+    def batch(references):
+        found = queries.bills_of_ledger_references(references=references)
+        return [found.get(r) for r in references]
+
+    return gql.context(info).loader("bill_of_ledger_reference", batch).load(reference)

@@ -15,7 +15,8 @@ from metering import queries as metering_queries
 def _agreement(info, id, *, electricity: bool):
     ctx = gql.context(info)
     ctx.viewer()
-    agreement = queries.get_agreement(id=int(id)) if str(id).isdigit() else None
+    pk = gql.decode_int(id)
+    agreement = queries.get_agreement(id=pk) if pk is not None else None
     if (
         agreement is None
         or agreement.account_id not in ctx.viewer_account_ids()

@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from accounts.graphql import dataloaders as accounts_loaders
+from accounts.graphql import types as accounts_types
 from billing import models, pricing, queries
 from billing.graphql import dataloaders
 from kernel import graphql as gql
@@ -34,7 +35,7 @@ def _tariff(type_name: str, tariff: models.Tariff, prices: pricing.TariffPrices,
     product = tariff.product
     return gql.view(
         type_name,
-        id=gql.encode_pk(tariff.pk),
+        id=gql.model_id(type_name, tariff.pk),
         displayName=product.display_name,
         fullName=product.full_name,
         description=product.description,
@@ -58,13 +59,16 @@ def _day_night(
         preVatDayRate=_before_tax(day),
         nightRate=_with_tax(night),
         preVatNightRate=_before_tax(night),
+        dayRateEpgApplied=False,
+        nightRateEpgApplied=False,
         **more,
     )
 
 
 def tariff_view(tariff: models.Tariff, now: datetime) -> dict:
     """The tariff as the contract's tariff type, with the rates in force at `now`. Prices are
-    minor units (pence); `…Rate`/`standingCharge` include tax, `preVat…` do not."""
+    minor units (pence); `…Rate`/`standingCharge` include tax, `preVat…` do not. No price the
+    platform holds includes the 2022-23 energy price guarantee (`…EpgApplied` false)."""
     prices = pricing.tariff_prices(tariff=tariff, at=now)
     rates = {r.band: r.price for r in prices.unit_rates}
     bands = set(rates)
@@ -77,6 +81,7 @@ def tariff_view(tariff: models.Tariff, now: datetime) -> dict:
             prices,
             unitRate=_with_tax(standard),
             preVatUnitRate=_before_tax(standard),
+            unitRateEpgApplied=False,
         )
     if bands == {"DAY", "NIGHT"}:
         return _day_night("DayNightTariff", tariff, prices, rates)
@@ -89,6 +94,7 @@ def tariff_view(tariff: models.Tariff, now: datetime) -> dict:
             rates,
             offPeakRate=_with_tax(off_peak),
             preVatOffPeakRate=_before_tax(off_peak),
+            offPeakRateEpgApplied=False,
         )
     return _tariff(
         "HalfHourlyTariff",
@@ -162,7 +168,7 @@ class AccountType:
 
     @staticmethod
     def resolve_bill(account, info, id, billType=None):
-        pk = gql.decode_pk(str(id))
+        pk = gql.parse_model_id(str(id), *BILL_TYPES)
         bill = queries.get_bill_of_account(id=pk, account_id=account.pk) if pk else None
         if bill is None or (billType is not None and bill.bill_type != gql.enum_name(billType)):
             raise gql.KrakenError(error_codes.UNAUTHORIZED)
@@ -202,11 +208,28 @@ class GasMeterPointType(_MeterPointAgreements):
     pass
 
 
+class SmartMeterDeviceType:
+    @staticmethod
+    def resolve_paymentMode(device, info):
+        """PREPAY while the meter point's agreement in force is on a prepayment product, CREDIT while
+        it is on another; null without an agreement in force."""
+        now = gql.context(info).now
+
+        def mode(agreements):
+            current = queries.select_agreements(agreements, at=now, active=True)
+            if not current:
+                return None
+            return "PREPAY" if current[0].tariff.product.is_prepay else "CREDIT"
+
+        return gql.then(dataloaders.agreements_of_meter_point(info, device.meter.meter_point_id), mode)
+
+
 # --- agreements ----------------------------------------------------------------------------------
 
 
 class _Agreement:
-    resolve_id = gql.plain(lambda a, info: a.pk)
+    # The contract types an agreement's id Int: its public number, never the primary key.
+    resolve_id = gql.plain(lambda a, info: gql.encode_int(a.pk))
     resolve_validFrom = gql.plain(lambda a, info: a.active_from)
     resolve_validTo = gql.plain(lambda a, info: a.active_to)
     resolve_agreedFrom = gql.plain(lambda a, info: a.active_from)
@@ -249,15 +272,34 @@ def bill_type(bill: models.Bill) -> str:
     }.get(bill.bill_type, "InvoiceType")
 
 
+BILL_TYPES = ("StatementType", "InvoiceType", "PreKrakenBillType")
+
+
 class _Bill:
-    resolve_id = gql.plain(lambda b, info: gql.encode_pk(b.pk))
+    resolve_id = gql.plain(lambda b, info: gql.model_id(bill_type(b), b.pk))
     resolve_billType = gql.plain(lambda b, info: b.bill_type)
     resolve_fromDate = gql.plain(lambda b, info: b.period_start.date())
     resolve_toDate = gql.plain(lambda b, info: b.period_end.date())
     resolve_issuedDate = gql.plain(lambda b, info: b.issued_at.date())
 
 
+def _account_address(bill: models.Bill, info, read):
+    """`read(address)` of the billing address of the bill's account (None without one)."""
+    return gql.then(
+        accounts_loaders.account(info, bill.account_id),
+        lambda account: accounts_types.billing_address_of(account, info, read),
+    )
+
+
 class StatementType(_Bill):
+    # A statement carried over from the supplier before (PRE_KRAKEN) is an external bill.
+    resolve_isExternalBill = gql.plain(lambda b, info: b.bill_type == models.BillType.PRE_KRAKEN)
+
+    @staticmethod
+    def resolve_toAddress(bill, info):
+        """The address the statement goes to: its account's billing address."""
+        return _account_address(bill, info, str)
+
     resolve_totalCharges = staticmethod(
         lambda b, info: gql.view(
             "StatementTotalType", netTotal=b.subtotal, taxTotal=b.tax, grossTotal=b.total
@@ -265,6 +307,11 @@ class StatementType(_Bill):
     )
     resolve_consumptionStartDate = gql.plain(lambda b, info: b.period_start.date())
     resolve_consumptionEndDate = gql.plain(lambda b, info: b.period_end.date())
+    # An issued statement is closed and nothing on it is reversed afterwards (ledger entries are
+    # append-only; a correction is a new entry); voiding a statement reverses all of it.
+    resolve_reversalsAfterClose = gql.plain(
+        lambda b, info: "ALL" if b.status == models.BillStatus.VOID else "NONE"
+    )
 
 
 class InvoiceType(_Bill):
@@ -275,8 +322,67 @@ class PreKrakenBillType(_Bill):
     pass
 
 
+def _amounts(entry, bill: models.Bill | None) -> dict:
+    """TransactionAmountType of a ledger entry (unsigned minor units, as Kraken reports them): a
+    bill's charge splits into the bill's net and tax; money paid, refunded or credited carries no
+    tax; any other charge's split is not recorded."""
+    gross = abs(entry.amount)
+    if bill is not None and bill.total == gross:
+        return gql.view("TransactionAmountType", net=bill.subtotal, tax=bill.tax, gross=gross)
+    if accounts_types.transaction_type(entry) != "Charge":
+        return gql.view("TransactionAmountType", net=gross, tax=0, gross=gross)
+    return gql.view("TransactionAmountType", gross=gross)
+
+
+class _LedgerEntryBill:
+    """The bill behind a ledger entry (Charge, Credit, Payment, Refund), when it comes from one."""
+
+    @staticmethod
+    def resolve_amounts(entry, info):
+        return gql.then(
+            dataloaders.bill_of_ledger_reference(info, entry.reference), lambda bill: _amounts(entry, bill)
+        )
+
+    @staticmethod
+    def resolve_hasStatement(entry, info):
+        return gql.then(
+            dataloaders.bill_of_ledger_reference(info, entry.reference),
+            lambda bill: bill is not None and bill.bill_type == models.BillType.STATEMENT,
+        )
+
+    @staticmethod
+    def resolve_statementId(entry, info):
+        return gql.then(
+            dataloaders.bill_of_ledger_reference(info, entry.reference),
+            lambda bill: gql.model_id(bill_type(bill), bill.pk) if bill is not None else None,
+        )
+
+    @staticmethod
+    def resolve_billingDocumentIdentifier(entry, info):
+        return gql.then(
+            dataloaders.bill_of_ledger_reference(info, entry.reference),
+            lambda bill: bill.number if bill is not None else None,
+        )
+
+
+class Charge(_LedgerEntryBill):
+    pass
+
+
+class Credit(_LedgerEntryBill):
+    pass
+
+
+class Payment(_LedgerEntryBill):
+    pass
+
+
+class Refund(_LedgerEntryBill):
+    pass
+
+
 class AccountPaymentType:
-    resolve_id = gql.plain(lambda p, info: gql.encode_pk(p.pk))
+    resolve_id = gql.plain(lambda p, info: gql.model_id("AccountPaymentType", p.pk))
     resolve_amount = gql.plain(lambda p, info: p.amount)
     resolve_paymentDate = gql.plain(lambda p, info: (p.paid_at or p.created_at).date())
     resolve_reference = gql.plain(lambda p, info: p.vendor_reference)
@@ -292,7 +398,7 @@ def _is_available(product: models.Product, info) -> bool:
 
 
 class EnergyProductType:
-    resolve_id = gql.plain(lambda p, info: gql.encode_pk(p.pk))
+    resolve_id = gql.plain(lambda p, info: gql.model_id("EnergyProductType", p.pk))
     resolve_code = gql.plain(lambda p, info: p.code)
     resolve_fullName = gql.plain(lambda p, info: p.full_name)
     resolve_displayName = gql.plain(lambda p, info: p.display_name)
@@ -305,11 +411,15 @@ class EnergyProductType:
     resolve_isGreen = gql.plain(lambda p, info: p.is_green)
     resolve_isAvailable = staticmethod(_is_available)
     resolve_isUnavailable = staticmethod(lambda p, info: not _is_available(p, info))
-    # Non-null in the contract; the catalogue has no hidden, business or prepay products and no notes.
+    resolve_isBusiness = gql.plain(lambda p, info: p.is_business)
+    resolve_isDomestic = gql.plain(lambda p, info: not p.is_business)
+    resolve_isPrepay = gql.plain(lambda p, info: p.is_prepay)
+    resolve_term = gql.plain(lambda p, info: p.term)
+    # Non-null in the contract; the catalogue hides no product and keeps no notes. The energy price
+    # guarantee (2022-23) is no part of any price the platform holds.
     resolve_isHidden = gql.plain(lambda p, info: False)
-    resolve_isBusiness = gql.plain(lambda p, info: False)
-    resolve_isPrepay = gql.plain(lambda p, info: False)
     resolve_notes = gql.plain(lambda p, info: "")
+    resolve_includesEpgReduction = gql.plain(lambda p, info: False)
 
     @staticmethod
     def resolve_isChargedHalfHourly(p, info):

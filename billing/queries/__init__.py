@@ -12,6 +12,7 @@ from billing.queries._bills import (
     BILL_ORDERS,
     bills,
     bills_of_account,
+    bills_of_ledger_references,
     collectable_bills_of_account,
     collection_attempts_of_account,
     get_bill_of_account,
@@ -88,6 +89,7 @@ from billing.queries._supply import (
 )
 
 __all__ = [
+    "bills_of_ledger_references",
     "AU_TIME_ZONES",
     "BILL_ORDERS",
     "CLOSED",

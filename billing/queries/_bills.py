@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 from django.db.models import (
@@ -123,3 +124,11 @@ def run_items(*, billing_run: models.BillingRun, limit: int) -> list[models.Bill
         .select_related("account", "bill")
         .order_by(order, "id")[:limit]
     )
+
+
+def bills_of_ledger_references(*, references: Collection[str]) -> dict[str, models.Bill]:
+    """The bills whose ledger entries carry these references (`BILL-<id>`, as issuing a bill posts
+    its charge), by reference; other references are left out."""
+    ids = {ref: int(ref[5:]) for ref in references if ref.startswith("BILL-") and ref[5:].isdigit()}
+    found = models.Bill.objects.in_bulk(set(ids.values()))
+    return {ref: found[pk] for ref, pk in ids.items() if pk in found}

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from accounts.graphql import access
 from devices import models, operations, queries
+from devices.graphql import types
 from kernel import graphql as gql
 from kernel.graphql import error_codes
 from metering import queries as metering_queries
@@ -28,6 +29,17 @@ def _device_of_kind(info, account_number: str, kind: str) -> models.Device:
         raise gql.KrakenError(error_codes.NO_DEVICE) from exc
 
 
+def _viewers_device(info, device_id: str) -> models.Device:
+    """The viewer's device a `deviceId` names. Raises KrakenError KT-CT-4301 for any other."""
+    ctx = gql.context(info)
+    try:
+        return queries.get_device(
+            public_id=types.public_id_of(device_id), account_ids=ctx.viewer_account_ids()
+        )
+    except queries.NoDevice as exc:
+        raise gql.KrakenError(error_codes.NO_DEVICE) from exc
+
+
 def _invalid_preferences(exc: operations.InvalidPreferences) -> gql.KrakenError:
     return gql.invalid_input(str(exc), errors=[(exc.field, str(exc))])
 
@@ -37,12 +49,28 @@ class Mutation:
     def resolve_updateDeviceSmartControl(root, info, input):
         ctx = gql.context(info)
         viewer = ctx.viewer()
-        try:
-            device = queries.get_device(public_id=input.deviceId, account_ids=ctx.viewer_account_ids())
-        except queries.NoDevice as exc:
-            raise gql.KrakenError(error_codes.NO_DEVICE) from exc
+        device = _viewers_device(info, input.deviceId)
         suspended = gql.enum_name(input.action) == "SUSPEND"
         return operations.set_smart_control(device=device, suspended=suspended, now=ctx.now, actor=viewer)
+
+    @staticmethod
+    def resolve_updateBoostCharge(root, info, input):
+        """Start (BOOST) or cancel (CANCEL) a bump charge on one of the viewer's devices; returns the
+        device. KT-CT-4301 for a device that is not the viewer's, KT-CT-4356 when a boost cannot be
+        performed now, KT-CT-4354 when it cannot be cancelled."""
+        ctx = gql.context(info)
+        viewer = ctx.viewer()
+        device = _viewers_device(info, input.deviceId)
+        try:
+            if gql.enum_name(input.action) == "BOOST":
+                operations.trigger_boost_charge(device=device, now=ctx.now, actor=viewer)
+            else:
+                operations.cancel_boost_charge(device=device, now=ctx.now, actor=viewer)
+        except operations.BoostNotAvailable as exc:
+            raise gql.KrakenError(error_codes.BOOST_NOT_AVAILABLE) from exc
+        except operations.BoostNotCancellable as exc:
+            raise gql.KrakenError(error_codes.BOOST_CANCEL_FAILED) from exc
+        return queries.get_device_by_id(id=device.pk)
 
     @staticmethod
     def resolve_triggerBoostCharge(root, info, input=None):

@@ -1,5 +1,5 @@
 """The devices app's `Query` roots: `devices`, `plannedDispatches`/`completedDispatches`,
-`registeredKrakenflexDevice`, `vehicleChargingPreferences`, `savingSessions`, the device catalogue
+`flexPlannedDispatches`, `registeredKrakenflexDevice`, `vehicleChargingPreferences`, `savingSessions`, the device catalogue
 (`electricVehicles`, `chargePointDevices`, `chargePointVariants`, `heatPumpVariants`,
 `batteryVariants`, `eligibleDeviceTypes`), the viewer's vehicles (`userVehicles`), devices at a
 property (`batteryDevice`, `heatPumpDevice`) and heat pump controllers
@@ -35,9 +35,9 @@ def _dispatches(info, account_number: str, status: str) -> list[models.Dispatch]
         raise gql.KrakenError(error_codes.NO_DEVICE) from exc
 
 
-def _device_at_property(info, account_number: str, property_id: int, kind: str) -> models.Device:
-    """Raises KrakenError KT-CT-4177 (account) or KT-CT-4301 (no such device at that property of
-    the account)."""
+def _device_at_property(info, account_number: str, property_id: int, kind: str) -> models.Device | None:
+    """The device of `kind` at one of the account's properties (None when it has none). Raises
+    KrakenError KT-CT-4177 (account) or KT-CT-4301 (a property that is not the account's)."""
     account = access.viewer_account(info, account_number)
     try:
         return queries.device_on_property(account=account, property_public_id=property_id, kind=kind)
@@ -71,7 +71,7 @@ class Query:
                 return []
         if deviceId is not None:
             try:
-                public_id = uuid.UUID(deviceId)
+                public_id = uuid.UUID(types.public_id_of(deviceId))
             except ValueError:
                 return []
         return list(
@@ -87,6 +87,29 @@ class Query:
     @staticmethod
     def resolve_completedDispatches(root, info, accountNumber):
         return _dispatches(info, accountNumber, models.DispatchStatus.COMPLETED)
+
+    @staticmethod
+    def resolve_flexPlannedDispatches(root, info, deviceId):
+        """The device's dispatch plan. The viewer's smart meter (a device of theirs SmartFlex does not
+        dispatch) has none: []. KT-CT-1111 for any other device that is not the viewer's, KT-CT-4340
+        for one not live under smart control."""
+        ctx = gql.context(info)
+        ctx.viewer()
+        try:
+            device = queries.get_device(
+                public_id=types.public_id_of(deviceId), account_ids=ctx.viewer_account_ids()
+            )
+        except queries.NoDevice as exc:
+            try:
+                metering_queries.smart_meter_device_of_accounts(
+                    device_id=deviceId, account_ids=ctx.viewer_account_ids()
+                )
+            except metering_queries.NotFound:
+                raise gql.KrakenError(error_codes.UNAUTHORIZED) from exc
+            return []
+        if device.status != models.DeviceLifecycleStatus.LIVE:
+            raise gql.KrakenError(error_codes.PLANNED_DISPATCHES_UNAVAILABLE)
+        return [types.flex_dispatch_view(d) for d in queries.planned_dispatches(device=device, now=ctx.now)]
 
     @staticmethod
     def resolve_registeredKrakenflexDevice(root, info, accountNumber):

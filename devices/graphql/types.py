@@ -37,6 +37,21 @@ def device_type(device: models.Device) -> str:
     return DEVICE_TYPES.get(device.kind, "SmartFlexDevice")
 
 
+def device_id(device: models.Device) -> str:
+    """A device's id: the Relay global id of its SmartFlex type and its public id (a UUID)."""
+    return gql.global_id(device_type(device), str(device.public_id))
+
+
+def public_id_of(value: str) -> str:
+    """The public id (UUID) a `deviceId` argument names: a device's global id (`device_id`), or its
+    public id as the KrakenFlex types give it (`krakenflexDeviceId`). Anything else is returned as
+    it is, for the device lookup to refuse."""
+    parsed = gql.parse_global_id(str(value))
+    if parsed is not None and parsed[0] in (*DEVICE_TYPES.values(), "SmartFlexDevice"):
+        return parsed[1]
+    return str(value)
+
+
 def _float(value: Decimal | None) -> float | None:
     return float(value) if value is not None else None
 
@@ -76,7 +91,7 @@ def _charging_preferences(device, info):
 
 
 class _Device:
-    resolve_id = gql.plain(lambda d, info: str(d.public_id))
+    resolve_id = gql.plain(lambda d, info: device_id(d))
     resolve_name = gql.plain(lambda d, info: d.name or None)
     resolve_deviceType = gql.plain(lambda d, info: KRAKEN_DEVICE_TYPES.get(d.kind, d.kind))
     resolve_provider = gql.plain(lambda d, info: d.provider)
@@ -125,6 +140,26 @@ class UpsideDispatchType:
     )
 
 
+# The type of a planned SmartFlex dispatch: SMART, BOOST (a bump charge) or TEST; null for a
+# dispatch someone placed by hand.
+FLEX_DISPATCH_TYPES = {
+    models.DispatchSource.SMART: "SMART",
+    models.DispatchSource.BOOST: "BOOST",
+    models.DispatchSource.BUMP: "BOOST",
+    models.DispatchSource.TEST: "TEST",
+}
+
+
+def flex_dispatch_view(d: models.Dispatch) -> dict:
+    return gql.view(
+        "SmartFlexDispatch",
+        start=d.start_at,
+        end=d.end_at,
+        type=FLEX_DISPATCH_TYPES.get(d.source),
+        energyAddedKwh=d.delta_kwh,
+    )
+
+
 # --- KrakenFlex (legacy single-device) types -----------------------------------------------------
 
 
@@ -144,6 +179,9 @@ def vehicle_preferences_view(prefs: queries.ChargingPreferences) -> dict | None:
     )
 
 
+UNAUTHENTICATED_STATES = (models.DeviceState.AUTHENTICATION_PENDING, models.DeviceState.AUTHENTICATION_FAILED)
+
+
 def _if_kind(kind: str, read):
     """A resolver of a KrakenFlexDeviceType field that only devices of `kind` have."""
     return gql.plain(lambda d, info: read(d) if d.kind == kind else None)
@@ -155,6 +193,8 @@ class KrakenFlexDeviceType:
     resolve_status = gql.plain(lambda d, info: str(d.status))
     resolve_suspended = gql.plain(lambda d, info: d.is_suspended)
     resolve_createdAt = gql.plain(lambda d, info: d.created_at)
+    # The device holds its provider's token once its authentication completed.
+    resolve_hasToken = gql.plain(lambda d, info: d.state not in UNAUTHENTICATED_STATES)
     resolve_vehicleMake = _if_kind(models.DeviceKind.ELECTRIC_VEHICLES, lambda d: d.vendor)
     resolve_vehicleModel = _if_kind(models.DeviceKind.ELECTRIC_VEHICLES, lambda d: d.model)
     resolve_vehicleBatterySizeInKwh = _if_kind(
@@ -186,7 +226,9 @@ class BatteryDeviceType:
             "DeviceStatusType",
             status=str(d.status),
             suspended=d.is_suspended,
+            # A battery charges and discharges at its rated power.
             maxImportInKw=_float(d.max_power_kw),
+            maxExportInKw=_float(d.max_power_kw),
         )
 
     @staticmethod
@@ -238,7 +280,11 @@ class SavingSessionsType:
         return (
             None
             if saved is None
-            else gql.view("SavingSessionsNationalAggregatedStatsType", energySavedInKwh=saved)
+            else gql.view(
+                "SavingSessionsNationalAggregatedStatsType",
+                energySavedInKwh=saved,
+                lastUpdatedAt=queries.saving_sessions_results_updated_at(),
+            )
         )
 
 
@@ -247,7 +293,7 @@ def _event_status(event: models.SavingSessionEvent, info) -> str:
 
 
 class SavingSessionsEventType:
-    resolve_id = gql.plain(lambda e, info: e.pk)
+    resolve_id = gql.plain(lambda e, info: gql.encode_int(e.pk))
     resolve_code = gql.plain(lambda e, info: e.code)
     resolve_startAt = gql.plain(lambda e, info: e.start_at)
     resolve_endAt = gql.plain(lambda e, info: e.end_at)
@@ -278,7 +324,7 @@ def _joined_event(p: models.SavingSessionParticipation, info) -> dict:
     result = queries.saving_result(p)
     return gql.view(
         "SavingSessionsAccountJoinedEventsType",
-        eventId=p.event_id,
+        eventId=gql.encode_int(p.event_id),
         startAt=p.event.start_at,
         endAt=p.event.end_at,
         rewardGivenInOctoPoints=p.points_awarded,

@@ -11,7 +11,16 @@ from kernel.graphql import binding, error_codes
 from kernel.graphql.binding import enum_name, plain, view, without_info
 from kernel.graphql.context import AUTH_SCHEMES, Context, bearer_token, context
 from kernel.graphql.errors import KrakenError, invalid_input
-from kernel.graphql.ids import decode_pk, encode_pk, global_id, model_id, parse_global_id, parse_model_id
+from kernel.graphql.ids import (
+    decode_int,
+    decode_pk,
+    encode_int,
+    encode_pk,
+    global_id,
+    model_id,
+    parse_global_id,
+    parse_model_id,
+)
 from kernel.graphql.loaders import by_key, grouped, then
 from kernel.graphql.pagination import (
     PageArgs,
@@ -19,6 +28,7 @@ from kernel.graphql.pagination import (
     map_nodes,
     max_page_size,
     page_args,
+    page_window,
     paged_loader,
     paginate,
     paginate_by_parent,
@@ -35,7 +45,9 @@ __all__ = [
     "by_key",
     "connection",
     "context",
+    "decode_int",
     "decode_pk",
+    "encode_int",
     "encode_pk",
     "enum_name",
     "error_codes",
@@ -46,6 +58,7 @@ __all__ = [
     "max_page_size",
     "model_id",
     "page_args",
+    "page_window",
     "paged_loader",
     "paginate",
     "paginate_by_parent",

@@ -22,11 +22,13 @@
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import Callable
 from types import ModuleType
 
 import graphene
+from graphql import is_non_null_type
 
 _MISSING = object()
 
@@ -106,6 +108,42 @@ def check_answer(type_name: str, value) -> None:
         name = value.get("__typename")
         if name is not None and name != type_name:
             raise BindingError(f"a view of {name} answered where {type_name} is expected")
+
+
+def _is_default(resolve) -> bool:
+    return isinstance(resolve, functools.partial) and resolve.func is default_resolver
+
+
+_unresolved_non_null: dict[str, frozenset[str]] = {}
+
+
+def unresolved_non_null(graphql_type) -> frozenset[str]:
+    """The non-null fields of a GraphQL object type that no hand-written resolver is bound to: a
+    value of the type must carry them (as view keys), or they answer null and fail."""
+    found = _unresolved_non_null.get(graphql_type.name)
+    if found is None:
+        found = frozenset(
+            name
+            for name, field in graphql_type.fields.items()
+            if is_non_null_type(field.type) and _is_default(field.resolve)
+        )
+        _unresolved_non_null[graphql_type.name] = found
+    return found
+
+
+def check_complete(graphql_type, value) -> None:
+    """Raises BindingError for a value of `graphql_type` that would answer null in a non-null field:
+    a view without one of `unresolved_non_null`'s keys (or with None there), or an object (a model
+    instance) while the type has such a field at all."""
+    missing = unresolved_non_null(graphql_type)
+    if not missing:
+        return
+    if type(value) is dict:
+        absent = sorted(name for name in missing if value.get(name) is None)
+        if absent:
+            raise BindingError(f"a view of {graphql_type.name} lacks non-null {', '.join(absent)}")
+    elif not all(hasattr(value, f"gql_{name}") for name in missing):
+        raise BindingError(f"{graphql_type.name} has no resolver for non-null {', '.join(sorted(missing))}")
 
 
 def resolve_type(instance, info):

@@ -73,6 +73,21 @@ NO_DEVICE = _code(
     "KT-CT-4301", "NOT_FOUND", "Unable to find device for given account.", "No device for this account."
 )
 INTERNAL = _code("KT-CT-1101", "APPLICATION", "Internal error.", "An unexpected error occurred.")
+# Kraken's public schema documents no code for a request that is not GraphQL over JSON, or whose
+# document does not fit the schema; these two, next to KT-CT-1101 in the core block, are this
+# project's. A malformed body answers HTTP 400, a document that does not fit HTTP 200.
+INVALID_REQUEST = _code(
+    "KT-CT-1102",
+    "VALIDATION",
+    "Invalid request.",
+    "The body must be a JSON object with a 'query' string, and 'variables' a JSON object.",
+)
+INVALID_QUERY = _code(
+    "KT-CT-1103",
+    "VALIDATION",
+    "Invalid GraphQL query.",
+    "The query does not parse, or does not fit the schema, or its variables do not fit their types.",
+)
 CHARGE_PREFERENCES_FAILED = _code(
     "KT-CT-4353",
     "VALIDATION",
@@ -81,6 +96,12 @@ CHARGE_PREFERENCES_FAILED = _code(
 )
 BOOST_CANCEL_FAILED = _code(
     "KT-CT-4354", "VALIDATION", "Unable to cancel boost charge.", "The device cannot cancel a boost now."
+)
+PLANNED_DISPATCHES_UNAVAILABLE = _code(
+    "KT-CT-4340",
+    "APPLICATION",
+    "Unable to fetch planned dispatches.",
+    "The device is not live under smart control, so it has no dispatch plan.",
 )
 BOOST_NOT_AVAILABLE = _code(
     "KT-CT-4356",
@@ -104,7 +125,10 @@ INSUFFICIENT_POINTS = _code(
     "The viewer holds fewer points than asked for.",
 )
 INDIVISIBLE_POINTS = _code(
-    "KT-CT-9206", "VALIDATION", "Indivisible points.", "Points are redeemed in multiples of 8 (£1)."
+    "KT-CT-9206",
+    "VALIDATION",
+    "Indivisible points.",
+    "Points are redeemed in whole pence: multiples of 8 (8 points are 1p).",
 )
 LOYALTY_POINTS_FAILED = _code(
     "KT-CT-9210", "APPLICATION", "Unhandled Loyalty Points exception.", "The points could not be redeemed."

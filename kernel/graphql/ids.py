@@ -1,5 +1,9 @@
 """Opaque, stable public ids: Relay global ids `base64("<Type>:<key>")` whose key is a scrambled
-primary key (a bijection modulo a prime), so ids are neither the key nor sequential."""
+primary key (a bijection modulo a prime), so ids are neither the key nor sequential.
+
+Where the contract types an id `Int` (an agreement's, a saving session's), the public number is the
+primary key scrambled the same way modulo 2**31 - 1 (a prime, and the largest GraphQL Int), which
+covers keys below it."""
 
 from __future__ import annotations
 
@@ -31,6 +35,29 @@ def decode_pk(value: str) -> int | None:
     if not 0 < number < _MODULUS:
         return None
     return _unscramble(number)
+
+
+_INT_MODULUS = (1 << 31) - 1
+_INT_MULTIPLIER = 1_103_515_245 % _INT_MODULUS
+
+
+def encode_int(pk: int) -> int:
+    """A stable public number for a primary key below 2**31 - 1, for ids the contract types Int:
+    not the key, not sequential. Raises ValueError for a key out of that range."""
+    if not 0 < pk < _INT_MODULUS:
+        raise ValueError(f"{pk} has no 31-bit public number")
+    return (pk * _INT_MULTIPLIER) % _INT_MODULUS
+
+
+def decode_int(value) -> int | None:
+    """The primary key behind a public number (an int, or a string of digits), or None."""
+    text = str(value).strip()
+    if not text.isdigit() or len(text) > 10:
+        return None
+    number = int(text)
+    if not 0 < number < _INT_MODULUS:
+        return None
+    return (number * pow(_INT_MULTIPLIER, -1, _INT_MODULUS)) % _INT_MODULUS
 
 
 def global_id(type_name: str, key: str) -> str:

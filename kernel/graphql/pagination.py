@@ -93,7 +93,7 @@ def page_args(
     )
 
 
-def _window(args: PageArgs, total: int) -> tuple[int, int]:
+def page_window(args: PageArgs, total: int) -> tuple[int, int]:
     """The half-open index range `[start, end)` of the page, in the whole ordered set."""
     start = args.offset + (args.after + 1 if args.after is not None else 0)
     end = total if args.before is None else min(args.before, total)
@@ -150,7 +150,7 @@ def paginate_by_parent(
         .annotate(n=Count("pk"))
         .values_list(parent_field, "n")
     )
-    windows = {pid: _window(args, totals.get(pid, 0)) for pid in parent_ids}
+    windows = {pid: page_window(args, totals.get(pid, 0)) for pid in parent_ids}
     lowest = min((w[0] for w in windows.values()), default=0)
     highest = max((w[1] for w in windows.values()), default=0)
     rows: dict[int, list] = defaultdict(list)
@@ -208,7 +208,7 @@ def _order(field: str):
 def paginate(queryset: QuerySet, *, args: PageArgs) -> dict:
     """One page of a single ordered queryset (count + slice)."""
     total = queryset.count()
-    start, end = _window(args, total)
+    start, end = page_window(args, total)
     nodes = list(queryset[start:end]) if end > start else []
     return connection(nodes, start=start, total=total)
 
@@ -226,7 +226,7 @@ def map_nodes(page: dict, function: Callable) -> dict:
 
 def paginate_list(rows: Sequence, *, args: PageArgs) -> dict:
     """One page of a list computed in memory (already ordered)."""
-    start, end = _window(args, len(rows))
+    start, end = page_window(args, len(rows))
     return connection(list(rows[start:end]), start=start, total=len(rows))
 
 

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import subprocess
 import tomllib
 from importlib import metadata
 
@@ -24,10 +26,30 @@ def _version() -> str:
             return tomllib.load(f)["project"]["version"]
 
 
+@functools.lru_cache(maxsize=1)
+def _sha() -> str | None:
+    """The commit the code runs from: `KRAKEN_GIT_SHA` (set by a deployment), else the checkout's
+    HEAD; None when neither says (read once per process)."""
+    if sha := os.environ.get("KRAKEN_GIT_SHA"):
+        return sha
+    try:
+        found = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=settings.BASE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=2,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return found.stdout.strip() or None
+
+
 class Query:
     @staticmethod
     def resolve_krakenVersion(root, info):
-        return gql.view("KrakenVersionType", number=_version(), SHA=os.environ.get("KRAKEN_GIT_SHA") or None)
+        return gql.view("KrakenVersionType", number=_version(), SHA=_sha())
 
     @staticmethod
     def resolve_node(root, info, id):
@@ -62,8 +84,11 @@ class Query:
             document = parse(input.query)
         except GraphQLError as exc:
             raise gql.KrakenError(error_codes.INVALID_DATA, description=exc.message) from exc
+        try:
+            score = limits.measure(info.schema, document, input.operationName, input.variables)
+        except limits.FragmentCycle as cycle:
+            raise limits.refuse_cycle(cycle) from cycle
         errors = validate(info.schema, document)
         if errors:
             raise gql.KrakenError(error_codes.INVALID_DATA, description=errors[0].message)
-        score = limits.measure(info.schema, document, input.operationName, input.variables)
         return gql.view("QueryComplexityOutputType", complexityValue=score.complexity)

@@ -3,8 +3,10 @@
 - HTTP 200 whenever the request reaches GraphQL (syntax, validation, limit and auth errors
   included); 400 only for a malformed body, 405 for a wrong method.
 - Errors carry Kraken's `extensions` (errorType, errorClass, errorCode, errorDescription).
-  Standard GraphQL errors keep their message and get errorType VALIDATION; an unexpected exception
-  is logged and reported as an APPLICATION error without internals.
+  Standard GraphQL errors keep their message and get KT-CT-1103 (VALIDATION), a malformed body
+  KT-CT-1102 (`inputs`); an unexpected exception is logged and reported as an APPLICATION error
+  (KT-CT-1101) without internals.
+- Limits (`limits`) are measured on the parsed document and refused before it is validated or run.
 - The clock is read here, once per request, and handed to resolvers on the context.
 - Execution uses graphql-sync-dataloaders' deferred context so dataloaders batch.
 """
@@ -14,18 +16,28 @@ from __future__ import annotations
 import functools
 import logging
 
+from django.conf import settings
 from django.db import transaction
-from graphene_django.views import GraphQLView
-from graphql import ExecutionResult, GraphQLError, OperationType, execute, get_operation_ast, parse, validate
+from graphene_django.views import GraphQLView, HttpError
+from graphql import (
+    ExecutionResult,
+    GraphQLError,
+    OperationType,
+    execute,
+    get_operation_ast,
+    located_error,
+    parse,
+    validate,
+)
 from graphql.pyutils import Path, Undefined
-from graphql.type import get_nullable_type, is_leaf_type
+from graphql.type import GraphQLList, get_nullable_type, is_leaf_type
 from graphql_sync_dataloaders import DeferredExecutionContext
 
 from accounts.graphql import access
 from kernel import clock
 from kernel import graphql as gql
 from kernel.graphql import binding, error_codes
-from kraken.graphql import limits, ratelimit
+from kraken.graphql import inputs, limits, ratelimit
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +76,16 @@ def _plain_leaf(parent_type, name: str):
     return None if plain is _NOT_PLAIN else plain
 
 
+def _disabled_fields() -> frozenset[str]:
+    """Roots switched off on this instance (`GRAPHQL_DISABLED_FIELDS`, e.g.
+    `["Query.flexPlannedDispatches"]`): asked for, they answer KT-CT-1113 and null."""
+    return frozenset(getattr(settings, "GRAPHQL_DISABLED_FIELDS", ()))
+
+
 class ExecutionContext(DeferredExecutionContext):
-    """graphql-sync-dataloaders' deferred execution with two changes:
+    """graphql-sync-dataloaders' deferred execution with these changes:
+
+    - a root listed in `GRAPHQL_DISABLED_FIELDS` answers KT-CT-1113 (SERVICE_AVAILABILITY);
 
     - a scalar field that `_plain_leaf` can read directly (a dict key, or a resolver that ignores
       `info`) is read and serialised without building its ResolveInfo: the same value the normal
@@ -78,6 +98,10 @@ class ExecutionContext(DeferredExecutionContext):
 
     def execute_field(self, parent_type, source, field_nodes, path):
         name = field_nodes[0].name.value
+        if path.prev is None and f"{parent_type.name}.{name}" in _disabled_fields():
+            error = located_error(gql.KrakenError(error_codes.FIELD_DISABLED), field_nodes, path.as_list())
+            self.handle_field_error(error, parent_type.fields[name].type, path)
+            return None
         plain = _plain_leaf(parent_type, name)
         if plain is not None:
             leaf, resolve = plain
@@ -93,6 +117,13 @@ class ExecutionContext(DeferredExecutionContext):
                 return serialized
         return super().execute_field(parent_type, source, field_nodes, path)
 
+    def complete_value(self, return_type, field_nodes, info, path, result):
+        """As graphql-core's, but a list is never null: a resolver's None (or a view without the
+        key) answers `[]`."""
+        if result is None and isinstance(return_type, GraphQLList):
+            result = []
+        return super().complete_value(return_type, field_nodes, info, path, result)
+
     def handle_field_error(self, error, return_type, path=None):
         if path is None:
             for key in error.path or []:
@@ -102,19 +133,26 @@ class ExecutionContext(DeferredExecutionContext):
 
 class CheckedExecutionContext(ExecutionContext):
     """`ExecutionContext` that also refuses an object value that is a view of another type than the
-    one expected (`binding.check_answer`): used when views are checked (tests, development)."""
+    one expected (`binding.check_answer`), or that would answer null in a non-null field
+    (`binding.check_complete`): used when views are checked (tests, development)."""
 
     def complete_object_value(self, return_type, field_nodes, info, path, result):
         binding.check_answer(return_type.name, result)
+        binding.check_complete(return_type, result)
         return super().complete_object_value(return_type, field_nodes, info, path, result)
 
 
 @functools.lru_cache(maxsize=512)
-def _parsed_and_validated(schema, query: str):
-    """Clients send the same few documents over and over: parse and validate each once per
-    process. Raises GraphQLError for a syntax error (not cached)."""
-    document = parse(query)
-    return document, tuple(validate(schema, document, max_errors=50))
+def _parsed(query: str):
+    """Clients send the same few documents over and over: parse each once per process. Raises
+    GraphQLError for a syntax error (not cached)."""
+    return parse(query)
+
+
+@functools.lru_cache(maxsize=512)
+def _validated(schema, query: str) -> tuple:
+    """The validation errors of a document that parses, once per process."""
+    return tuple(validate(schema, _parsed(query), max_errors=50))
 
 
 class KrakenGraphQLView(GraphQLView):
@@ -130,17 +168,30 @@ class KrakenGraphQLView(GraphQLView):
         )
 
     def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
+        """Parse, refuse unstorable text, measure and refuse what is over the limits (before
+        validating: a document built to be costly is not worth validating), validate, then run."""
         if not query:
             if show_graphiql:
                 return None
             return ExecutionResult(data=None, errors=[GraphQLError("Must provide query string.")])
-        if variables is not None and not isinstance(variables, dict):
-            return ExecutionResult(data=None, errors=[GraphQLError("Variables must be a JSON object.")])
         schema = self.schema.graphql_schema
         try:
-            document, errors = _parsed_and_validated(schema, query)
+            document = _parsed(query)
         except GraphQLError as error:
             return ExecutionResult(data=None, errors=[error])
+        refused = inputs.hostile_text(query, document, variables)
+        if refused is not None:
+            return ExecutionResult(data=None, errors=[refused])
+        try:
+            score = limits.measure_once(schema, document, operation_name, variables)
+            limits.check(score)
+        except limits.FragmentCycle as cycle:
+            return ExecutionResult(data=None, errors=[limits.refuse_cycle(cycle)])
+        except gql.KrakenError as error:
+            return ExecutionResult(data=None, errors=[error])
+        errors = _validated(schema, query)
+        if errors:
+            return ExecutionResult(data=None, errors=list(errors))
         operation_ast = get_operation_ast(document, operation_name)
         if request.method.lower() == "get" and operation_ast is not None:
             if operation_ast.operation != OperationType.QUERY:
@@ -149,13 +200,6 @@ class KrakenGraphQLView(GraphQLView):
                 return ExecutionResult(
                     data=None, errors=[GraphQLError("Mutations are only accepted in POST requests.")]
                 )
-        if errors:
-            return ExecutionResult(data=None, errors=errors)
-        try:
-            score = limits.measure(schema, document, operation_name, variables)
-            limits.check(score)
-        except gql.KrakenError as error:
-            return ExecutionResult(data=None, errors=[error])
         context = self.get_context(request)
         try:
             self._spend_allowance(context, score)
@@ -199,6 +243,29 @@ class KrakenGraphQLView(GraphQLView):
                 f"it resets in {exc.usage.ttl} seconds.",
             ) from exc
 
+    @staticmethod
+    def get_graphql_params(request, data):
+        """The request's query, variables and operation name. Raises inputs.BadRequest (400)."""
+        if not hasattr(data, "get"):
+            raise inputs.BadRequest("The body must be a JSON object.")
+        query, variables, operation_name = inputs.request_params(
+            request.GET.get("query") or data.get("query"),
+            request.GET.get("variables") or data.get("variables"),
+            request.GET.get("operationName") or data.get("operationName"),
+        )
+        return query, variables, None if operation_name == "null" else operation_name, None
+
+    def parse_body(self, request):
+        """The JSON body. Raises inputs.BadRequest (400) for a body that is not JSON or not an object."""
+        try:
+            return super().parse_body(request)
+        except inputs.BadRequest:
+            raise
+        except HttpError as exc:
+            raise inputs.BadRequest(
+                "The body is not valid JSON." if "JSON" in str(exc.message) else str(exc.message)
+            ) from exc
+
     def get_response(self, request, data, show_graphiql=False):
         query, variables, operation_name, _id = self.get_graphql_params(request, data)
         result = self.execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
@@ -211,6 +278,10 @@ class KrakenGraphQLView(GraphQLView):
 
     @staticmethod
     def format_error(error):
+        if isinstance(error, inputs.BadRequest):
+            return error.error.formatted
+        if isinstance(error, HttpError):  # a wrong method (405)
+            return gql.KrakenError(error_codes.INVALID_REQUEST, description=str(error.message)).formatted
         if not isinstance(error, GraphQLError):
             logger.error("Unable to run GraphQL request: %s", error)
             return gql.KrakenError(error_codes.INTERNAL).formatted
@@ -219,7 +290,6 @@ class KrakenGraphQLView(GraphQLView):
             logger.error("Unable to resolve GraphQL field %s", error.path, exc_info=original)
             internal = gql.KrakenError(error_codes.INTERNAL)
             return {**error.formatted, "message": internal.message, "extensions": internal.extensions}
-        formatted = error.formatted
-        if not formatted.get("extensions"):
-            formatted["extensions"] = {"errorType": "VALIDATION", "errorClass": "VALIDATION"}
-        return formatted
+        if not error.extensions:
+            return inputs.kraken_error_of(error)
+        return error.formatted

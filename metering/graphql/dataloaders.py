@@ -3,6 +3,8 @@ read of `metering.queries`."""
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from kernel import graphql as gql
 from metering import queries
 
@@ -55,3 +57,52 @@ def smart_devices_of_meter(info, meter_id: int):
         return gql.grouped(queries.smart_meter_devices_of_meters(meter_ids=ids), lambda d: d.meter_id, ids)
 
     return gql.context(info).loader("smart_devices_of_meter", batch).load(meter_id)
+
+
+def smart_devices_of_meter_point(info, meter_point_id: int):
+    def batch(ids):
+        devices = queries.smart_meter_devices_of_meter_points(meter_point_ids=ids)
+        return gql.grouped(devices, lambda d: d.meter.meter_point_id, ids)
+
+    return gql.context(info).loader("smart_devices_of_meter_point", batch).load(meter_point_id)
+
+
+def smart_devices_of_property(info, property_id: int):
+    def batch(ids):
+        devices = queries.smart_meter_devices_of_properties(property_ids=ids)
+        return gql.grouped(devices, lambda d: d.meter.meter_point.property_id, ids)
+
+    return gql.context(info).loader("smart_devices_of_property", batch).load(property_id)
+
+
+def latest_reading_date(info, meter_point_id: int):
+    """The date of the meter point's latest actual reading (None without one)."""
+
+    def batch(ids):
+        found = queries.latest_actual_reading_dates(meter_point_ids=ids, tz=settings.TIME_ZONE)
+        return [found.get(i) for i in ids]
+
+    return gql.context(info).loader("latest_reading_date", batch).load(meter_point_id)
+
+
+def paired_meters(info, meter_id: int):
+    """The meters pairing with this one across import and export (see `queries.paired_meters`)."""
+
+    def batch(ids):
+        return gql.grouped(queries.paired_meters(meter_ids=ids), lambda m: m.paired_with, ids)
+
+    return gql.context(info).loader("paired_meters", batch).load(meter_id)
+
+
+def consumption_of_meter(info, meter_id: int, *, start, grouping, tz: str, args: gql.PageArgs):
+    """A page of the meter's consumption buckets (see `queries.consumption_buckets`): two queries
+    for every meter asking with the same arguments, whatever their number."""
+
+    def batch(ids, page):
+        totals = queries.consumption_bucket_counts(meter_ids=ids, start=start, grouping=grouping, tz=tz)
+        windows = {i: gql.page_window(page, totals.get(i, 0)) for i in ids}
+        rows = queries.consumption_buckets(windows=windows, start=start, grouping=grouping, tz=tz)
+        return {i: gql.connection(rows[i], start=windows[i][0], total=totals.get(i, 0)) for i in ids}
+
+    name = f"consumption:{start.isoformat()}:{grouping}:{tz}"
+    return gql.paged_loader(info, name, args, batch).load(meter_id)

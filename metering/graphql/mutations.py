@@ -38,7 +38,10 @@ def _submit(info, *, identifier, read_date, values, serial_number, electricity: 
             ],
             id=None,
         )
-    return gql.view("CreateMeterReadingOutputType", readingErrors=[], id=gql.encode_pk(stored[0].pk))
+    reading_type = "ElectricityMeterReadingType" if electricity else "GasMeterReadingType"
+    return gql.view(
+        "CreateMeterReadingOutputType", readingErrors=[], id=gql.model_id(reading_type, stored[0].pk)
+    )
 
 
 class Mutation:

@@ -2,6 +2,7 @@
 points and smart meter telemetry."""
 
 import datetime as dt
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
@@ -103,3 +104,48 @@ class HeatPumpSensorFactory(factory.django.DjangoModelFactory):
     controller = factory.SubFactory(HeatPumpControllerFactory)
     code = factory.Sequence(lambda n: f"SENSOR{n:02d}")
     sensor_type = devices_models.SensorKind.ZIGBEE
+
+
+AT = dt.datetime(2024, 6, 1, 12, tzinfo=dt.UTC)
+
+
+def controller_with_state(account, **device):
+    """A heat pump controller of the account with a zone, a Zigbee and an NTC sensor, each having
+    reported at AT; `device` sets fields of its device (e.g. `property`)."""
+    controller = HeatPumpControllerFactory(
+        device__account=account,
+        **{f"device__{name}": value for name, value in device.items()},
+        firmware_esp32="v2.1.4",
+        states=["NORMAL_MODE"],
+        is_connected=True,
+        heat_pump_serial_number="HP-1",
+        fault_codes=["E1"],
+        max_water_setpoint_celsius=Decimal("60"),
+        climate_control_enabled=True,
+        target_climate_control_celsius=Decimal("20.5"),
+        current_climate_control_celsius=Decimal("19.8"),
+        water_heating_enabled=False,
+    )
+    zone = HeatPumpZoneFactory(
+        controller=controller,
+        display_name="Downstairs",
+        primary_sensor="SENSOR01",
+        mode="AUTO",
+        setpoint_celsius=Decimal("20.5"),
+        relay_switched_on=True,
+        heat_demand=True,
+        reported_at=AT,
+    )
+    HeatPumpSensorFactory(
+        controller=controller,
+        zone=zone,
+        code="SENSOR01",
+        zigbee_id="0x01",
+        is_online=True,
+        temperature_celsius=Decimal("19.8"),
+        humidity_percentage=48,
+        rssi=-61,
+        reported_at=AT,
+    )
+    HeatPumpSensorFactory(controller=controller, zone=zone, code="ADC1", sensor_type="NTC")
+    return controller

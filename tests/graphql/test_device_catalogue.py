@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from devices import models
+from kernel.graphql import ids as gql_ids
 from tests.accounts.factories import AccountUserRoleFactory, PropertyFactory
 from tests.devices.factories import DeviceFactory
 from tests.graphql.conftest import error_code, queries_for
@@ -283,7 +284,7 @@ class TestDevicesAtAProperty:
             {"n": account.number, "p": str(here.public_id)},
         )
 
-        assert data["devices"] == [{"id": str(device.public_id)}]
+        assert data["devices"] == [{"id": gql_ids.global_id("SmartFlexVehicle", str(device.public_id))}]
 
 
 class TestPropertyPublicNumber:
@@ -292,3 +293,12 @@ class TestPropertyPublicNumber:
 
         assert len(numbers) == 20
         assert all(0 < n < 2**31 for n in numbers)
+
+
+class TestDevicesAtAPropertyWithout:
+    def test_a_property_of_the_account_without_one_answers_null(self, authed, account):
+        prop = PropertyFactory(account=account)
+
+        data = authed.ok(AT_PROPERTY, {"n": account.number, "p": prop.public_id})
+
+        assert data == {"batteryDevice": None, "heatPumpDevice": None}

@@ -3,6 +3,7 @@ import datetime as dt
 from django.utils import timezone
 
 from devices import models
+from kernel.graphql import ids as gql_ids
 from tests.devices.factories import DeviceFactory, DispatchFactory
 from tests.graphql.conftest import error_code
 
@@ -25,7 +26,7 @@ class TestDevices:
         devices = authed.ok(DEVICES, {"n": account.number})["devices"]
 
         assert [d["__typename"] for d in devices] == ["SmartFlexVehicle", "SmartFlexBattery"]
-        assert devices[0]["id"] == str(vehicle.public_id)
+        assert devices[0]["id"] == gql_ids.global_id("SmartFlexVehicle", str(vehicle.public_id))
         assert devices[0]["status"] == {
             "current": "LIVE",
             "currentState": "SMART_CONTROL_CAPABLE",

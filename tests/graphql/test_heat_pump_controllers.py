@@ -1,11 +1,12 @@
-import datetime as dt
-from decimal import Decimal
-
 from tests.accounts.factories import AccountUserRoleFactory
 from tests.graphql.conftest import error_code, queries_for
-from tests.graphql.factories import HeatPumpControllerFactory, HeatPumpSensorFactory, HeatPumpZoneFactory
+from tests.graphql.factories import (
+    HeatPumpControllerFactory,
+    HeatPumpSensorFactory,
+    HeatPumpZoneFactory,
+    controller_with_state,
+)
 
-AT = dt.datetime(2024, 6, 1, 12, tzinfo=dt.UTC)
 EUIDS = """query($n: String) { octoHeatPumpControllerEuids(accountNumber: $n) }"""
 STATUS = """query($n: String!, $e: ID!) {
   octoHeatPumpControllerStatus(accountNumber: $n, euid: $e) {
@@ -22,45 +23,6 @@ CONFIGURATION = """query($n: String!, $e: ID!) {
 HEAT_PUMP_STATUS = """query($n: String!) { heatPumpStatus(accountNumber: $n) {
   isConnected climateControlStatus { climateControlEnabled targetClimateControlTemperature currentClimateControlTemperature }
   waterTemperatureStatus { waterTemperatureEnabled currentWaterTemperature } } }"""
-
-
-def controller_with_state(account):
-    controller = HeatPumpControllerFactory(
-        device__account=account,
-        firmware_esp32="v2.1.4",
-        states=["NORMAL_MODE"],
-        is_connected=True,
-        heat_pump_serial_number="HP-1",
-        fault_codes=["E1"],
-        max_water_setpoint_celsius=Decimal("60"),
-        climate_control_enabled=True,
-        target_climate_control_celsius=Decimal("20.5"),
-        current_climate_control_celsius=Decimal("19.8"),
-        water_heating_enabled=False,
-    )
-    zone = HeatPumpZoneFactory(
-        controller=controller,
-        display_name="Downstairs",
-        primary_sensor="SENSOR01",
-        mode="AUTO",
-        setpoint_celsius=Decimal("20.5"),
-        relay_switched_on=True,
-        heat_demand=True,
-        reported_at=AT,
-    )
-    HeatPumpSensorFactory(
-        controller=controller,
-        zone=zone,
-        code="SENSOR01",
-        zigbee_id="0x01",
-        is_online=True,
-        temperature_celsius=Decimal("19.8"),
-        humidity_percentage=48,
-        rssi=-61,
-        reported_at=AT,
-    )
-    HeatPumpSensorFactory(controller=controller, zone=zone, code="ADC1", sensor_type="NTC")
-    return controller
 
 
 class TestControllerEuids:
@@ -171,7 +133,7 @@ class TestControllerConfiguration:
                         {"__typename": "ZigbeeSensorConfiguration", "code": "SENSOR01", "id": "0x01"},
                     ],
                 },
-                "schedules": None,
+                "schedules": [],
             }
         ]
         assert config["heatPump"] == {

@@ -62,7 +62,7 @@ class TestRedeemLoyaltyPoints:
 
         assert data["redeemLoyaltyPointsForAccountCredit"] == {"pointsRedeemed": 800}
         credit = models.LedgerEntry.objects.get(ledger__account=account)
-        assert (credit.kind, credit.amount) == (models.LedgerEntryKind.CREDIT, 10000)
+        assert (credit.kind, credit.amount) == (models.LedgerEntryKind.CREDIT, 100)  # 8 points = 1p
         assert models.LoyaltyPointLedgerEntry.objects.filter(user=viewer).balance() == 200
 
     @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from devices import models
+from kernel.graphql import ids as gql_ids
 from tests.accounts.factories import AccountUserRoleFactory
 from tests.graphql.conftest import error_code, queries_for
 from tests.graphql.factories import (
@@ -52,7 +53,7 @@ class TestSavingSessionsQuery:
             "signedUpMeterPoint": {"mpan": enrolment.meter_point.identifier},
             "joinedEvents": [
                 {
-                    "eventId": past.pk,
+                    "eventId": gql_ids.encode_int(past.pk),
                     "status": "SUCCESS",
                     "eventStatus": "DONE",
                     "energySavedInKwh": 1.5,

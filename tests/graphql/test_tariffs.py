@@ -4,6 +4,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from billing import models
+from kernel.graphql import ids as gql_ids
 from tests.billing.factories import AgreementFactory, TariffFactory, TariffRateFactory
 from tests.metering.factories import MeterPointFactory
 
@@ -25,8 +26,8 @@ def _tariff(gql, account, tariff, *, gas=False):
     )
     agreement = AgreementFactory(account=account, meter_point=meter_point, tariff=tariff)
     if gas:
-        return gql.ok(GAS, {"id": agreement.pk})["gasAgreement"]["tariff"]
-    return gql.ok(ELECTRICITY, {"id": agreement.pk})["electricityAgreement"]["tariff"]
+        return gql.ok(GAS, {"id": gql_ids.encode_int(agreement.pk)})["gasAgreement"]["tariff"]
+    return gql.ok(ELECTRICITY, {"id": gql_ids.encode_int(agreement.pk)})["electricityAgreement"]["tariff"]
 
 
 class TestAgreementTariff:

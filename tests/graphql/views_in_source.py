@@ -11,7 +11,8 @@ across all the modules read). Each keyword of a `gql.view` or builder call (but 
 parameters) must be a field of every type the view may have. A view whose type cannot be told
 this way, or a dict literal keyed by strings inside a function (a view built without `gql.view`,
 but for the `validation_errors` of a KrakenError), is a problem too. Keys passed on as `**values`
-are left to the run-time check (GRAPHQL_CHECK_VIEWS).
+are left to the run-time check (GRAPHQL_CHECK_VIEWS), as are the non-null fields of a view that
+passes keys on.
 """
 
 from __future__ import annotations
@@ -32,9 +33,15 @@ class _Call:
     module: str
 
 
-def problems(sources: dict[str, str], fields_of: Callable[[str], set[str] | None]) -> list[str]:
+def problems(
+    sources: dict[str, str],
+    fields_of: Callable[[str], set[str] | None],
+    required_of: Callable[[str], set[str]] | None = None,
+) -> list[str]:
     """What is wrong with the views of `sources` (module name -> source); `fields_of(type_name)`
-    gives the fields of a contract object type, None for anything else."""
+    gives the fields of a contract object type, None for anything else; `required_of(type_name)`,
+    when given, the non-null fields a view of the type must set (a `gql.view` call that passes no
+    `**values` on and leaves one out is a problem)."""
     trees = {module: ast.parse(source) for module, source in sources.items()}
     names = {module: _name_tables(tree) for module, tree in trees.items()}
     first_params: dict[str, set[str]] = defaultdict(set)
@@ -117,6 +124,13 @@ def problems(sources: dict[str, str], fields_of: Callable[[str], set[str] | None
                 for keyword in call.node.keywords
                 if keyword.arg is not None and keyword.arg not in own and keyword.arg not in fields
             ]
+            passes_on = any(keyword.arg is None for keyword in call.node.keywords)
+            if required_of is not None and call.callee == VIEW and not passes_on:
+                given = {keyword.arg for keyword in call.node.keywords}
+                found += [
+                    f"{where}: gql.view of {type_name}: lacks non-null {name}"
+                    for name in sorted(required_of(type_name) - given)
+                ]
     return sorted(set(found))
 
 
