@@ -220,6 +220,9 @@ class TestLockout:
                 "#id_password", "correct-horse-battery" if attempt == settings.AXES_FAILURE_LIMIT else "wrong"
             )
             page.click("input[type=submit]")
+            # The next attempt may only start once this one is answered: opening the login page
+            # while the POST is in flight would cancel it, and it would never count as a failure.
+            page.find(".errornote, #locked-out")
         steps.take("locked out")
 
         assert page.find("#locked-out").text == "Too many failed logins"
