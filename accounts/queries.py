@@ -396,6 +396,10 @@ def accounts_by_id(*, ids: Collection[int]) -> QuerySet[models.Account]:
     return models.Account.objects.filter(pk__in=ids)
 
 
+def ledger_entries_by_id(*, ids: Collection[int]) -> QuerySet[models.LedgerEntry]:
+    return models.LedgerEntry.objects.filter(pk__in=ids).select_related("ledger__account")
+
+
 def addresses_by_id(*, ids: Collection[int]) -> QuerySet[models.Address]:
     return models.Address.objects.filter(pk__in=ids)
 

@@ -3,6 +3,7 @@ and payments. Each batch calls one read of `billing.queries`."""
 
 from __future__ import annotations
 
+from accounts import queries as accounts_queries
 from billing import queries
 from kernel import graphql as gql
 
@@ -73,3 +74,44 @@ def bill_of_ledger_reference(info, reference: str):
         return [found.get(r) for r in references]
 
     return gql.context(info).loader("bill_of_ledger_reference", batch).load(reference)
+
+
+def _statements(info, bill_ids: list[int]) -> dict:
+    """Statements by bill id, each built once per request (balances and transactions share it)."""
+    known = gql.context(info).memo.setdefault("statements", {})
+    missing = [i for i in bill_ids if i not in known]
+    if missing:
+        known.update(dict.fromkeys(missing))
+        known.update(queries.statements_of_bills(bill_ids=missing))
+    return known
+
+
+def statement(info, bill_id: int):
+    """The bill as a statement: balances, totals and transactions (`billing.queries.Statement`)."""
+
+    def batch(ids):
+        found = _statements(info, ids)
+        return [found[i] for i in ids]
+
+    return gql.context(info).loader("statement", batch).load(bill_id)
+
+
+def statement_transactions(info, bill_id: int):
+    """The ledger entries on the bill's statement in posting order, each carrying the balance after
+    it (`balance_after`), as the account's transactions do."""
+
+    def batch(ids):
+        found = _statements(info, ids)
+        transactions = [t for i in ids if found[i] is not None for t in found[i].transactions]
+        entries = {
+            entry.pk: entry
+            for entry in accounts_queries.ledger_entries_by_id(ids=[t.ledger_entry_id for t in transactions])
+        }
+        for transaction in transactions:
+            entries[transaction.ledger_entry_id].balance_after = transaction.balance_carried_forward
+        return [
+            [entries[t.ledger_entry_id] for t in found[i].transactions] if found[i] is not None else []
+            for i in ids
+        ]
+
+    return gql.context(info).loader("statement_transactions", batch).load(bill_id)

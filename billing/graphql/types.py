@@ -9,6 +9,7 @@ here, at the edge.
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from datetime import datetime
 
 from accounts.graphql import dataloaders as accounts_loaders
@@ -291,6 +292,14 @@ def _account_address(bill: models.Bill, info, read):
     )
 
 
+def _statement_total(net: int, tax: int, gross: int) -> dict:
+    return gql.view("StatementTotalType", netTotal=net, taxTotal=tax, grossTotal=gross)
+
+
+def _read_statement(bill: models.Bill, info, read):
+    return gql.then(dataloaders.statement(info, bill.pk), lambda s: read(s) if s is not None else None)
+
+
 class StatementType(_Bill):
     # A statement carried over from the supplier before (PRE_KRAKEN) is an external bill.
     resolve_isExternalBill = gql.plain(lambda b, info: b.bill_type == models.BillType.PRE_KRAKEN)
@@ -300,11 +309,46 @@ class StatementType(_Bill):
         """The address the statement goes to: its account's billing address."""
         return _account_address(bill, info, str)
 
-    resolve_totalCharges = staticmethod(
-        lambda b, info: gql.view(
-            "StatementTotalType", netTotal=b.subtotal, taxTotal=b.tax, grossTotal=b.total
+    @staticmethod
+    def resolve_totalCharges(bill, info):
+        """What the statement's transactions took from the balance; a statement carried over from
+        before (no transactions recorded on it) shows its own bill's amounts."""
+
+        def read(statement):
+            if statement is None or not statement.transactions:
+                return _statement_total(bill.subtotal, bill.tax, bill.total)
+            return _statement_total(*astuple(statement.total_charges))
+
+        return gql.then(dataloaders.statement(info, bill.pk), read)
+
+    @staticmethod
+    def resolve_totalCredits(bill, info):
+        return _read_statement(bill, info, lambda s: _statement_total(*astuple(s.total_credits)))
+
+    @staticmethod
+    def resolve_openingBalance(bill, info):
+        return _read_statement(bill, info, lambda s: s.opening_balance)
+
+    @staticmethod
+    def resolve_closingBalance(bill, info):
+        return _read_statement(bill, info, lambda s: s.closing_balance)
+
+    @staticmethod
+    def resolve_status(bill, info):
+        return _read_statement(bill, info, lambda s: s.status)
+
+    @staticmethod
+    def resolve_transactions(bill, info, **kwargs):
+        args = gql.page_args(**kwargs)
+        return gql.then(
+            dataloaders.statement_transactions(info, bill.pk),
+            lambda entries: gql.paginate_list(entries, args=args),
         )
-    )
+
+    resolve_paymentDueDate = gql.plain(lambda b, info: b.payment_due_date)
+    # Bills held for review are not issued (they wait on their billing run); an issued statement
+    # is never held.
+    resolve_heldStatus = gql.plain(lambda b, info: gql.view("HeldStatus", isHeld=False, reason=None))
     resolve_consumptionStartDate = gql.plain(lambda b, info: b.period_start.date())
     resolve_consumptionEndDate = gql.plain(lambda b, info: b.period_end.date())
     # An issued statement is closed and nothing on it is reversed afterwards (ledger entries are

@@ -78,6 +78,7 @@ from billing.queries._statements import (
     get_statement,
     open_statement,
     statements_of_accounts,
+    statements_of_bills,
     transaction_kind,
 )
 from billing.queries._supply import (
@@ -152,6 +153,7 @@ __all__ = [
     "run_items",
     "select_agreements",
     "statements_of_accounts",
+    "statements_of_bills",
     "tariff_kind",
     "tariff_of_product",
     "tariff_summaries",

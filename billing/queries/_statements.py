@@ -133,6 +133,12 @@ def statements_of_accounts(*, account_ids: Collection[int]) -> dict[int, list[St
     return result
 
 
+def statements_of_bills(*, bill_ids: Collection[int]) -> dict[int, Statement]:
+    """The statements of these bills by bill id, in three queries whatever their number."""
+    bills = list(models.Bill.objects.filter(pk__in=bill_ids).select_related("account"))
+    return {statement.id: statement for statement in _statements(bills)}
+
+
 def get_statement(*, account: accounts_models.Account, statement_id: int) -> Statement:
     """Raises Bill.DoesNotExist for a bill not of this account."""
     bill = models.Bill.objects.select_related("account").get(pk=statement_id, account=account)

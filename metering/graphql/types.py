@@ -162,7 +162,8 @@ class GasMeterPointType(_MeterPoint):
     resolve_mrfType = _unknown
     resolve_meterReadBatchFrequency = _unknown
     resolve_exitZone = _unknown
-    resolve_ldz = _unknown
+    # The local distribution zone whose calorific values price the gas (UNKNOWN when not known).
+    resolve_ldz = gql.plain(lambda mp, info: mp.ldz or facts.UNKNOWN)
     resolve_supplyPointCategory = _unknown
     resolve_igtIdentifier = _unknown
     # Class 4 (non-daily metered): the only gas supply class the platform supplies.

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts import tokens
 from tests.accounts.factories import AccountUserRoleFactory, UserFactory
+from tests.billing.conftest import localpay, localpay_server  # noqa: F401 - statements are paid at LocalPay
 
 PASSWORD = "correct-horse-battery"
 
