@@ -24,6 +24,7 @@ from rest_framework.test import APIClient
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import models as billing_models
+from billing import operations as billing_operations
 from billing import tasks as billing_tasks
 from cdr import models as cdr_models
 from cdr import operations as cdr_operations
@@ -34,8 +35,8 @@ from metering import models as metering_models
 from metering import operations as metering_operations
 from tests.accounts.factories import UserFactory
 from tests.billing.factories import ProductFactory, TariffFactory, TariffRateFactory
-from tests.celery_worker import purge_queues, running_worker, wait_for
 from tests.cdr.factories import DataRecipientFactory
+from tests.celery_worker import purge_queues, running_worker, wait_for
 from tests.imports import payloads
 from tests.imports.factories import ImportSupplierFactory
 from tests.rest import basic
@@ -56,7 +57,8 @@ STATEMENT = """query($n: String!, $start: DateTime!) { account(accountNumber: $n
   bills(first: 5) { edges { node { __typename id fromDate toDate
     ... on StatementType { openingBalance closingBalance status paymentDueDate
       totalCharges { netTotal taxTotal grossTotal } totalCredits { netTotal taxTotal grossTotal }
-      transactions(first: 10) { edges { node { __typename amounts { net tax gross } } } } } } } }
+      transactions(first: 10) { edges { node { __typename amounts { net tax gross } balanceCarriedForward } } }
+    } } } }
   transactions(first: 10) { edges { node { __typename postedDate amounts { net tax gross }
     balanceCarriedForward billingDocumentIdentifier } } }
   payments(first: 5) { edges { node { amount status } } }
@@ -272,7 +274,24 @@ class TestOneCustomersMonth:
             "taxTotal": bill.tax,
             "grossTotal": bill.total,
         }
+        # The statement closes at the bill's charge; the payment collected after it is the next one's.
         assert (statement["openingBalance"], statement["closingBalance"]) == (0, -bill.total)
+        assert statement["status"] == "CLOSED"
+        assert (
+            statement["paymentDueDate"]
+            == (
+                bill.issued_at.astimezone(LONDON).date()
+                + dt.timedelta(days=billing_operations.PAYMENT_TERMS_DAYS)
+            ).isoformat()
+        )
+        assert statement["totalCredits"] == {"netTotal": 0, "taxTotal": 0, "grossTotal": 0}
+        assert [edge["node"] for edge in statement["transactions"]["edges"]] == [
+            {
+                "__typename": "Charge",
+                "amounts": {"net": bill.subtotal, "tax": bill.tax, "gross": bill.total},
+                "balanceCarriedForward": -bill.total,
+            }
+        ]
         transactions = {edge["node"]["__typename"]: edge["node"] for edge in data["transactions"]["edges"]}
         assert transactions["Charge"]["amounts"] == {
             "net": bill.subtotal,
