@@ -7,10 +7,14 @@ Each class is named after the contract type it resolves; `kernel.graphql.binding
 
 from __future__ import annotations
 
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 
 from accounts import models, queries
 from accounts.graphql import dataloaders
+from kernel import clock
 from kernel import graphql as gql
 
 # --- views (plain values of contract types) ------------------------------------------------------
@@ -29,6 +33,12 @@ COMMS_PREFERENCE_INPUTS = {
     "emailFormat": "email_format",
     "preferredHoldMusic": "preferred_hold_music",
 }
+
+
+def local_date(moment: datetime) -> date:
+    """The day a customer sees for a moment: on the platform's wall clock, not UTC's (a statement of
+    a summer month starts at 23:00 UTC on the last day of the month before)."""
+    return clock.local_date(moment, ZoneInfo(settings.TIME_ZONE))
 
 
 def comms_preferences_fields(prefs: models.CommsPreferences) -> dict:
@@ -319,7 +329,7 @@ class _Transaction:
     Kraken reports them; the type says the direction."""
 
     resolve_id = gql.plain(lambda e, info: gql.model_id(transaction_type(e), e.pk))
-    resolve_postedDate = gql.plain(lambda e, info: e.posted_at.date())
+    resolve_postedDate = gql.plain(lambda e, info: local_date(e.posted_at))
     resolve_createdAt = gql.plain(lambda e, info: e.created_at)
     resolve_accountNumber = gql.plain(lambda e, info: e.ledger.account.number)
     resolve_amount = gql.plain(lambda e, info: abs(e.amount))

@@ -279,9 +279,9 @@ BILL_TYPES = ("StatementType", "InvoiceType", "PreKrakenBillType")
 class _Bill:
     resolve_id = gql.plain(lambda b, info: gql.model_id(bill_type(b), b.pk))
     resolve_billType = gql.plain(lambda b, info: b.bill_type)
-    resolve_fromDate = gql.plain(lambda b, info: b.period_start.date())
-    resolve_toDate = gql.plain(lambda b, info: b.period_end.date())
-    resolve_issuedDate = gql.plain(lambda b, info: b.issued_at.date())
+    resolve_fromDate = gql.plain(lambda b, info: accounts_types.local_date(b.period_start))
+    resolve_toDate = gql.plain(lambda b, info: accounts_types.local_date(b.period_end))
+    resolve_issuedDate = gql.plain(lambda b, info: accounts_types.local_date(b.issued_at))
 
 
 def _account_address(bill: models.Bill, info, read):
@@ -349,8 +349,8 @@ class StatementType(_Bill):
     # Bills held for review are not issued (they wait on their billing run); an issued statement
     # is never held.
     resolve_heldStatus = gql.plain(lambda b, info: gql.view("HeldStatus", isHeld=False, reason=None))
-    resolve_consumptionStartDate = gql.plain(lambda b, info: b.period_start.date())
-    resolve_consumptionEndDate = gql.plain(lambda b, info: b.period_end.date())
+    resolve_consumptionStartDate = gql.plain(lambda b, info: accounts_types.local_date(b.period_start))
+    resolve_consumptionEndDate = gql.plain(lambda b, info: accounts_types.local_date(b.period_end))
     # An issued statement is closed and nothing on it is reversed afterwards (ledger entries are
     # append-only; a correction is a new entry); voiding a statement reverses all of it.
     resolve_reversalsAfterClose = gql.plain(
@@ -428,7 +428,7 @@ class Refund(_LedgerEntryBill):
 class AccountPaymentType:
     resolve_id = gql.plain(lambda p, info: gql.model_id("AccountPaymentType", p.pk))
     resolve_amount = gql.plain(lambda p, info: p.amount)
-    resolve_paymentDate = gql.plain(lambda p, info: (p.paid_at or p.created_at).date())
+    resolve_paymentDate = gql.plain(lambda p, info: accounts_types.local_date(p.paid_at or p.created_at))
     resolve_reference = gql.plain(lambda p, info: p.vendor_reference)
     resolve_status = gql.plain(lambda p, info: p.status)
     resolve_transactionType = gql.plain(lambda p, info: p.transaction_type)
