@@ -26,6 +26,8 @@ class User(AbstractUser):
     mobile = models.CharField(max_length=32, blank=True)
     landline = models.CharField(max_length=32, blank=True)
     date_of_birth = models.DateField(null=True, blank=True)
+    title = models.CharField(max_length=32, blank=True, help_text="e.g. Mx, Ms, Dr")
+    pronouns = models.CharField(max_length=64, blank=True)
 
     objects = UserManager()
 
@@ -80,6 +82,9 @@ class Address(models.Model):
     )
     postcode = models.CharField(max_length=16, blank=True, db_index=True)
     country = models.CharField(max_length=2, default="GB", help_text="ISO 3166-1 alpha-2")
+    delivery_point_identifier = models.CharField(
+        max_length=32, blank=True, help_text="The postal service's id of the delivery point (GB: UDPRN)"
+    )
 
     class Meta:
         verbose_name_plural = "addresses"
@@ -103,6 +108,9 @@ class Account(models.Model):
         Address, on_delete=models.PROTECT, null=True, blank=True, related_name="billed_accounts"
     )
     billing_email = models.EmailField(blank=True)
+    billing_sub_name = models.CharField(
+        max_length=255, blank=True, help_text="A second line of the name billed"
+    )
     currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES, default="GBP")
     brand = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

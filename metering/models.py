@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Now
 
 
 class UtilityType(models.TextChoices):
@@ -75,6 +76,10 @@ class MeterPoint(models.Model):
     status = models.CharField(
         max_length=16, choices=MeterPointStatus.choices, default=MeterPointStatus.ON_SUPPLY
     )
+    status_updated_at = models.DateTimeField(db_default=Now(), help_text="When the status was last set")
+    supplier_mpid = models.CharField(
+        max_length=4, blank=True, help_text="The market participant id of the supplier registered for it"
+    )
     gsp_group_id = models.CharField(max_length=3, blank=True, help_text="GB electricity region, e.g. _A")
     ldz = models.CharField(
         max_length=2, blank=True, help_text="GB gas Local Distribution Zone, e.g. EA (its calorific value)"
@@ -123,8 +128,10 @@ class Meter(models.Model):
         max_length=16, blank=True, help_text="ElectricityMeterMeterType or gas mechanism code, e.g. S2A"
     )
     is_smart = models.BooleanField(default=False)
+    is_prepay = models.BooleanField(default=False, help_text="Runs in prepayment mode")
     installed_from = models.DateTimeField()
     installed_to = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
         constraints = [
@@ -155,6 +162,9 @@ class Register(models.Model):
     )
     unit = models.CharField(max_length=8, choices=RegisterUnit.choices, default=RegisterUnit.KWH)
     digits = models.PositiveSmallIntegerField(default=5)
+    time_pattern_regime = models.CharField(
+        max_length=5, blank=True, help_text="GB settlement time pattern regime (TPR), e.g. 00001"
+    )
     multiplier = models.DecimalField(max_digits=9, decimal_places=4, default=1)
 
     class Meta:

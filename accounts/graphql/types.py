@@ -80,6 +80,7 @@ def _rich_address(type_name: str, address: models.Address | None) -> dict | None
         administrativeArea=address.administrative_area or None,
         postalCode=address.postcode or None,
         country=address.country,
+        deliveryPointIdentifier=address.delivery_point_identifier or None,
     )
 
 
@@ -109,6 +110,9 @@ class AccountUserType:
     resolve_landlinePhoneNumber = gql.plain(lambda user, info: user.landline)
     resolve_dateOfBirth = gql.plain(lambda user, info: user.date_of_birth)
     resolve_preferredName = gql.plain(lambda user, info: user.preferred_name or None)
+    resolve_title = gql.plain(lambda user, info: user.title or None)
+    # Kept as the import's code (THEY_THEM_THEIRS), shown as people write them (They/Them/Theirs).
+    resolve_pronouns = gql.plain(lambda user, info: user.pronouns.replace("_", "/").title() or None)
     resolve_fullName = gql.plain(lambda user, info: user.get_full_name() or None)
     resolve_displayName = gql.plain(lambda user, info: user.get_full_name() or None)
     # The platform records no bereavements and no hardship arrangements (`activeHardshipAgreements`
@@ -165,9 +169,9 @@ class AccountType:
     resolve_number = gql.plain(lambda account, info: account.number)
     resolve_status = gql.plain(lambda account, info: account.status)
     resolve_accountType = gql.plain(lambda account, info: account.account_type)
-    resolve_brand = gql.plain(lambda account, info: account.brand or None)
     resolve_billingName = gql.plain(lambda account, info: account.billing_name)
     resolve_billingEmail = gql.plain(lambda account, info: account.billing_email or None)
+    resolve_billingSubName = gql.plain(lambda account, info: account.billing_sub_name or None)
     resolve_createdAt = gql.plain(lambda account, info: account.created_at)
     resolve_billingAddressLine1 = _billing_line(1)
     resolve_billingAddressLine2 = _billing_line(2)
@@ -245,6 +249,10 @@ class AccountType:
     @staticmethod
     def resolve_billingAddress(account, info):
         return billing_address_of(account, info, str)
+
+    @staticmethod
+    def resolve_billingDeliveryPointIdentifier(account, info):
+        return billing_address_of(account, info, lambda a: a.delivery_point_identifier or None)
 
     @staticmethod
     def resolve_billingAddressPostcode(account, info):

@@ -217,6 +217,7 @@ class AddressRow(NamedTuple):
     administrative_area: str
     postcode: str
     country: str
+    delivery_point_identifier: str = ""
 
 
 class AccountRow(NamedTuple):
@@ -230,6 +231,8 @@ class AccountRow(NamedTuple):
     currency: str
     account_type: str
     status: str = models.AccountStatus.ACTIVE
+    billing_email: str = ""
+    billing_sub_name: str = ""
 
 
 class UserRow(NamedTuple):
@@ -242,6 +245,8 @@ class UserRow(NamedTuple):
     landline: str
     date_of_birth: date | None
     password: str
+    title: str = ""
+    pronouns: str = ""
 
 
 class AccountUserRoleRow(NamedTuple):
@@ -294,6 +299,8 @@ class _AccountColumns(NamedTuple):
     currency: str
     account_type: str
     status: str
+    billing_email: str
+    billing_sub_name: str
 
 
 class _EntryColumns(NamedTuple):
@@ -332,7 +339,15 @@ def copy_accounts(*, rows: list[AccountRow], created_at: datetime) -> None:
         model=models.Account,
         rows=[
             _AccountColumns(
-                r.id, r.number, r.billing_name, r.billing_address_id, r.currency, r.account_type, r.status
+                r.id,
+                r.number,
+                r.billing_name,
+                r.billing_address_id,
+                r.currency,
+                r.account_type,
+                r.status,
+                r.billing_email,
+                r.billing_sub_name,
             )
             for r in rows
         ],

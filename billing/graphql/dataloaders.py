@@ -3,8 +3,13 @@ and payments. Each batch calls one read of `billing.queries`."""
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+
 from accounts import queries as accounts_queries
 from billing import queries
+from kernel import clock
 from kernel import graphql as gql
 
 
@@ -76,6 +81,20 @@ def bill_of_ledger_reference(info, reference: str):
     return gql.context(info).loader("bill_of_ledger_reference", batch).load(reference)
 
 
+def statement_of_ledger_entry(info, entry):
+    """The statement (bill) a ledger entry is on; else the bill its reference names (a charge whose
+    statement is not recorded); None for neither."""
+
+    def batch(keys):
+        on = queries.statements_of_ledger_entries(entry_ids=[entry_id for entry_id, _ in keys])
+        named = queries.bills_of_ledger_references(
+            references=[reference for entry_id, reference in keys if entry_id not in on and reference]
+        )
+        return [on.get(entry_id) or named.get(reference) for entry_id, reference in keys]
+
+    return gql.context(info).loader("statement_of_ledger_entry", batch).load((entry.pk, entry.reference))
+
+
 def _statements(info, bill_ids: list[int]) -> dict:
     """Statements by bill id, each built once per request (balances and transactions share it)."""
     known = gql.context(info).memo.setdefault("statements", {})
@@ -115,3 +134,12 @@ def statement_transactions(info, bill_id: int):
         ]
 
     return gql.context(info).loader("statement_transactions", batch).load(bill_id)
+
+
+def overdue_balance(info, account_id: int):
+    def batch(ids):
+        today = clock.local_date(gql.context(info).now, ZoneInfo(settings.TIME_ZONE))
+        overdue = queries.overdue_balances(account_ids=ids, today=today)
+        return [overdue[i] for i in ids]
+
+    return gql.context(info).loader("overdue_balance", batch).load(account_id)

@@ -140,6 +140,22 @@ def _agreements_of_account(account, info, *, electricity: bool, active: bool | N
 
 class AccountType:
     @staticmethod
+    def resolve_brand(account, info):
+        """The account's own brand, else the brand of the products it is supplied on."""
+        if account.brand:
+            return account.brand
+
+        def pick(agreements):
+            brands = [a.tariff.product.brand for a in agreements if a.tariff.product.brand]
+            return brands[-1] if brands else None
+
+        return gql.then(dataloaders.agreements_of_account(info, account.pk), pick)
+
+    @staticmethod
+    def resolve_overdueBalance(account, info):
+        return dataloaders.overdue_balance(info, account.pk)
+
+    @staticmethod
     def resolve_electricityAgreements(account, info, active=None):
         return _agreements_of_account(account, info, electricity=True, active=active)
 
@@ -346,6 +362,15 @@ class StatementType(_Bill):
         )
 
     resolve_paymentDueDate = gql.plain(lambda b, info: b.payment_due_date)
+
+    @staticmethod
+    def resolve_userId(bill, info):
+        """The account user the statement is addressed to: the account's first."""
+        return gql.then(
+            accounts_loaders.users_of_account(info, bill.account_id),
+            lambda users: gql.encode_int(users[0].pk) if users else None,
+        )
+
     # Bills held for review are not issued (they wait on their billing run); an issued statement
     # is never held.
     resolve_heldStatus = gql.plain(lambda b, info: gql.view("HeldStatus", isHeld=False, reason=None))
@@ -389,24 +414,26 @@ class _LedgerEntryBill:
 
     @staticmethod
     def resolve_hasStatement(entry, info):
-        return gql.then(
-            dataloaders.bill_of_ledger_reference(info, entry.reference),
-            lambda bill: bill is not None and bill.bill_type == models.BillType.STATEMENT,
+        return _on_statement(
+            entry, info, lambda bill: bill.bill_type == models.BillType.STATEMENT, default=False
         )
 
     @staticmethod
     def resolve_statementId(entry, info):
-        return gql.then(
-            dataloaders.bill_of_ledger_reference(info, entry.reference),
-            lambda bill: gql.model_id(bill_type(bill), bill.pk) if bill is not None else None,
-        )
+        return _on_statement(entry, info, lambda bill: gql.model_id(bill_type(bill), bill.pk))
 
     @staticmethod
     def resolve_billingDocumentIdentifier(entry, info):
-        return gql.then(
-            dataloaders.bill_of_ledger_reference(info, entry.reference),
-            lambda bill: bill.number if bill is not None else None,
-        )
+        return _on_statement(entry, info, lambda bill: bill.number)
+
+
+def _on_statement(entry, info, read, *, default=None):
+    """`read(bill)` of the statement the entry is on, else of the bill it charges for; `default` for
+    neither."""
+    return gql.then(
+        dataloaders.statement_of_ledger_entry(info, entry),
+        lambda bill: read(bill) if bill is not None else default,
+    )
 
 
 class Charge(_LedgerEntryBill):
@@ -432,6 +459,8 @@ class AccountPaymentType:
     resolve_reference = gql.plain(lambda p, info: p.vendor_reference)
     resolve_status = gql.plain(lambda p, info: p.status)
     resolve_transactionType = gql.plain(lambda p, info: p.transaction_type)
+    # The platform adds no surcharge to any way of paying.
+    resolve_surchargeAmount = gql.plain(lambda p, info: 0)
 
 
 # --- energy products -----------------------------------------------------------------------------

@@ -77,8 +77,10 @@ from billing.queries._statements import (
     Transaction,
     get_statement,
     open_statement,
+    overdue_balances,
     statements_of_accounts,
     statements_of_bills,
+    statements_of_ledger_entries,
     transaction_kind,
 )
 from billing.queries._supply import (
@@ -143,6 +145,7 @@ __all__ = [
     "get_statement",
     "historical_statement_ids",
     "open_statement",
+    "overdue_balances",
     "payments",
     "payments_of_account",
     "pending_chunks",
@@ -154,6 +157,7 @@ __all__ = [
     "select_agreements",
     "statements_of_accounts",
     "statements_of_bills",
+    "statements_of_ledger_entries",
     "tariff_kind",
     "tariff_of_product",
     "tariff_summaries",

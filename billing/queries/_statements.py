@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+from django.db.models import Sum
+
 from accounts import models as accounts_models
+from accounts import queries as accounts_queries
 from billing import models
 from kernel import ranges
 
@@ -137,6 +140,37 @@ def statements_of_bills(*, bill_ids: Collection[int]) -> dict[int, Statement]:
     """The statements of these bills by bill id, in three queries whatever their number."""
     bills = list(models.Bill.objects.filter(pk__in=bill_ids).select_related("account"))
     return {statement.id: statement for statement in _statements(bills)}
+
+
+def statements_of_ledger_entries(*, entry_ids: Collection[int]) -> dict[int, models.Bill]:
+    """The statement (bill) each of these ledger entries is on, by entry id; entries on no
+    statement yet (the open one) are left out."""
+    return {
+        row.ledger_entry_id: row.statement
+        for row in models.StatementTransaction.objects.filter(ledger_entry_id__in=entry_ids).select_related(
+            "statement"
+        )
+    }
+
+
+def overdue_balances(*, account_ids: Collection[int], today: date) -> dict[int, int]:
+    """What each account owes that was due by `today` (minor units, 0 when nothing is overdue): the
+    amount it owes less what its issued bills not yet due charge."""
+    balances = accounts_queries.balances_of_accounts(account_ids=account_ids)
+    not_yet_due = dict(
+        models.Bill.objects.filter(
+            account_id__in=account_ids, status=models.BillStatus.ISSUED, payment_due_date__gt=today
+        )
+        .values("account_id")
+        .annotate(total=Sum("total"))
+        .values_list("account_id", "total")
+    )
+    return {
+        account_id: max(
+            0, accounts_queries.amount_owed(balance=balances[account_id]) - not_yet_due.get(account_id, 0)
+        )
+        for account_id in account_ids
+    }
 
 
 def get_statement(*, account: accounts_models.Account, statement_id: int) -> Statement:

@@ -12,6 +12,7 @@ import dataclasses
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
@@ -185,6 +186,8 @@ def rows(
                 billing_address_id=billing_id,
                 currency=currency,
                 account_type=_account_type(p.payload),
+                billing_email=(p.payload.get("billing_email") or "")[:254],
+                billing_sub_name=(p.payload.get("billing_sub_name") or "")[:255],
             )
         )
     _add_users(written, parts=parts, ids=ids, known_users=dict(known_users))
@@ -260,6 +263,8 @@ def _add_users(written: Rows, *, parts: list[AccountParts], ids: _Ids, known_use
                         landline=(customer.get("landline") or "")[:32],
                         date_of_birth=base.as_date(customer.get("date_of_birth")),
                         password=unusable,
+                        title=(customer.get("title") or "")[:32],
+                        pronouns=(customer.get("pronouns") or "")[:64],
                     )
                 )
                 if email:
@@ -331,6 +336,9 @@ def _add_supply(
                         supply_from=supply_from,
                         supply_to=midnight(mp.get("supply_end_date")),
                         status=status,
+                        ldz=(mp.get("ldz") or "")[:2],
+                        estimated_annual_consumption=_annual_consumption(mp),
+                        supplier_mpid=(mp.get("mpid") or "")[:4],
                     )
                 )
                 for meter in mp.get("meters") or []:
@@ -340,9 +348,10 @@ def _add_supply(
                             id=meter_id,
                             meter_point_id=point_id,
                             serial_number=meter.get("meter_serial_number"),
-                            is_smart=bool(meter.get("smart_type")),
+                            is_smart=meter.get("smart_type") not in (None, "", "NONE"),
                             installed_from=midnight(meter.get("installed_on")) or supply_from,
                             installed_to=midnight(meter.get("removed_on")),
+                            is_prepay=meter.get("is_prepay") is True,
                         )
                     )
                     written.registers.extend(
@@ -350,6 +359,7 @@ def _add_supply(
                             meter_id=meter_id,
                             identifier=str(r.get("register_id"))[:16],
                             digits=r.get("number_of_digits") or 5,
+                            time_pattern_regime=str(r.get("tpr") or "")[:5],
                         )
                         for r in meter.get("registers") or []
                     )
@@ -394,6 +404,7 @@ def _billing_address(payload: dict, territory: str) -> accounts_operations.Addre
             administrative_area=(new_style.get("administrative_area") or "")[:255],
             postcode=(new_style.get("postal_code") or "")[:16],
             country=new_style.get("country") or territory,
+            delivery_point_identifier=_delivery_point(payload.get("billing_delivery_point_identifier")),
         )
     if payload.get("billing_address1"):
         return accounts_operations.AddressRow(
@@ -402,9 +413,10 @@ def _billing_address(payload: dict, territory: str) -> accounts_operations.Addre
             line_2=(payload.get("billing_address2") or "")[:255],
             line_3=(payload.get("billing_address3") or "")[:255],
             locality=(payload.get("billing_address4") or "")[:255],
-            administrative_area="",
+            administrative_area=(payload.get("billing_address5") or "")[:255],
             postcode=(payload.get("billing_postcode") or "")[:16],
             country=territory,
+            delivery_point_identifier=_delivery_point(payload.get("billing_delivery_point_identifier")),
         )
     return None
 
@@ -416,7 +428,29 @@ def _supply_address(a: dict, territory: str) -> accounts_operations.AddressRow:
         line_2=(a.get("supply_address2") or "")[:255],
         line_3=(a.get("supply_address3") or "")[:255],
         locality=(a.get("supply_address4") or "")[:255],
-        administrative_area="",
+        administrative_area=(a.get("supply_address5") or "")[:255],
         postcode=(a.get("supply_postcode") or "")[:16],
         country=territory,
+        delivery_point_identifier=_delivery_point(a.get("supply_delivery_point_identifier")),
     )
+
+
+def _delivery_point(value) -> str:
+    return str(value or "")[:32]
+
+
+def _annual_consumption(mp: dict) -> int | None:
+    """The industry's latest estimate of a year's kWh: the newest AQ (gas), or the newest EAC of
+    each time pattern summed (electricity)."""
+    history = [h for h in mp.get("aq_history") or mp.get("eac_history") or [] if isinstance(h, dict)]
+    if not history:
+        return None
+    latest = max(str(h.get("effective_from") or "") for h in history)
+    total = sum(
+        base.as_decimal(h.get("consumption")) or 0
+        for h in history
+        if str(h.get("effective_from") or "") == latest
+    )
+    kwh = int(Decimal(total).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    # Out of the column's range means no usable estimate, not a failed import.
+    return kwh if 0 < kwh < 2**31 else None

@@ -47,6 +47,16 @@ LAST_NAMES = [
 ]
 STREETS = ["High Street", "Station Road", "Church Lane", "Victoria Road", "Mill Lane", "Park Avenue"]
 TOWNS = ["Norwich", "Cambridge", "Ipswich", "Colchester", "Peterborough", "Bedford", "Luton", "Chelmsford"]
+COUNTIES = {
+    "Norwich": "Norfolk",
+    "Cambridge": "Cambridgeshire",
+    "Ipswich": "Suffolk",
+    "Colchester": "Essex",
+    "Peterborough": "Cambridgeshire",
+    "Bedford": "Bedfordshire",
+    "Luton": "Bedfordshire",
+    "Chelmsford": "Essex",
+}
 EV_MODELS = [("Tesla", "Model 3"), ("Kia", "EV6"), ("Volkswagen", "ID.3"), ("Nissan", "Leaf"), ("MG", "MG4")]
 
 
@@ -86,6 +96,18 @@ class Plan:
     @property
     def email(self) -> str:
         return c.DEMO_CUSTOMER_EMAIL if self.index == 0 else f"customer{self.index}@example.com"
+
+    @property
+    def street_lines(self) -> tuple[str, str, str]:
+        """The address's three street lines: the demo customer lives in a flat, in a suburb."""
+        if self.index == 0:
+            return ("Flat 2", self.address, "Thorpe Hamlet")
+        return (self.address, "", "")
+
+    @property
+    def delivery_point(self) -> str:
+        """The address's Royal Mail UDPRN (eight digits)."""
+        return f"{50000000 + self.index}"
 
     @property
     def mpan(self) -> str:
@@ -177,10 +199,15 @@ def payload(plan: Plan) -> dict:
     meter_points = [_electricity(plan, start)]
     if plan.gas:
         meter_points.append(_gas(plan, start))
+    line_1, line_2, line_3 = plan.street_lines
     address = {
-        "supply_address1": plan.address,
+        "supply_address1": line_1,
+        "supply_address2": line_2,
+        "supply_address3": line_3,
         "supply_address4": plan.town,
+        "supply_address5": COUNTIES[plan.town],
         "supply_postcode": plan.postcode,
+        "supply_delivery_point_identifier": plan.delivery_point,
         "customer_at_supply_address_from_date": start,
         "meter_points": meter_points,
     }
@@ -190,9 +217,13 @@ def payload(plan: Plan) -> dict:
         "account_type": "DOMESTIC",
         "operations_team_name": "Migration",
         "billing_name": f"{plan.first_name} {plan.last_name}",
-        "billing_address1": plan.address,
+        "billing_address1": line_1,
+        "billing_address2": line_2,
+        "billing_address3": line_3,
         "billing_address4": plan.town,
+        "billing_address5": COUNTIES[plan.town],
         "billing_postcode": plan.postcode,
+        "billing_delivery_point_identifier": plan.delivery_point,
         "billing_email": plan.email,
         "sales_channel": "DIRECT",
         "customers": [
@@ -203,6 +234,7 @@ def payload(plan: Plan) -> dict:
                 "mobile": f"07700{900000 + plan.index:06d}",
                 "title": "Mx",
                 "account_roles": ["ADMIN"],
+                **({"pronouns": "THEY_THEM_THEIRS", "date_of_birth": "1986-04-12"} if plan.index == 0 else {}),
             }
         ],
         "supply_addresses": [address],

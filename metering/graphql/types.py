@@ -124,6 +124,8 @@ class _MeterPoint:
 
     resolve_id = gql.plain(lambda mp, info: gql.model_id(meter_point_type(mp), mp.pk))
     resolve_status = gql.plain(lambda mp, info: mp.status)
+    resolve_statusUpdatedAt = gql.plain(lambda mp, info: mp.status_updated_at)
+    resolve_currentSupplierMpid = gql.plain(lambda mp, info: mp.supplier_mpid or None)
     resolve_supplyEndDate = gql.plain(lambda mp, info: mp.supply_to.date() if mp.supply_to else None)
     resolve_targetSsd = gql.plain(lambda mp, info: mp.supply_from.date())
     resolve_meters = staticmethod(_meters)
@@ -204,9 +206,14 @@ class _Meter:
     resolve_createdAt = gql.plain(lambda m, info: m.installed_from)
     resolve_meterPoint = staticmethod(lambda m, info: m.meter_point)
     resolve_isDigital = gql.plain(lambda m, info: m.is_smart)
+    resolve_updatedAt = gql.plain(lambda m, info: m.updated_at)
+    # Only a meter in prepayment mode takes top-ups, and only a smart one takes them remotely.
+    resolve_isReadyForTopup = gql.plain(lambda m, info: m.is_prepay and m.is_smart)
     # A smart meter records every half hour; the platform keeps what it sends.
     resolve_hasAndAllowsHhReadings = gql.plain(lambda m, info: m.is_smart)
-    resolve_isTradPrepay = gql.plain(lambda m, info: facts.is_traditional_prepay(m))
+    resolve_isTradPrepay = gql.plain(
+        lambda m, info: facts.is_traditional_prepay(m) or (m.is_prepay and not m.is_smart)
+    )
     resolve_fuelType = gql.plain(
         lambda m, info: "electricity" if meter_type(m) == "ElectricityMeterType" else "gas"
     )
@@ -397,6 +404,7 @@ class ElectricityMeterRegisterType(_Register):
         )
 
     resolve_id = gql.plain(lambda r, info: gql.model_id("ElectricityMeterRegisterType", r.pk))
+    resolve_timePatternRegime = gql.plain(lambda r, info: r.time_pattern_regime or None)
     resolve_multiplier = gql.plain(lambda r, info: float(r.multiplier))
 
 

@@ -19,6 +19,10 @@ class MeterPointRow(typing.NamedTuple):
     supply_from: datetime
     supply_to: datetime | None
     status: str
+    ldz: str = ""
+    estimated_annual_consumption: int | None = None
+    supplier_mpid: str = ""
+    status_updated_at: datetime | None = None
 
 
 class MeterRow(typing.NamedTuple):
@@ -28,12 +32,14 @@ class MeterRow(typing.NamedTuple):
     is_smart: bool
     installed_from: datetime
     installed_to: datetime | None
+    is_prepay: bool = False
 
 
 class RegisterRow(typing.NamedTuple):
     meter_id: int
     identifier: str
     digits: int
+    time_pattern_regime: str = ""
 
 
 class ReservedIds(typing.NamedTuple):
@@ -59,6 +65,10 @@ def copy_meter_points(
 
     Raises IntegrityError.
     """
-    bulk.copy_rows(model=models.MeterPoint, rows=meter_points, now=now)
+    bulk.copy_rows(
+        model=models.MeterPoint,
+        rows=[row._replace(status_updated_at=row.status_updated_at or now) for row in meter_points],
+        now=now,
+    )
     bulk.copy_rows(model=models.Meter, rows=meters, now=now)
     bulk.copy_rows(model=models.Register, rows=registers, now=now)

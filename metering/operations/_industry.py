@@ -122,7 +122,7 @@ def end_supply(*, meter_point_ids: Sequence[int], at: datetime, now: datetime) -
     changed = (
         models.MeterPoint.objects.filter(pk__in=meter_point_ids, supply_from__lte=at)
         .exclude(supply_to__lte=at)
-        .update(supply_to=at, status=models.MeterPointStatus.OFF_SUPPLY)
+        .update(supply_to=at, status=models.MeterPointStatus.OFF_SUPPLY, status_updated_at=now)
     )
     if changed:
         accounts_operations.record_audit(

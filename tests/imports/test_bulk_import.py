@@ -108,6 +108,7 @@ UNCOMPARED = {
     "id",
     "created_at",
     "modified_at",
+    "updated_at",
     "date_joined",
     "last_login",
     "number",
