@@ -9,10 +9,10 @@ import pytest
 from billing import models, queries
 from kernel import ranges
 from kernel.graphql import ids as gql_ids
+from tests.accounts.factories import EPOCH
 from tests.billing.factories import AgreementFactory
 from tests.graphql.conftest import error_code, queries_for, token_for
-from tests.graphql.test_smart_tariff_comparison import (
-    EPOCH,
+from tests.graphql.priced_supply import (
     FEBRUARY,
     NOW,
     flat_tariff,

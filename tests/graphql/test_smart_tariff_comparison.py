@@ -3,19 +3,16 @@ other product on offer, by the billing calculation, through the GraphQL endpoint
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from billing import models, queries
-from kernel import ranges
-from metering import operations as metering_operations
-from tests.accounts.factories import EPOCH, AccountUserRoleFactory
-from tests.billing.factories import AgreementFactory, ProductFactory, TariffFactory, TariffRateFactory
+from tests.accounts.factories import AccountUserRoleFactory
+from tests.billing.factories import ProductFactory, TariffFactory
 from tests.graphql.conftest import error_code, queries_for, token_for
-from tests.metering.factories import MeterFactory, ReadingFactory, RegisterFactory, half_hours
+from tests.graphql.priced_supply import FEBRUARY, NOW, flat_tariff, smart_supply, time_of_use_tariff
 
-NOW = dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)
-FEBRUARY = ranges.Period(dt.datetime(2025, 2, 1, tzinfo=dt.UTC), dt.datetime(2025, 3, 1, tzinfo=dt.UTC))
 QUERY = """query($mpan: String) { smartTariffComparison(mpan: $mpan) {
   currentCost currentCostWithTax consumptionReadingsStartAt consumptionReadingsEndAt
   costComparisons { tariff cost costWithTax } } }"""
@@ -24,49 +21,6 @@ QUERY = """query($mpan: String) { smartTariffComparison(mpan: $mpan) {
 @pytest.fixture(autouse=True)
 def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
-
-
-def flat_tariff(*, standing, rate, region="_A", **product):
-    tariff = TariffFactory(
-        product=ProductFactory(**product), region=region, standing_charge=Decimal(standing)
-    )
-    TariffRateFactory(tariff=tariff, unit_rate=Decimal(rate))
-    return tariff
-
-
-def time_of_use_tariff():
-    """Off peak 00:30-04:30 at 7.5p, 30p otherwise; 45p a day."""
-    tariff = TariffFactory(
-        product=ProductFactory(code="GO-1"), code="E-1R-GO-1-A", standing_charge=Decimal(45)
-    )
-    TariffRateFactory(
-        tariff=tariff,
-        band=models.RateBand.OFF_PEAK,
-        unit_rate=Decimal("7.5"),
-        start_time=dt.time(0, 30),
-        end_time=dt.time(4, 30),
-    )
-    TariffRateFactory(tariff=tariff, band=models.RateBand.STANDARD, unit_rate=Decimal(30))
-    return tariff
-
-
-def smart_supply(account, tariff, *, usage=True):
-    """A smart meter on `tariff` since 2024 which used 1 kWh in each off-peak half hour of February
-    and 0.1 kWh in every other (336 kWh: 224 off peak, 112 not), read 1000 then 1336."""
-    agreement = AgreementFactory(account=account, tariff=tariff, active_from=EPOCH)
-    meter = MeterFactory(meter_point=agreement.meter_point, installed_from=EPOCH)
-    register = RegisterFactory(meter=meter)
-    if usage:
-        ReadingFactory(register=register, read_at=FEBRUARY.start, value=1000)
-        ReadingFactory(register=register, read_at=FEBRUARY.end, value=1336)
-        metering_operations.ensure_interval_partitions(months=[(2025, 2)])
-        half_hours(
-            meter,
-            start=FEBRUARY.start,
-            values=["1.0" if 1 <= index % 48 <= 8 else "0.1" for index in range(28 * 48)],
-            recorded_at=FEBRUARY.end,
-        )
-    return agreement
 
 
 @pytest.fixture
@@ -143,6 +97,15 @@ class TestSmartTariffComparison:
 
         assert data["currentCost"] == 9492.0
 
+    def test_without_an_mpan_prefers_a_smart_meter_point_with_half_hours(self, authed, account, current):
+        quiet = smart_supply(account, current, usage=False)
+        busy = smart_supply(account, current)
+        assert quiet.meter_point.identifier < busy.meter_point.identifier
+
+        data = authed.ok(QUERY)["smartTariffComparison"]
+
+        assert data["currentCost"] == 9492.0
+
     def test_refuses_another_customers_mpan(self, authed, account, current):
         stranger = AccountUserRoleFactory().account
         theirs = smart_supply(stranger, current)
@@ -183,3 +146,17 @@ class TestSmartTariffComparison:
 def authed(gql, viewer, account, frozen):
     gql.token = token_for(viewer)
     return gql
+
+
+class TestLastFullMonth:
+    def test_is_the_calendar_month_before_as_of_in_the_zone_across_a_clock_change(self):
+        london = ZoneInfo("Europe/London")
+
+        # 00:30 BST on 1 April is still 31 March in UTC.
+        period = queries.last_full_month(as_of=dt.datetime(2025, 3, 31, 23, 30, tzinfo=dt.UTC), tz=london)
+
+        assert (period.start, period.end) == (
+            dt.datetime(2025, 3, 1, tzinfo=london),
+            dt.datetime(2025, 4, 1, tzinfo=london),
+        )
+        assert period.end.astimezone(dt.UTC) == dt.datetime(2025, 3, 31, 23, tzinfo=dt.UTC)
