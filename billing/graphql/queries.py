@@ -1,10 +1,10 @@
-"""The billing app's `Query` roots: `electricityAgreement`/`gasAgreement`, `energyProduct(s)` and
-`applicableRates`."""
+"""The billing app's `Query` roots: `electricityAgreement`/`gasAgreement`, `energyProduct(s)`,
+`applicableRates` and `smartTariffComparison`."""
 
 from __future__ import annotations
 
 from accounts.graphql import access
-from billing import pricing, queries
+from billing import calculation, pricing, queries
 from billing.graphql import types
 from kernel import graphql as gql
 from kernel import ranges
@@ -26,7 +26,39 @@ def _agreement(info, id, *, electricity: bool):
     return agreement
 
 
+def _smart_meter_point(info, mpan):
+    """The viewer's electricity meter point with this MPAN; without one, the viewer's only smart
+    electricity meter point, else the first that has recorded half hours. KT-CT-1111 for an MPAN
+    that is not the viewer's (or unknown), or a viewer without a smart electricity meter point."""
+    ctx = gql.context(info)
+    ctx.viewer()
+    if mpan:
+        try:
+            return metering_queries.meter_point_of_accounts(
+                identifier=mpan, account_ids=ctx.viewer_account_ids(), electricity=True
+            )
+        except metering_queries.NotFound as exc:
+            raise gql.KrakenError(error_codes.UNAUTHORIZED) from exc
+    candidates = metering_queries.smart_electricity_meter_points(account_ids=ctx.viewer_account_ids())
+    if not candidates:
+        raise gql.KrakenError(
+            error_codes.UNAUTHORIZED, description="The viewer has no smart electricity meter point."
+        )
+    return candidates[0]
+
+
 class Query:
+    @staticmethod
+    def resolve_smartTariffComparison(root, info, mpan=None):
+        meter_point = _smart_meter_point(info, mpan)
+        try:
+            comparison = queries.smart_tariff_comparison(meter_point=meter_point, as_of=gql.context(info).now)
+        except (queries.NoConsumptionData, queries.NoCurrentAgreement) as exc:
+            raise gql.KrakenError(error_codes.NO_CONSUMPTION_DATA) from exc
+        except calculation.BillingError as exc:
+            raise gql.KrakenError(error_codes.UNABLE_TO_PRICE) from exc
+        return types.smart_tariff_comparison_view(comparison)
+
     @staticmethod
     def resolve_electricityAgreement(root, info, id):
         return _agreement(info, id, electricity=True)

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from dataclasses import astuple
 from datetime import datetime
+from decimal import Decimal
 
 from accounts.graphql import dataloaders as accounts_loaders
 from accounts.graphql import types as accounts_types
-from billing import models, pricing, queries
+from billing import calculation, models, pricing, queries
 from billing.graphql import dataloaders
 from kernel import graphql as gql
 from kernel.graphql import error_codes
@@ -270,6 +271,53 @@ class _Agreement:
             views[a.tariff_id] = tariff_view(a.tariff, ctx.now)
         return views[a.tariff_id]
 
+    @staticmethod
+    def resolve_lineItems(a, info, startAt, grouping, itemType, timezone, **kwargs):
+        """The agreement's charges from `startAt` (billing.queries._line_items): one item per
+        bucket of `grouping` in `timezone`, or per bill line for NONE, of `itemType` only. Inputs
+        are read once for the page's buckets; only the page's buckets are priced."""
+        args = gql.page_args(**kwargs)
+        try:
+            tz = queries.time_zone(name=timezone)
+        except queries.UnknownTimeZone as exc:
+            raise gql.KrakenError(
+                error_codes.INVALID_DATA,
+                description=f"Unknown time zone '{timezone}'.",
+                validation_errors=[{"message": "Not a time zone name.", "inputPath": ["timezone"]}],
+            ) from exc
+        start = startAt if startAt.tzinfo is not None else startAt.replace(tzinfo=tz)
+        span = queries.line_item_span(agreement=a, start=start, now=gql.context(info).now)
+        grouping, item_type = gql.enum_name(grouping), gql.enum_name(itemType)
+        try:
+            if span is None:
+                return gql.paginate_list([], args=args)
+            if grouping == "NONE":
+                items = queries.agreement_bill_line_items(
+                    agreement=a, span=span, item_type=item_type, as_of=gql.context(info).now
+                )
+                return gql.paginate_list([_line_item_view(item, tz) for item in items], args=args)
+            buckets = queries.line_item_buckets(span=span, grouping=grouping, tz=tz)
+            first, last = gql.page_window(args, len(buckets))
+            items = queries.agreement_line_items(
+                agreement=a, buckets=buckets[first:last], item_type=item_type, as_of=gql.context(info).now
+            )
+        except calculation.BillingError as exc:
+            raise gql.KrakenError(error_codes.UNABLE_TO_PRICE) from exc
+        return gql.connection([_line_item_view(item, tz) for item in items], start=first, total=len(buckets))
+
+
+def _line_item_view(item: queries.AgreementLineItem, tz) -> dict:
+    """Times in the zone the buckets were asked in; money in minor units (pence) before tax."""
+    return gql.view(
+        "LineItemType",
+        startAt=item.period.start.astimezone(tz),
+        endAt=item.period.end.astimezone(tz),
+        netAmount=Decimal(item.net_amount),
+        numberOfUnits=item.number_of_units,
+        itemType=item.item_type,
+        settlementUnit=item.settlement_unit,
+    )
+
 
 class ElectricityAgreementType(_Agreement):
     pass
@@ -277,6 +325,27 @@ class ElectricityAgreementType(_Agreement):
 
 class GasAgreementType(_Agreement):
     pass
+
+
+def smart_tariff_comparison_view(comparison: queries.TariffComparison) -> dict:
+    """Costs are integer pence from the calculation; the contract's Float carries them as pence,
+    as Kraken reports them."""
+    return gql.view(
+        "SmartTariffComparisonType",
+        currentCost=float(comparison.current.cost),
+        currentCostWithTax=float(comparison.current.cost_with_tax),
+        consumptionReadingsStartAt=comparison.period.start,
+        consumptionReadingsEndAt=comparison.period.end,
+        costComparisons=[
+            gql.view(
+                "TariffComparisonType",
+                tariff=cost.tariff_code,
+                cost=float(cost.cost),
+                costWithTax=float(cost.cost_with_tax),
+            )
+            for cost in comparison.alternatives
+        ],
+    )
 
 
 # --- bills and payments --------------------------------------------------------------------------

@@ -37,12 +37,31 @@ from billing.queries._catalogue import (
     tariff_kind,
     tariff_of_product,
 )
+from billing.queries._comparison import (
+    NoConsumptionData,
+    NoCurrentAgreement,
+    TariffComparison,
+    TariffCost,
+    last_full_month,
+    smart_tariff_comparison,
+)
 from billing.queries._inputs import (
     AU_TIME_ZONES,
     account_time_zone,
     billing_inputs,
     billing_time_zone,
     preview_bill,
+)
+from billing.queries._line_items import (
+    GROUPINGS,
+    ITEM_KINDS,
+    AgreementLineItem,
+    UnknownTimeZone,
+    agreement_bill_line_items,
+    agreement_line_items,
+    line_item_buckets,
+    line_item_span,
+    time_zone,
 )
 from billing.queries._offers import (
     RATE_ORDER,
@@ -92,6 +111,21 @@ from billing.queries._supply import (
 )
 
 __all__ = [
+    "GROUPINGS",
+    "ITEM_KINDS",
+    "AgreementLineItem",
+    "NoConsumptionData",
+    "NoCurrentAgreement",
+    "TariffComparison",
+    "TariffCost",
+    "UnknownTimeZone",
+    "agreement_bill_line_items",
+    "agreement_line_items",
+    "last_full_month",
+    "line_item_buckets",
+    "line_item_span",
+    "smart_tariff_comparison",
+    "time_zone",
     "bills_of_ledger_references",
     "AU_TIME_ZONES",
     "BILL_ORDERS",

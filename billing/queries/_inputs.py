@@ -89,14 +89,22 @@ class _TariffRow(NamedTuple):
 
 
 def billing_inputs(
-    *, account_ids: Sequence[int], period: ranges.Period, as_of: datetime
+    *,
+    account_ids: Sequence[int],
+    period: ranges.Period,
+    as_of: datetime,
+    every_pricing_input: bool = False,
+    boundaries: Sequence[datetime] = (),
 ) -> dict[int, calculation.Account]:
     """The calculation inputs of many accounts for one period, in a constant number of queries.
 
     Readings are those taken (`read_at`) up to `as_of`; for each register only the readings needed
-    to value it at the period's boundaries are loaded (the two nearest either side of each). Half
-    hours (recorded by `as_of`) are loaded for meter points on a tariff that prices them;
-    dispatches for tariffs that move them to the off-peak rate; calorific values for gas.
+    to value it at the period's boundaries (and at each of `boundaries`, for callers that then
+    calculate sub-periods of `period`) are loaded (the nearest either side of each). Half hours
+    (recorded by `as_of`) are loaded for meter points on a tariff that prices them; dispatches for
+    tariffs that move them to the off-peak rate; calorific values for gas. With
+    `every_pricing_input`, half hours, registers and dispatches are loaded whatever the tariffs in
+    force, so that the same readings can be priced on another tariff (a tariff comparison).
     """
     currencies = dict(
         accounts_models.Account.objects.filter(id__in=account_ids).values_list("id", "currency")
@@ -125,7 +133,9 @@ def billing_inputs(
     agreements = [_AgreementRow(*row[:6]) for row in rows]
     meter_points = {row[2]: _MeterPointRow(row[2], *row[6:12]) for row in rows}
     tariffs = _tariffs(rows={row[3]: _TariffRow(row[3], *row[12:]) for row in rows}, period=period)
-    priced = {a.meter_point_id for a in agreements if tariffs[a.tariff_id].prices_intervals}
+    priced = {
+        a.meter_point_id for a in agreements if every_pricing_input or tariffs[a.tariff_id].prices_intervals
+    }
     half_hours = metering_queries.half_hourly_consumption(
         meter_point_ids=priced, period=period, recorded_by=as_of
     )
@@ -134,10 +144,14 @@ def billing_inputs(
     complete = {
         meter_point_id
         for meter_point_id, series in half_hours.items()
-        if meter_point_id not in unpriced and None not in series.values
+        if meter_point_id not in unpriced and None not in series.values and not every_pricing_input
     }
-    registers = _registers(meter_point_ids=set(meter_points) - complete, period=period, as_of=as_of)
-    dispatching = {a.account_id for a in agreements if tariffs[a.tariff_id].dispatches_at_off_peak}
+    registers = _registers(
+        meter_point_ids=set(meter_points) - complete, period=period, as_of=as_of, boundaries=boundaries
+    )
+    dispatching = {
+        a.account_id for a in agreements if every_pricing_input or tariffs[a.tariff_id].dispatches_at_off_peak
+    }
     dispatches = devices_queries.completed_smart_dispatches(account_ids=dispatching, period=period)
     calorific_values = _calorific_values(
         meter_points=[
@@ -303,7 +317,7 @@ CROSS JOIN LATERAL (
 
 
 def _registers(
-    *, meter_point_ids: set[int], period: ranges.Period, as_of: datetime
+    *, meter_point_ids: set[int], period: ranges.Period, as_of: datetime, boundaries: Sequence[datetime] = ()
 ) -> dict[int, tuple[calculation.Register, ...]]:
     registers = list(
         metering_models.Register.objects.filter(meter__meter_point_id__in=meter_point_ids)
@@ -325,8 +339,9 @@ def _registers(
         window = installed & period
         windows[register_id] = installed
         if window is not None:
-            register_ids += [register_id, register_id]
-            moments += [window.start, window.end]
+            inside = sorted({window.start, window.end, *(m for m in boundaries if m in window)})
+            register_ids += [register_id] * len(inside)
+            moments += inside
     readings = defaultdict(list)
     if register_ids:
         with connection.cursor() as cursor:

@@ -88,6 +88,20 @@ INVALID_QUERY = _code(
     "Invalid GraphQL query.",
     "The query does not parse, or does not fit the schema, or its variables do not fit their types.",
 )
+# Kraken's public schema documents no error for a priced period the platform cannot price; these
+# two, next to this project's KT-CT-1102/1103, are this project's too.
+NO_CONSUMPTION_DATA = _code(
+    "KT-CT-1104",
+    "NOT_FOUND",
+    "No consumption data.",
+    "The meter point has no consumption data (half hours or meter reads) for the period.",
+)
+UNABLE_TO_PRICE = _code(
+    "KT-CT-1105",
+    "APPLICATION",
+    "Unable to price the period.",
+    "The tariff has no rate for part of the period, or the readings cannot be priced.",
+)
 CHARGE_PREFERENCES_FAILED = _code(
     "KT-CT-4353",
     "VALIDATION",

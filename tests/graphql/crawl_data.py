@@ -25,6 +25,7 @@ from decimal import Decimal
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import models as billing_models
+from billing import operations as billing_operations
 from devices import models as devices_models
 from metering import models as metering_models
 from metering import operations as metering_operations
@@ -72,6 +73,7 @@ class Customer:
 def build(*, now: dt.datetime) -> Customer:
     since = (now - dt.timedelta(days=400)).replace(minute=0, second=0, microsecond=0)
     priced_product(code=PRODUCT, regions=("_C",), starts=(since,))
+    _billable(since=since, now=now)
     GridSupplyPointPostcodeFactory(postcode="SW1A", gsp_group_id="_C")
     user = UserFactory(
         email=EMAIL,
@@ -179,6 +181,19 @@ def _meters(home, *, since, now):
             demand_w=Decimal("420.0"),
         )
     return electricity, gas
+
+
+def _billable(*, since, now):
+    """What billing needs to price the customer as the platform bills it (line items, the smart
+    tariff comparison): Economy 7 windows on the two-rate tariff's bands and a national calorific
+    value for the m³ gas meter."""
+    two_rate = billing_models.TariffRate.objects.filter(tariff__code=f"E-2R-{PRODUCT}-C")
+    two_rate.filter(band="NIGHT").update(start_time=dt.time(0, 30), end_time=dt.time(7, 30))
+    two_rate.filter(band="DAY").update(start_time=dt.time(7, 30), end_time=dt.time(0, 30))
+    billing_operations.record_calorific_values(
+        rows=[billing_operations.CalorificValueRow("", since - dt.timedelta(days=1), None, Decimal("39.5"))],
+        recorded_at=now,
+    )
 
 
 def _billing(account, *, electricity, gas, since, now):
