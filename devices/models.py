@@ -99,6 +99,14 @@ class Device(models.Model):
         related_name="devices",
         help_text="The catalogue entry of this make and model, when known",
     )
+    charge_point_variant = models.ForeignKey(
+        "DeviceVariant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="A vehicle's home charge point as the customer registered it (catalogue entry)",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     retired_at = models.DateTimeField(null=True, blank=True)
 

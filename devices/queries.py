@@ -8,12 +8,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Count, F, Func, Max, Prefetch, Q, QuerySet, Sum, Window
+from django.db.models import Avg, Count, F, Func, Max, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Window
 from django.db.models.functions import RowNumber
 
 from accounts import models as accounts_models
+from accounts import operations as accounts_operations
 from accounts import queries as accounts_queries
 from devices import models
 from kernel import ranges
@@ -81,7 +83,11 @@ def get_device(*, public_id: str, account_ids: set[int]) -> models.Device:
 def charging_device(*, account: accounts_models.Account) -> models.Device:
     """The device smart charging acts on for an account: its first vehicle, else its first charge
     point. Raises NoDevice."""
-    devices = list(devices_of_account(account=account).filter(kind__in=CHARGING_KINDS))
+    devices = list(
+        devices_of_account(account=account)
+        .filter(kind__in=CHARGING_KINDS)
+        .select_related("variant", "charge_point_variant")
+    )
     devices.sort(key=lambda d: CHARGING_KINDS.index(d.kind))
     if not devices:
         raise NoDevice(account.number)
@@ -389,3 +395,109 @@ def planned_dispatches(*, device: models.Device, now: datetime) -> list[models.D
 def saving_sessions_results_updated_at() -> datetime | None:
     """When the latest saving session results were set (None before the first)."""
     return models.SavingSessionParticipation.objects.aggregate(latest=Max("results_set_at"))["latest"]
+
+
+# --- What the platform knows of a device's connection and onboarding test -----------------------
+
+# States in which the platform is talking to the device through its provider.
+CONNECTED_STATES = (
+    models.DeviceState.AUTHENTICATION_COMPLETE,
+    models.DeviceState.TEST_CHARGE_IN_PROGRESS,
+    models.DeviceState.SETUP_COMPLETE,
+    models.DeviceState.SMART_CONTROL_CAPABLE,
+    models.DeviceState.SMART_CONTROL_IN_PROGRESS,
+    models.DeviceState.BOOSTING,
+    models.DeviceState.SMART_CONTROL_OFF,
+)
+
+
+def rated_power_kw(device: models.Device) -> Decimal | None:
+    """The device's maximum power: as registered on the device, else its catalogue entry's."""
+    if device.max_power_kw is not None:
+        return device.max_power_kw
+    return device.variant.power_kw if device.variant is not None else None
+
+
+def is_connected(device: models.Device) -> bool | None:
+    """Whether the platform reaches the device: False once it lost the connection, True in a state
+    it only reaches by talking to the device; None before authentication or once retired."""
+    if device.state == models.DeviceState.LOST_CONNECTION:
+        return False
+    return True if device.state in CONNECTED_STATES else None
+
+
+def test_dispatch_failure_reason(device: models.Device) -> str | None:
+    """Kraken's TestDispatchAssessmentFailureReason of the device's onboarding test: NONE for a
+    device that went live (its test passed), UNKNOWN for one whose test failed (the platform keeps
+    no assessment of why), None while no test has finished."""
+    if (
+        device.status == models.DeviceLifecycleStatus.FAILED_ONBOARDING_TEST
+        or device.state == models.DeviceState.TEST_CHARGE_FAILED
+    ):
+        return "UNKNOWN"
+    return "NONE" if device.status == models.DeviceLifecycleStatus.LIVE else None
+
+
+# --- Saving session outcomes across participants --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    """An event's settled results across its participants, and where one account stands in them."""
+
+    # Mean points paid per settled participant, in pounds (exact).
+    average_reward_pounds: Decimal | None
+    # Share (per cent) of the participants who reduced their use that saved no more than the
+    # account (the cumulative distribution); None when the account did not reduce.
+    reduction_rank_percentage: Decimal | None
+
+
+def _saved():
+    return F("baseline_kwh") - F("consumption_kwh")
+
+
+def saving_session_outcomes(
+    *, account: accounts_models.Account, event_ids: Collection[int]
+) -> dict[int, EventOutcome]:
+    """Per settled event among `event_ids`, its outcome across participants; one query."""
+    mine = (
+        models.SavingSessionParticipation.objects.filter(account=account, event_id=OuterRef("event_id"))
+        .annotate(saved=_saved())
+        .values("saved")[:1]
+    )
+    reduced = Q(saved__gt=0)
+    rows = (
+        models.SavingSessionParticipation.objects.filter(
+            event_id__in=event_ids,
+            results_set_at__isnull=False,
+            baseline_kwh__isnull=False,
+            consumption_kwh__isnull=False,
+        )
+        .annotate(saved=_saved())
+        .values("event_id")
+        .order_by()
+        .annotate(
+            average_points=Avg("points_awarded"),
+            reducers=Count("id", filter=reduced),
+            at_or_below=Count("id", filter=reduced & Q(saved__lte=Subquery(mine))),
+            account_saved=Subquery(mine),
+        )
+    )
+    points_per_pound = Decimal(accounts_operations.LOYALTY_POINTS_PER_PENNY * 100)
+    outcomes = {}
+    for row in rows:
+        average = row["average_points"]
+        account_reduced = row["account_saved"] is not None and row["account_saved"] > 0
+        outcomes[row["event_id"]] = EventOutcome(
+            average_reward_pounds=None if average is None else Decimal(average) / points_per_pound,
+            reduction_rank_percentage=(
+                Decimal(row["at_or_below"]) * 100 / row["reducers"] if account_reduced else None
+            ),
+        )
+    return outcomes
+
+
+def co2_saved_grams(*, energy_saved_kwh: Decimal) -> Decimal:
+    """CO2 avoided by not using this much electricity, at the grid carbon intensity configured in
+    settings (`GRID_CARBON_INTENSITY_G_PER_KWH`, whose source is stated there)."""
+    return energy_saved_kwh * Decimal(settings.GRID_CARBON_INTENSITY_G_PER_KWH)

@@ -83,6 +83,51 @@ CATALOGUE = [
             "is_integration_live": False,
         },
     ),
+    # The makes and models the demo's customers drive (kraken.demo's EV_MODELS), by first UK year.
+    (
+        devices.DeviceKind.ELECTRIC_VEHICLES,
+        "Tesla",
+        "Model 3",
+        {
+            "year": 2019,
+            "available_from_year": 2019,
+            "supported_providers": ["TESLA", "ENODE"],
+            "is_integration_live": True,
+        },
+    ),
+    (
+        devices.DeviceKind.ELECTRIC_VEHICLES,
+        "Kia",
+        "EV6",
+        {
+            "year": 2021,
+            "available_from_year": 2021,
+            "supported_providers": ["ENODE"],
+            "is_integration_live": True,
+        },
+    ),
+    (
+        devices.DeviceKind.ELECTRIC_VEHICLES,
+        "Volkswagen",
+        "ID.3",
+        {
+            "year": 2020,
+            "available_from_year": 2020,
+            "supported_providers": ["ENODE"],
+            "is_integration_live": True,
+        },
+    ),
+    (
+        devices.DeviceKind.ELECTRIC_VEHICLES,
+        "MG",
+        "MG4",
+        {
+            "year": 2022,
+            "available_from_year": 2022,
+            "supported_providers": ["ENODE"],
+            "is_integration_live": True,
+        },
+    ),
     (
         devices.DeviceKind.CHARGE_POINTS,
         "myenergi",
@@ -320,6 +365,13 @@ def _catalogue() -> int:
         devices.Device.objects.filter(
             kind=variant.kind, vendor__iexact=variant.make, model__iexact=variant.model, variant__isnull=True
         ).update(variant=variant)
+    # The demo's cars charge at home on a 7 kW charger (kraken.demo's usage): a 7 kW zappi.
+    home_charger = next(
+        v for v in variants if v.kind == devices.DeviceKind.CHARGE_POINTS and v.power_kw == Decimal("7")
+    )
+    devices.Device.objects.filter(
+        kind=devices.DeviceKind.ELECTRIC_VEHICLES, charge_point_variant__isnull=True
+    ).update(charge_point_variant=home_charger)
     return len(variants)
 
 

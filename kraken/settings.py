@@ -253,3 +253,9 @@ LOGGING = {
     # django-axes logs every successful login's reset at INFO; lockouts still show as warnings.
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Saving sessions ---------------------------------------------------------------------------------
+# Grams of CO2e per kWh of electricity, to state what a saving session's kWh saved avoided. Default:
+# the UK Government's greenhouse gas reporting conversion factors 2024 (DESNZ), "UK electricity",
+# generation, 0.20705 kg CO2e/kWh. A supplier elsewhere sets its own grid's figure.
+GRID_CARBON_INTENSITY_G_PER_KWH = env("GRID_CARBON_INTENSITY_G_PER_KWH", default="207.05")

@@ -64,8 +64,17 @@ def _int(value: Decimal | None) -> int | None:
 
 
 def _status(device: models.Device) -> dict:
+    if device.kind in STATUS_TYPES:
+        # Vehicles and charge points are the devices onboarded with a test charge.
+        return gql.view(
+            STATUS_TYPES[device.kind],
+            current=str(device.status),
+            isSuspended=device.is_suspended,
+            currentState=str(device.state),
+            testDispatchFailureReason=queries.test_dispatch_failure_reason(device),
+        )
     return gql.view(
-        STATUS_TYPES.get(device.kind, "SmartFlexDeviceStatus"),
+        "SmartFlexDeviceStatus",
         current=str(device.status),
         isSuspended=device.is_suspended,
         currentState=str(device.state),
@@ -187,6 +196,15 @@ def _if_kind(kind: str, read):
     return gql.plain(lambda d, info: read(d) if d.kind == kind else None)
 
 
+def _charge_point(device: models.Device, variant_field: str, device_field: str):
+    """A charge point's make, model or power: the device's own when it is a charge point, else
+    the catalogue entry of the charge point registered with the vehicle (None without one)."""
+    if device.kind == models.DeviceKind.CHARGE_POINTS:
+        return getattr(device, device_field) or None
+    variant = device.charge_point_variant
+    return getattr(variant, variant_field) if variant is not None else None
+
+
 class KrakenFlexDeviceType:
     resolve_krakenflexDeviceId = gql.plain(lambda d, info: str(d.public_id))
     resolve_provider = gql.plain(lambda d, info: d.provider)
@@ -200,9 +218,10 @@ class KrakenFlexDeviceType:
     resolve_vehicleBatterySizeInKwh = _if_kind(
         models.DeviceKind.ELECTRIC_VEHICLES, lambda d: d.battery_capacity_kwh
     )
-    resolve_chargePointMake = _if_kind(models.DeviceKind.CHARGE_POINTS, lambda d: d.vendor)
-    resolve_chargePointModel = _if_kind(models.DeviceKind.CHARGE_POINTS, lambda d: d.model)
-    resolve_chargePointPowerInKw = _if_kind(models.DeviceKind.CHARGE_POINTS, lambda d: d.max_power_kw)
+    resolve_chargePointMake = gql.plain(lambda d, info: _charge_point(d, "make", "vendor"))
+    resolve_chargePointModel = gql.plain(lambda d, info: _charge_point(d, "model", "model"))
+    resolve_chargePointPowerInKw = gql.plain(lambda d, info: _charge_point(d, "power_kw", "max_power_kw"))
+    resolve_testDispatchFailureReason = gql.plain(lambda d, info: queries.test_dispatch_failure_reason(d))
 
 
 def _battery_preferences(prefs: queries.ChargingPreferences) -> dict | None:
@@ -227,8 +246,9 @@ class BatteryDeviceType:
             status=str(d.status),
             suspended=d.is_suspended,
             # A battery charges and discharges at its rated power.
-            maxImportInKw=_float(d.max_power_kw),
-            maxExportInKw=_float(d.max_power_kw),
+            maxImportInKw=_float(queries.rated_power_kw(d)),
+            maxExportInKw=_float(queries.rated_power_kw(d)),
+            pluggedIn=queries.is_connected(d),
         )
 
     @staticmethod
@@ -276,6 +296,8 @@ class SavingSessionsType:
 
     @staticmethod
     def resolve_nationalAggregatedStats(root, info):
+        """Energy saved and when. The "equivalent in words" phrases and tooltip stay null: no data,
+        they are campaign copy the platform holds no source for."""
         saved = queries.saving_sessions_energy_saved_kwh()
         return (
             None
@@ -320,8 +342,9 @@ def _enrolment(info, account) -> models.SavingSessionEnrolment | None:
     return memo[account.pk]
 
 
-def _joined_event(p: models.SavingSessionParticipation, info) -> dict:
+def _joined_event(p: models.SavingSessionParticipation, outcome: queries.EventOutcome | None, info) -> dict:
     result = queries.saving_result(p)
+    saved = result.energy_saved_kwh
     return gql.view(
         "SavingSessionsAccountJoinedEventsType",
         eventId=gql.encode_int(p.event_id),
@@ -336,6 +359,11 @@ def _joined_event(p: models.SavingSessionParticipation, info) -> dict:
         baselineConsumptionDeltaKwh=_float(p.baseline_kwh),
         consumptionDeltaKwh=_float(p.consumption_kwh),
         resultsSetAt=p.results_set_at,
+        co2SavedInGrams=_float(
+            queries.co2_saved_grams(energy_saved_kwh=saved) if saved is not None else None
+        ),
+        avgCustomerRemunerationPounds=_float(outcome.average_reward_pounds) if outcome else None,
+        netReductionPctRank=_float(outcome.reduction_rank_percentage) if outcome else None,
     )
 
 
@@ -364,21 +392,35 @@ class SavingSessionsAccountType:
 
     resolve_isBusinessAccount = gql.plain(lambda account, info: accounts_queries.is_business(account=account))
 
+    # The platform has no tester accounts: every account takes part as a customer.
+    resolve_isTesterAccount = gql.plain(lambda account, info: False)
+
     @staticmethod
     def resolve_joinedEvents(account, info):
-        return [_joined_event(p, info) for p in queries.saving_session_participations(account=account)]
+        participations = list(queries.saving_session_participations(account=account))
+        outcomes = queries.saving_session_outcomes(
+            account=account, event_ids=[p.event_id for p in participations]
+        )
+        return [_joined_event(p, outcomes.get(p.event_id), info) for p in participations]
 
     @staticmethod
     def resolve_eventStreak(account, info):
+        """Each event in order, with the account's streak at it: how many events in a row it had
+        joined, this one included (0 when it did not join this one). dispatchNotice stays null:
+        no data, the platform does not record when an event was announced."""
         joined = {p.event_id for p in queries.saving_session_participations(account=account)}
-        return [
-            gql.view(
-                "SavingSessionsAccountEventStreakType",
-                eventStartDate=e.start_at,
-                isOptedIntoEvent=e.pk in joined,
+        rows, streak = [], 0
+        for e in queries.saving_session_events(include_dev_events=False):
+            streak = streak + 1 if e.pk in joined else 0
+            rows.append(
+                gql.view(
+                    "SavingSessionsAccountEventStreakType",
+                    eventStartDate=e.start_at,
+                    isOptedIntoEvent=e.pk in joined,
+                    streakPoints=streak,
+                )
             )
-            for e in queries.saving_session_events(include_dev_events=False)
-        ]
+        return rows
 
 
 # --- Device catalogue and heat pump controllers (views of the roots in queries.py) ---------------
@@ -454,6 +496,7 @@ def controller_status(c: models.HeatPumpController) -> dict:
                     temperatureInCelsius=_float(s.temperature_celsius),
                     humidityPercentage=s.humidity_percentage,
                     rssi=s.rssi,
+                    # no data: deprecated in the contract, and no mapping from dBm is documented.
                     rssiPercentage=None,
                     voltage=_float(s.voltage),
                     retrievedAt=s.reported_at,
@@ -499,6 +542,9 @@ def _sensor_configuration(s: models.HeatPumpSensor) -> dict:
     )
 
 
+ON_OFF = (models.ZoneMode.ON, models.ZoneMode.OFF)
+
+
 def _zone_information(z: models.HeatPumpZone, sensors: list[dict]) -> dict:
     operation = None
     if z.mode:
@@ -506,7 +552,9 @@ def _zone_information(z: models.HeatPumpZone, sensors: list[dict]) -> dict:
             "ZoneCurrentOperation",
             mode=z.mode,
             setpointInCelsius=_float(z.setpoint_celsius),
-            action=None,
+            # Zones without a setpoint are only switched on or off.
+            action=z.mode if z.setpoint_celsius is None and z.mode in ON_OFF else None,
+            # no data: the controller's reports do not say when the current operation ends.
             end=None,
         )
     return gql.view(
@@ -548,6 +596,7 @@ def controller_configuration(c: models.HeatPumpController) -> dict:
                 eui=c.euid,
             ),
             state=list(c.states),
+            # no data: the controller's access point password is never sent to the platform.
             accessPointPassword=None,
             heatPumpTimezone=c.heat_pump_timezone or None,
             connected=c.is_connected,

@@ -289,6 +289,8 @@ class MeterData:
                 ),
                 status=devices.DispatchStatus.COMPLETED,
                 source=devices.DispatchSource.SMART,
+                # The demo's smart charging happens at home: the home meter's half hours carry it.
+                location="AT_HOME",
             )
             for period in dispatches
         ]

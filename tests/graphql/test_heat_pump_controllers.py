@@ -1,3 +1,6 @@
+from decimal import Decimal
+
+from devices import models
 from tests.accounts.factories import AccountUserRoleFactory
 from tests.graphql.conftest import error_code, queries_for
 from tests.graphql.factories import (
@@ -165,3 +168,35 @@ class TestHeatPumpStatus:
         _, body = authed(HEAT_PUMP_STATUS, {"n": account.number})
 
         assert error_code(body) == "KT-CT-4301"
+
+
+ZONE_OPERATIONS = """query($n: String!, $e: ID!) { octoHeatPumpControllerConfiguration(accountNumber: $n, euid: $e) {
+  zones { configuration { code currentOperation { mode setpointInCelsius action end } } } } }"""
+
+
+class TestZoneCurrentOperation:
+    def test_gives_the_action_of_a_zone_switched_without_a_setpoint(self, authed, account):
+        controller = HeatPumpControllerFactory(device__account=account)
+        HeatPumpZoneFactory(
+            controller=controller,
+            zone=models.Zone.ZONE_1,
+            mode=models.ZoneMode.AUTO,
+            setpoint_celsius=Decimal("20"),
+        )
+        HeatPumpZoneFactory(
+            controller=controller,
+            zone=models.Zone.AUXILIARY,
+            zone_type=models.ZoneType.AUX,
+            mode=models.ZoneMode.OFF,
+        )
+
+        data = authed.ok(ZONE_OPERATIONS, {"n": account.number, "e": controller.euid})
+
+        operations = {
+            z["configuration"]["code"]: z["configuration"]["currentOperation"]
+            for z in data["octoHeatPumpControllerConfiguration"]["zones"]
+        }
+        assert operations == {
+            "ZONE_1": {"mode": "AUTO", "setpointInCelsius": 20.0, "action": None, "end": None},
+            "AUXILIARY": {"mode": "OFF", "setpointInCelsius": None, "action": "OFF", "end": None},
+        }
