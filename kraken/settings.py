@@ -228,6 +228,10 @@ SPECTACULAR_SETTINGS = {
 # --- Money actions in the back office ----------------------------------------------------------------
 # Per currency, in major units: `limit` is the most one adjustment may move (larger amounts are a form
 # error), `approval_threshold` the amount above which it waits for a second ops user's approval.
+# Ofgem's renewal notice: a fixed-term customer hears of the next tariff 42 to 49 days before the
+# end, and from then on may renew.
+TARIFF_RENEWAL_WINDOW_DAYS = env.int("TARIFF_RENEWAL_WINDOW_DAYS", default=49)
+
 # Override with a JSON object in MONEY_ACTION_LIMITS; a currency missing here takes no money actions.
 MONEY_ACTION_LIMITS = env.json(
     "MONEY_ACTION_LIMITS",

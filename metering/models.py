@@ -165,6 +165,13 @@ class Register(models.Model):
     time_pattern_regime = models.CharField(
         max_length=5, blank=True, help_text="GB settlement time pattern regime (TPR), e.g. 00001"
     )
+    estimated_annual_consumption = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="kWh a year the industry expects (EAC)",
+    )
     multiplier = models.DecimalField(max_digits=9, decimal_places=4, default=1)
 
     class Meta:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from accounts.graphql import access
 from billing import calculation, pricing, queries
-from billing.graphql import types
+from billing.graphql import types, views
 from kernel import graphql as gql
 from kernel import ranges
 from kernel.graphql import error_codes
@@ -118,4 +118,4 @@ class Query:
         rates = queries.applicable_rates(
             meter_point_id=meter_point.pk, account_id=account.pk, period=ranges.Period(startAt, endAt)
         )
-        return gql.paginate_list([types.applicable_rate_view(rate) for rate in rates], args=args)
+        return gql.paginate_list([views.applicable_rate_view(rate) for rate in rates], args=args)

@@ -10,114 +10,17 @@ here, at the edge.
 from __future__ import annotations
 
 from dataclasses import astuple
-from datetime import datetime
 from decimal import Decimal
 
 from accounts.graphql import dataloaders as accounts_loaders
 from accounts.graphql import types as accounts_types
 from billing import calculation, models, pricing, queries
 from billing.graphql import dataloaders
+from billing.graphql.views import tariff_view
 from kernel import graphql as gql
 from kernel.graphql import error_codes
 from metering import queries as metering_queries
 from metering.graphql import dataloaders as metering_loaders
-
-# --- tariffs -------------------------------------------------------------------------------------
-
-
-def _with_tax(price: pricing.Price | None) -> float | None:
-    return float(price.with_tax) if price is not None else None
-
-
-def _before_tax(price: pricing.Price | None) -> float | None:
-    return float(price.before_tax) if price is not None else None
-
-
-def _tariff(type_name: str, tariff: models.Tariff, prices: pricing.TariffPrices, **rates) -> dict:
-    product = tariff.product
-    return gql.view(
-        type_name,
-        id=gql.model_id(type_name, tariff.pk),
-        displayName=product.display_name,
-        fullName=product.full_name,
-        description=product.description,
-        productCode=product.code,
-        tariffCode=tariff.code,
-        standingCharge=_with_tax(prices.standing_charge),
-        preVatStandingCharge=_before_tax(prices.standing_charge),
-        **rates,
-    )
-
-
-def _day_night(
-    type_name: str, tariff: models.Tariff, prices: pricing.TariffPrices, rates: dict, **more
-) -> dict:
-    day, night = rates["DAY"], rates["NIGHT"]
-    return _tariff(
-        type_name,
-        tariff,
-        prices,
-        dayRate=_with_tax(day),
-        preVatDayRate=_before_tax(day),
-        nightRate=_with_tax(night),
-        preVatNightRate=_before_tax(night),
-        dayRateEpgApplied=False,
-        nightRateEpgApplied=False,
-        **more,
-    )
-
-
-def tariff_view(tariff: models.Tariff, now: datetime) -> dict:
-    """The tariff as the contract's tariff type, with the rates in force at `now`. Prices are
-    minor units (pence); `…Rate`/`standingCharge` include tax, `preVat…` do not. No price the
-    platform holds includes the 2022-23 energy price guarantee (`…EpgApplied` false)."""
-    prices = pricing.tariff_prices(tariff=tariff, at=now)
-    rates = {r.band: r.price for r in prices.unit_rates}
-    bands = set(rates)
-    electricity = metering_queries.is_electricity(tariff.utility_type)
-    if not electricity or bands <= {"STANDARD"}:
-        standard = rates.get("STANDARD")
-        return _tariff(
-            "StandardTariff" if electricity else "GasTariffType",
-            tariff,
-            prices,
-            unitRate=_with_tax(standard),
-            preVatUnitRate=_before_tax(standard),
-            unitRateEpgApplied=False,
-        )
-    if bands == {"DAY", "NIGHT"}:
-        return _day_night("DayNightTariff", tariff, prices, rates)
-    if bands == {"DAY", "NIGHT", "OFF_PEAK"}:
-        off_peak = rates["OFF_PEAK"]
-        return _day_night(
-            "ThreeRateTariff",
-            tariff,
-            prices,
-            rates,
-            offPeakRate=_with_tax(off_peak),
-            preVatOffPeakRate=_before_tax(off_peak),
-            offPeakRateEpgApplied=False,
-        )
-    return _tariff(
-        "HalfHourlyTariff",
-        tariff,
-        prices,
-        unitRates=[
-            gql.view(
-                "UnitRate",
-                validFrom=r.period.start,
-                validTo=r.period.end,
-                value=_with_tax(r.price),
-                preVatValue=_before_tax(r.price),
-            )
-            for r in prices.unit_rates
-        ],
-    )
-
-
-def applicable_rate_view(rate: pricing.ApplicableRate) -> dict:
-    return gql.view("ApplicableRate", value=rate.value, validFrom=rate.period.start, validTo=rate.period.end)
-
 
 # --- accounts and meter points -------------------------------------------------------------------
 
@@ -151,6 +54,16 @@ class AccountType:
             return brands[-1] if brands else None
 
         return gql.then(dataloaders.agreements_of_account(info, account.pk), pick)
+
+    @staticmethod
+    def resolve_canRenewTariff(account, info):
+        """Whether a fixed-term agreement in force ends within the renewal window (when the
+        supplier must offer the next tariff)."""
+        now = gql.context(info).now
+        return gql.then(
+            dataloaders.agreements_of_account(info, account.pk),
+            lambda agreements: queries.renewable(agreements, at=now),
+        )
 
     @staticmethod
     def resolve_overdueBalance(account, info):
@@ -442,7 +355,7 @@ class StatementType(_Bill):
 
     # Bills held for review are not issued (they wait on their billing run); an issued statement
     # is never held.
-    resolve_heldStatus = gql.plain(lambda b, info: gql.view("HeldStatus", isHeld=False, reason=None))
+    resolve_heldStatus = staticmethod(lambda b, info: gql.view("HeldStatus", isHeld=False, reason=None))
     resolve_consumptionStartDate = gql.plain(lambda b, info: accounts_types.local_date(b.period_start))
     resolve_consumptionEndDate = gql.plain(lambda b, info: accounts_types.local_date(b.period_end))
     # An issued statement is closed and nothing on it is reversed afterwards (ledger entries are
@@ -506,7 +419,8 @@ def _on_statement(entry, info, read, *, default=None):
 
 
 class Charge(_LedgerEntryBill):
-    pass
+    # The billing engine charges for energy supplied (import) only; exported energy is never billed.
+    resolve_isExport = gql.plain(lambda entry, info: False)
 
 
 class Credit(_LedgerEntryBill):
@@ -557,6 +471,10 @@ class EnergyProductType:
     resolve_isDomestic = gql.plain(lambda p, info: not p.is_business)
     resolve_isPrepay = gql.plain(lambda p, info: p.is_prepay)
     resolve_term = gql.plain(lambda p, info: p.term)
+    # A GB supplier may not charge a fee for leaving a variable (evergreen) tariff; a fixed product's
+    # exit fee is not recorded.
+    resolve_exitFees = gql.plain(lambda p, info: 0 if p.is_variable else None)
+    resolve_exitFeesType = gql.plain(lambda p, info: "NONE" if p.is_variable else None)
     # Non-null in the contract; the catalogue hides no product and keeps no notes. The energy price
     # guarantee (2022-23) is no part of any price the platform holds.
     resolve_isHidden = gql.plain(lambda p, info: False)

@@ -6,6 +6,7 @@ from billing.queries._agreements import (
     agreements_of_accounts,
     agreements_of_meter_points,
     get_agreement,
+    renewable,
     select_agreements,
 )
 from billing.queries._bills import (
@@ -188,6 +189,7 @@ __all__ = [
     "product_detail",
     "products_offered",
     "run_items",
+    "renewable",
     "select_agreements",
     "statements_of_accounts",
     "statements_of_bills",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import (
     Prefetch,
 )
@@ -90,4 +91,17 @@ def agreements_of_account(*, account_id: int) -> list[models.Agreement]:
             Prefetch("tariff__rates", queryset=models.TariffRate.objects.order_by("band", "-active_from"))
         )
         .order_by("-active_from", "-id")
+    )
+
+
+def renewable(agreements: Iterable[models.Agreement], *, at: datetime) -> bool:
+    """Whether one of the agreements in force at `at` is on a fixed-term product and ends within
+    `settings.TARIFF_RENEWAL_WINDOW_DAYS` (agreements come with their tariff and product)."""
+    window = timedelta(days=settings.TARIFF_RENEWAL_WINDOW_DAYS)
+    return any(
+        a.active_from <= at
+        and a.active_to is not None
+        and at < a.active_to <= at + window
+        and not a.tariff.product.is_variable
+        for a in agreements
     )

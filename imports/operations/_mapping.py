@@ -341,6 +341,7 @@ def _add_supply(
                         supplier_mpid=(mp.get("mpid") or "")[:4],
                     )
                 )
+                register_eacs = _eacs_by_time_pattern(mp)
                 for meter in mp.get("meters") or []:
                     meter_id = ids.meter()
                     written.meters.append(
@@ -360,6 +361,7 @@ def _add_supply(
                             identifier=str(r.get("register_id"))[:16],
                             digits=r.get("number_of_digits") or 5,
                             time_pattern_regime=str(r.get("tpr") or "")[:5],
+                            estimated_annual_consumption=register_eacs.get(str(r.get("tpr") or "")),
                         )
                         for r in meter.get("registers") or []
                     )
@@ -439,18 +441,32 @@ def _delivery_point(value) -> str:
     return str(value or "")[:32]
 
 
+def _latest_estimates(history) -> list[dict]:
+    """The entries of an EAC or AQ history with the newest effective date."""
+    entries = [h for h in history or [] if isinstance(h, dict)]
+    latest = max((str(h.get("effective_from") or "") for h in entries), default="")
+    return [h for h in entries if str(h.get("effective_from") or "") == latest]
+
+
+def _eacs_by_time_pattern(mp: dict) -> dict[str, Decimal]:
+    """The newest EAC of each time pattern regime (TPR) of an electricity meter point, kWh."""
+    eacs = {}
+    for h in _latest_estimates(mp.get("eac_history")):
+        kwh = base.as_decimal(h.get("consumption"))
+        if h.get("tpr") and kwh is not None and 0 <= kwh < 10**10:
+            eacs[str(h["tpr"])[:5]] = kwh.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return eacs
+
+
 def _annual_consumption(mp: dict) -> int | None:
     """The industry's latest estimate of a year's kWh: the newest AQ (gas), or the newest EAC of
     each time pattern summed (electricity)."""
-    history = [h for h in mp.get("aq_history") or mp.get("eac_history") or [] if isinstance(h, dict)]
-    if not history:
-        return None
-    latest = max(str(h.get("effective_from") or "") for h in history)
     total = sum(
         base.as_decimal(h.get("consumption")) or 0
-        for h in history
-        if str(h.get("effective_from") or "") == latest
+        for h in _latest_estimates(mp.get("aq_history") or mp.get("eac_history"))
     )
+    if not total:
+        return None
     kwh = int(Decimal(total).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     # Out of the column's range means no usable estimate, not a failed import.
     return kwh if 0 < kwh < 2**31 else None

@@ -234,7 +234,9 @@ def payload(plan: Plan) -> dict:
                 "mobile": f"07700{900000 + plan.index:06d}",
                 "title": "Mx",
                 "account_roles": ["ADMIN"],
-                **({"pronouns": "THEY_THEM_THEIRS", "date_of_birth": "1986-04-12"} if plan.index == 0 else {}),
+                **(
+                    {"pronouns": "THEY_THEM_THEIRS", "date_of_birth": "1986-04-12"} if plan.index == 0 else {}
+                ),
             }
         ],
         "supply_addresses": [address],

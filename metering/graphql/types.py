@@ -392,7 +392,10 @@ class _Register:
 class ElectricityMeterRegisterType(_Register):
     @staticmethod
     def resolve_eac(register, info):
-        """The meter point's estimated annual consumption, when this is its meter's only register."""
+        """The register's own estimated annual consumption (its time pattern's), else the meter
+        point's when this is its meter's only register."""
+        if register.estimated_annual_consumption is not None:
+            return register.estimated_annual_consumption
         meter_point = register.meter.meter_point
         return gql.then(
             dataloaders.registers_of_meter(info, register.meter_id),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing
 from datetime import datetime
+from decimal import Decimal
 
 from kernel import bulk
 from metering import models
@@ -40,6 +41,7 @@ class RegisterRow(typing.NamedTuple):
     identifier: str
     digits: int
     time_pattern_regime: str = ""
+    estimated_annual_consumption: Decimal | None = None
 
 
 class ReservedIds(typing.NamedTuple):
