@@ -138,6 +138,7 @@ class Rows:
     meter_points: list[metering_operations.MeterPointRow] = dataclasses.field(default_factory=list)
     meters: list[metering_operations.MeterRow] = dataclasses.field(default_factory=list)
     registers: list[metering_operations.RegisterRow] = dataclasses.field(default_factory=list)
+    readings: list[metering_operations.MeterReading] = dataclasses.field(default_factory=list)
     agreements: list[billing_operations.AgreementRow] = dataclasses.field(default_factory=list)
     payment_methods: list[accounts_operations.PaymentMethodRow] = dataclasses.field(default_factory=list)
     ledger_entries: list[accounts_operations.LedgerEntryRow] = dataclasses.field(default_factory=list)
@@ -355,16 +356,9 @@ def _add_supply(
                             is_prepay=meter.get("is_prepay") is True,
                         )
                     )
-                    written.registers.extend(
-                        metering_operations.RegisterRow(
-                            meter_id=meter_id,
-                            identifier=str(r.get("register_id"))[:16],
-                            digits=r.get("number_of_digits") or 5,
-                            time_pattern_regime=str(r.get("tpr") or "")[:5],
-                            estimated_annual_consumption=register_eacs.get(str(r.get("tpr") or "")),
-                        )
-                        for r in meter.get("registers") or []
-                    )
+                    gas = mp.get("supply_type") == "GAS"
+                    written.registers.extend(_registers(meter, meter_id, register_eacs, gas=gas))
+                    written.readings.extend(_readings(meter, meter_id, gas=gas))
                 for agreement in mp.get("agreements") or []:
                     info = catalogue.tariffs.get(agreement.get("tariff_code"))
                     if info is None or info.tariff_id is None:
@@ -435,6 +429,59 @@ def _supply_address(a: dict, territory: str) -> accounts_operations.AddressRow:
         country=territory,
         delivery_point_identifier=_delivery_point(a.get("supply_delivery_point_identifier")),
     )
+
+
+# A gas meter has one register, unnamed in the payload: the import names it 1.
+GAS_REGISTER = "1"
+GAS_UNITS = {
+    "SCMH": metering_models.RegisterUnit.CUBIC_METRES,
+    "SCFH": metering_models.RegisterUnit.HUNDREDS_OF_CUBIC_FEET,
+}
+
+
+def _registers(meter: dict, meter_id: int, eacs: dict, *, gas: bool) -> list[metering_operations.RegisterRow]:
+    """An electricity meter's registers as sent; a gas meter's single register."""
+    if gas:
+        return [
+            metering_operations.RegisterRow(
+                meter_id=meter_id,
+                identifier=GAS_REGISTER,
+                digits=meter.get("gas_number_of_digits") or 5,
+                unit=GAS_UNITS.get(meter.get("units_of_measure"), metering_models.RegisterUnit.CUBIC_METRES),
+            )
+        ]
+    return [
+        metering_operations.RegisterRow(
+            meter_id=meter_id,
+            identifier=str(r.get("register_id"))[:16],
+            digits=r.get("number_of_digits") or 5,
+            time_pattern_regime=str(r.get("tpr") or "")[:5],
+            estimated_annual_consumption=eacs.get(str(r.get("tpr") or "")),
+        )
+        for r in meter.get("registers") or []
+    ]
+
+
+def _readings(meter: dict, meter_id: int, *, gas: bool) -> list[metering_operations.MeterReading]:
+    """The meter's transfer readings and reading history, one per register and day (the transfer
+    reading wins over a historical one of the same day)."""
+    found = {}
+    for r in [*(meter.get("transfer_readings") or []), *(meter.get("reading_history") or [])]:
+        if not isinstance(r, dict):
+            continue
+        register = GAS_REGISTER if gas else str(r.get("register_id"))[:16]
+        read_at, value = midnight(r.get("reading_date")), base.as_decimal(r.get("reading_value"))
+        if read_at is None or value is None or (register, read_at) in found:
+            continue
+        quality = (
+            metering_models.ReadingQuality.ESTIMATE
+            if r.get("reading_type") == "ESTIMATE"
+            else metering_models.ReadingQuality.ACTUAL
+        )
+        found[register, read_at] = metering_operations.MeterReading(
+            meter_id, register, read_at, value, quality
+        )
+    return list(found.values())
 
 
 def _delivery_point(value) -> str:

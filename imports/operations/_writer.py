@@ -12,6 +12,7 @@ from billing import operations as billing_operations
 from imports import catalogue as catalogue_module
 from imports import models
 from imports.operations import _mapping
+from metering import models as metering_models
 from metering import operations as metering_operations
 
 
@@ -58,6 +59,9 @@ def write_accounts(
     accounts_operations.copy_properties(rows=rows.properties, now=now)
     metering_operations.copy_meter_points(
         meter_points=rows.meter_points, meters=rows.meters, registers=rows.registers, now=now
+    )
+    metering_operations.copy_meter_readings(
+        readings=rows.readings, source=metering_models.ReadingSource.IMPORT, recorded_at=now
     )
     billing_operations.copy_agreements(rows=rows.agreements, now=now)
     accounts_operations.copy_payment_methods(rows=rows.payment_methods, now=now)

@@ -61,7 +61,7 @@ def meters_of(*, plans: list[p.Plan]) -> dict[int, Meters]:
 
 def record_industry_details(*, plans: list[p.Plan], meters: dict[int, Meters], now: datetime) -> None:
     """What the industry tells us after the gain: GSP group and register bands for electricity;
-    LDZ and a register recording cubic metres for gas (the import sends neither)."""
+    the LDZ and that the gas register records cubic metres (confirming what the import sent)."""
     details = []
     for plan in plans:
         found = meters[plan.index]
@@ -221,14 +221,11 @@ class MeterData:
         )
 
     def _reads(self, register_id: int, reads: list[tuple[datetime, int]], source: str) -> None:
-        for position, (moment, value) in enumerate(reads):
+        # The first is the transfer reading at supply start: the import wrote it.
+        for moment, value in reads[1:]:
             self.reading_rows.append(
                 metering_operations.ReadingRow(
-                    register_id,
-                    moment,
-                    Decimal(value).scaleb(-3),
-                    metering.ReadingSource.IMPORT if position == 0 else source,
-                    metering.ReadingQuality.ACTUAL,
+                    register_id, moment, Decimal(value).scaleb(-3), source, metering.ReadingQuality.ACTUAL
                 )
             )
 

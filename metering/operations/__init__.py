@@ -3,10 +3,12 @@ registrations and bulk loads. Each public function is one business operation in 
 
 from metering.operations._bulk import (
     MeterPointRow,
+    MeterReading,
     MeterRow,
     RegisterRow,
     ReservedIds,
     copy_meter_points,
+    copy_meter_readings,
     reserve_ids,
 )
 from metering.operations._industry import (
@@ -60,7 +62,9 @@ __all__ = [
     "copy_interval_series",
     "copy_readings",
     "end_supply",
+    "MeterReading",
     "copy_meter_points",
+    "copy_meter_readings",
     "ensure_interval_partitions",
     "record_industry_details",
     "record_interval_readings",

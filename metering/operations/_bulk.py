@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from kernel import bulk
 from metering import models
+from metering.operations._industry import ReadingRow, copy_readings
 
 
 class MeterPointRow(typing.NamedTuple):
@@ -42,6 +43,17 @@ class RegisterRow(typing.NamedTuple):
     digits: int
     time_pattern_regime: str = ""
     estimated_annual_consumption: Decimal | None = None
+    unit: str = models.RegisterUnit.KWH
+
+
+class MeterReading(typing.NamedTuple):
+    """A reading of a meter's register named by its identifier (before the register has an id)."""
+
+    meter_id: int
+    register: str
+    read_at: datetime
+    value: Decimal
+    quality: str = models.ReadingQuality.ACTUAL
 
 
 class ReservedIds(typing.NamedTuple):
@@ -74,3 +86,27 @@ def copy_meter_points(
     )
     bulk.copy_rows(model=models.Meter, rows=meters, now=now)
     bulk.copy_rows(model=models.Register, rows=registers, now=now)
+
+
+def copy_meter_readings(*, readings: list[MeterReading], source: str, recorded_at: datetime) -> None:
+    """Write readings of registers written already (`copy_meter_points`), finding each register by
+    its meter and identifier in one query, with COPY inside the caller's transaction.
+
+    Raises ValueError for a register the meter does not have, IntegrityError (a negative value, a
+    second reading of a register at one instant from one source).
+    """
+    if not readings:
+        return
+    ids = {
+        (meter_id, identifier): pk
+        for pk, meter_id, identifier in models.Register.objects.filter(
+            meter_id__in={r.meter_id for r in readings}
+        ).values_list("id", "meter_id", "identifier")
+    }
+    rows = []
+    for reading in readings:
+        register_id = ids.get((reading.meter_id, reading.register))
+        if register_id is None:
+            raise ValueError(f"Meter {reading.meter_id} has no register {reading.register!r}")
+        rows.append(ReadingRow(register_id, reading.read_at, reading.value, source, reading.quality))
+    copy_readings(rows=rows, recorded_at=recorded_at)

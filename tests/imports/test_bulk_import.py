@@ -54,7 +54,7 @@ class TestImportAccounts:
             copies = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("COPY")]
 
         assert counts[0] == counts[1]
-        assert len(copies) == 15  # one per table (audit rows twice): the chunk is written with COPY
+        assert len(copies) == 16  # one per table (audit rows twice): the chunk is written with COPY
 
     def test_skips_accounts_already_imported_and_writes_no_second_balance(self, supplier):
         _import(supplier, [payloads.numbered(1)])
@@ -101,6 +101,7 @@ IMPORTED_MODELS = (
     metering_models.MeterPoint,
     metering_models.Meter,
     metering_models.Register,
+    metering_models.Reading,
     billing_models.Agreement,
     models.AccountImportProcess,
 )
@@ -242,7 +243,9 @@ class TestCopyPath:
             account_models.LedgerEntry: 2,
             metering_models.MeterPoint: 4,
             metering_models.Meter: 4,
-            metering_models.Register: 2,
+            # A gas meter's single register too, and each register's transfer reading.
+            metering_models.Register: 4,
+            metering_models.Reading: 4,
             billing_models.Agreement: 4,
             models.AccountImportProcess: 2,
         }

@@ -68,6 +68,12 @@ def test_the_import_keeps_every_detail_it_has_a_place_for(supplier, bulk):
     )
     meter = electricity.meters.get()
     assert (meter.is_smart, meter.is_prepay) == (False, False)
+    assert [(str(r.read_at.date()), r.value, r.source) for r in register.readings.all()] == [
+        ("2026-05-31", Decimal("1000.000"), "IMPORT")
+    ]
+    gas_register = metering_models.Register.objects.get(meter__meter_point=gas)
+    assert (gas_register.identifier, gas_register.unit, gas_register.digits) == ("1", "M3", 5)
+    assert [r.value for r in gas_register.readings.all()] == [Decimal("500.000")]
 
 
 @pytest.mark.django_db
