@@ -95,24 +95,14 @@ def statement_of_ledger_entry(info, entry):
     return gql.context(info).loader("statement_of_ledger_entry", batch).load((entry.pk, entry.reference))
 
 
-def _statements(info, bill_ids: list[int]) -> dict:
-    """Statements by bill id, each built once per request (balances and transactions share it)."""
-    known = gql.context(info).memo.setdefault("statements", {})
-    missing = [i for i in bill_ids if i not in known]
-    if missing:
-        known.update(dict.fromkeys(missing))
-        known.update(queries.statements_of_bills(bill_ids=missing))
-    return known
-
-
-def statement(info, bill_id: int):
-    """The bill as a statement: balances, totals and transactions (`billing.queries.Statement`)."""
+def statement_totals(info, bill_id: int):
+    """(total charges, total credits) of the bill's statement, None without transactions on it."""
 
     def batch(ids):
-        found = _statements(info, ids)
-        return [found[i] for i in ids]
+        found = queries.statement_totals(bill_ids=ids)
+        return [found.get(i) for i in ids]
 
-    return gql.context(info).loader("statement", batch).load(bill_id)
+    return gql.context(info).loader("statement_totals", batch).load(bill_id)
 
 
 def statement_transactions(info, bill_id: int):
@@ -120,7 +110,8 @@ def statement_transactions(info, bill_id: int):
     it (`balance_after`), as the account's transactions do."""
 
     def batch(ids):
-        found = _statements(info, ids)
+        found = queries.statements_of_bills(bill_ids=ids)
+        found = {i: found.get(i) for i in ids}
         transactions = [t for i in ids if found[i] is not None for t in found[i].transactions]
         entries = {
             entry.pk: entry

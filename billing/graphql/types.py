@@ -294,10 +294,6 @@ def _statement_total(net: int, tax: int, gross: int) -> dict:
     return gql.view("StatementTotalType", netTotal=net, taxTotal=tax, grossTotal=gross)
 
 
-def _read_statement(bill: models.Bill, info, read):
-    return gql.then(dataloaders.statement(info, bill.pk), lambda s: read(s) if s is not None else None)
-
-
 class StatementType(_Bill):
     # A statement carried over from the supplier before (PRE_KRAKEN) is an external bill.
     resolve_isExternalBill = gql.plain(lambda b, info: b.bill_type == models.BillType.PRE_KRAKEN)
@@ -312,28 +308,24 @@ class StatementType(_Bill):
         """What the statement's transactions took from the balance; a statement carried over from
         before (no transactions recorded on it) shows its own bill's amounts."""
 
-        def read(statement):
-            if statement is None or not statement.transactions:
+        def read(totals):
+            if totals is None:
                 return _statement_total(bill.subtotal, bill.tax, bill.total)
-            return _statement_total(*astuple(statement.total_charges))
+            return _statement_total(*astuple(totals[0]))
 
-        return gql.then(dataloaders.statement(info, bill.pk), read)
+        return gql.then(dataloaders.statement_totals(info, bill.pk), read)
 
     @staticmethod
     def resolve_totalCredits(bill, info):
-        return _read_statement(bill, info, lambda s: _statement_total(*astuple(s.total_credits)))
+        return gql.then(
+            dataloaders.statement_totals(info, bill.pk),
+            lambda totals: _statement_total(*astuple(totals[1] if totals else queries.Amounts())),
+        )
 
-    @staticmethod
-    def resolve_openingBalance(bill, info):
-        return _read_statement(bill, info, lambda s: s.opening_balance)
-
-    @staticmethod
-    def resolve_closingBalance(bill, info):
-        return _read_statement(bill, info, lambda s: s.closing_balance)
-
-    @staticmethod
-    def resolve_status(bill, info):
-        return _read_statement(bill, info, lambda s: s.status)
+    resolve_openingBalance = gql.plain(lambda b, info: queries.balances_of(b)[0])
+    resolve_closingBalance = gql.plain(lambda b, info: queries.balances_of(b)[1])
+    # Every statement the graph lists is issued, so closed; what is posted since is on no bill yet.
+    resolve_status = gql.plain(lambda b, info: queries.CLOSED)
 
     @staticmethod
     def resolve_transactions(bill, info, **kwargs):

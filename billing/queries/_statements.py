@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Q, Sum
 
 from accounts import models as accounts_models
 from accounts import queries as accounts_queries
@@ -142,6 +142,38 @@ def statements_of_bills(*, bill_ids: Collection[int]) -> dict[int, Statement]:
     return {statement.id: statement for statement in _statements(bills)}
 
 
+def balances_of(bill: models.Bill) -> tuple[int, int]:
+    """A statement's opening and closing balance; a bill issued before statements carried balances
+    (none recorded) opens and closes at 0."""
+    opening = bill.opening_balance or 0
+    return opening, bill.closing_balance if bill.opening_balance is not None else opening
+
+
+def statement_totals(*, bill_ids: Collection[int]) -> dict[int, tuple[Amounts, Amounts]]:
+    """(total charges, total credits) of each bill's statement, by bill id, in one query: what its
+    transactions took from the balance and what they added (bills without any are left out)."""
+    charge, credit = Q(amount__lt=0), Q(amount__gt=0)
+    rows = (
+        models.StatementTransaction.objects.filter(statement_id__in=bill_ids)
+        .values("statement_id")
+        .annotate(
+            charge_net=Sum("net", filter=charge),
+            charge_tax=Sum("tax", filter=charge),
+            charge_gross=Sum("gross", filter=charge),
+            credit_net=Sum("net", filter=credit),
+            credit_tax=Sum("tax", filter=credit),
+            credit_gross=Sum("gross", filter=credit),
+        )
+    )
+    return {
+        row["statement_id"]: (
+            Amounts(row["charge_net"] or 0, row["charge_tax"] or 0, row["charge_gross"] or 0),
+            Amounts(row["credit_net"] or 0, row["credit_tax"] or 0, row["credit_gross"] or 0),
+        )
+        for row in rows
+    }
+
+
 def statements_of_ledger_entries(*, entry_ids: Collection[int]) -> dict[int, models.Bill]:
     """The statement (bill) each of these ledger entries is on, by entry id; entries on no
     statement yet (the open one) are left out."""
@@ -259,8 +291,7 @@ def _statements(bills: list[models.Bill]) -> list[Statement]:
         lines_by_bill[line.bill_id].append(line)
     statements = []
     for bill in bills:
-        carries = bill.opening_balance is not None
-        opening = bill.opening_balance or 0
+        opening, closing = balances_of(bill)
         transactions = _running(opening, rows_by_bill.get(bill.pk, []))
         statements.append(
             Statement(
@@ -274,7 +305,7 @@ def _statements(bills: list[models.Bill]) -> list[Statement]:
                 payment_due_date=bill.payment_due_date,
                 currency=bill.currency,
                 opening_balance=opening,
-                closing_balance=bill.closing_balance if carries else opening,
+                closing_balance=closing,
                 subtotal=bill.subtotal,
                 tax=bill.tax,
                 total=bill.total,
