@@ -475,7 +475,10 @@ class EnergyProductType:
 
     @staticmethod
     def resolve_isChargedHalfHourly(p, info):
-        """Whether a tariff of the product prices by time of day (rates with a daily window)."""
+        """Whether the product prices each half hour on its own: rates published per half hour
+        (Agile-style), or a tariff pricing by time of day (rates with a daily window)."""
+        if p.rates_per_half_hour:
+            return True
         return dataloaders.is_time_of_use(info, p.pk)
 
     @staticmethod

@@ -48,6 +48,12 @@ class TestEnergyProduct:
         }
         assert postcode
 
+    def test_a_product_priced_per_half_hour_is_charged_half_hourly(self, authed):
+        ProductFactory(code="AGILE-24-10-01", rates_per_half_hour=True)
+        query = """query($code: String!) { energyProduct(code: $code) { isChargedHalfHourly } }"""
+
+        assert authed.ok(query, {"code": "AGILE-24-10-01"})["energyProduct"]["isChargedHalfHourly"] is True
+
     def test_unknown_code_is_null(self, authed):
         assert authed.ok(PRODUCT, {"code": "NOPE", "postcode": "X"}) == {"energyProduct": None}
 
