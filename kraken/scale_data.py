@@ -6,7 +6,8 @@ one in ten on Economy 7) and, for half of them, a gas meter point; a meter per m
 share of them smart; agreements on the catalogue's Flexible tariffs of the meter point's region
 (`kraken.demo_catalogue` is loaded first when absent); a register read at every local month start
 for `months` months; half-hourly data for the last `half_hourly_days` of a share of the smart
-electricity meters; and, with `bills`, a bill for the last whole month, with its ledger entry and
+electricity meters (half of those customers charge an electric car under smart control: a
+device); and, with `bills`, a bill for the last whole month, with its ledger entry and
 statement, written by billing runs (the billing engine's own chunked write path, one run per
 chunk of accounts), never by hand.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 import math
 import random
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,6 +38,7 @@ from accounts import models as accounts
 from billing import models as billing
 from billing import operations as billing_operations
 from billing import queries as billing_queries
+from devices import models as devices
 from imports.rules import checks
 from kernel import bulk, ranges
 from kraken import demo_catalogue
@@ -86,6 +89,7 @@ LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters a postcode's inward code uses
 # A day's shape of household demand, by hour (local), averaging 1.
 HOURLY_SHAPE = [0.6, 0.5, 0.45, 0.45, 0.45, 0.5, 0.8, 1.2, 1.2, 1.0, 0.9, 0.9,
                 1.0, 0.9, 0.9, 1.0, 1.2, 1.7, 2.0, 1.8, 1.5, 1.3, 1.0, 0.75]  # fmt: skip
+EV_MODELS = [("Tesla", "Model 3"), ("Kia", "EV6"), ("Volkswagen", "ID.3"), ("Nissan", "Leaf"), ("MG", "MG4")]
 KWH_PER_CUBIC_METRE = Decimal("11.2")
 
 
@@ -171,6 +175,18 @@ class _Mandate(NamedTuple):
     vendor: str
     vendor_reference: str
     last_four: str
+
+
+class _Device(NamedTuple):
+    public_id: uuid.UUID
+    account_id: int
+    property_id: int
+    kind: str
+    provider: str
+    vendor: str
+    model: str
+    status: str
+    state: str
 
 
 class _MeterPoint(NamedTuple):
@@ -459,6 +475,9 @@ class _Writer:
         region = demo_catalogue.REGIONS[rng.randrange(len(demo_catalogue.REGIONS))]
         outward = rng.choice(demo_catalogue.GSP_OUTWARD_CODES[region])
         smart = rng.random() < options.smart_share
+        half_hourly = smart and rng.random() < options.half_hourly_share
+        # Half of those with half-hourly data charge an electric car under smart control.
+        ev = EV_MODELS[rng.randrange(len(EV_MODELS))] if half_hourly and rng.random() < 0.5 else None
         return {
             "first_name": rng.choice(FIRST_NAMES),
             "last_name": rng.choice(LAST_NAMES),
@@ -469,7 +488,9 @@ class _Writer:
             "gas": rng.random() < 0.5,
             "smart": smart,
             "smart_gas": smart and rng.random() < 0.9,
-            "half_hourly": smart and rng.random() < options.half_hourly_share,
+            "half_hourly": half_hourly,
+            "ev": ev,
+            "device_id": uuid.UUID(int=rng.getrandbits(128), version=4) if ev else None,
             "e7": rng.random() < 0.1,
             "direct_debit": rng.random() < 0.8,
             "last_four": f"{rng.randrange(10_000):04d}",
@@ -534,6 +555,7 @@ _ORDER = [
     metering.Register,
     metering.Reading,
     billing.Agreement,
+    devices.Device,
 ]
 
 

@@ -14,6 +14,7 @@ from django.db.models import Count, Sum
 
 from accounts import models as accounts
 from billing import models as billing
+from devices import models as devices
 from imports.rules import checks
 from metering import models as metering
 
@@ -100,6 +101,8 @@ class TestGenerateScaleData:
         half_hourly = metering.IntervalReading.objects.filter(meter__meter_point__in=points)
         assert half_hourly.values("meter").distinct().count() > 0
         assert half_hourly.count() % (31 * 48) == 0  # whole days; no DST change in Feb
+        cars = devices.Device.objects.filter(account__in=numbers, kind="ELECTRIC_VEHICLES")
+        assert 0 < cars.count() < smart
         bills = billing.Bill.objects.filter(account__in=numbers)
         assert bills.count() == N
         assert set(bills.values_list("period_start", "period_end").distinct()) == {
