@@ -417,6 +417,21 @@ class _Writer:
                         account_ids[i], "DIRECT_DEBIT", "STRIPE", f"SCALE-{seed}-{index}", p["last_four"]
                     )
                 )
+            if p["ev"]:
+                vendor, model = p["ev"]
+                rows[devices.Device].append(
+                    _Device(
+                        p["device_id"],
+                        account_ids[i],
+                        property_ids[i],
+                        devices.DeviceKind.ELECTRIC_VEHICLES,
+                        devices.Provider.SMARTCAR,
+                        vendor,
+                        model,
+                        devices.DeviceLifecycleStatus.LIVE,
+                        devices.DeviceState.SMART_CONTROL_CAPABLE,
+                    )
+                )
             for gas in (False, True) if p["gas"] else (False,):
                 utility = "GAS" if gas else "ELECTRICITY"
                 point_id, meter_id = next(point_ids), next(meter_ids)
