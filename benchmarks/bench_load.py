@@ -211,35 +211,39 @@ def _cdr_account_ids(port: int, token: str) -> list[str]:
 def _locust(user_class: str, port: int, clients_file: Path, seconds: int, work: str) -> dict:
     """Run locust headless; return its aggregated figures and those per request name."""
     prefix = Path(work) / user_class
-    subprocess.run(
-        [
-            str(Path(sys.executable).parent / "locust"),
-            "-f",
-            str(ROOT / "benchmarks" / "_locustfile.py"),
-            user_class,
-            "--headless",
-            "--users",
-            str(USERS),
-            "--spawn-rate",
-            str(USERS),
-            "--run-time",
-            f"{seconds}s",
-            "--host",
-            f"http://127.0.0.1:{port}",
-            "--csv",
-            str(prefix),
-            "--only-summary",
-            "--loglevel",
-            "WARNING",
-        ],
-        env={**os.environ, "BENCH_LOAD_CLIENTS": str(clients_file)},
-        check=False,
-        stdout=subprocess.DEVNULL,
-        stderr=open(f"{prefix}.log", "w"),  # noqa: SIM115 - closed with the process
-    )
-    with open(f"{prefix}_stats.csv") as file:
-        rows = {row["Name"]: row for row in csv.DictReader(file)}
-    return rows
+    stats = Path(f"{prefix}_stats.csv")
+    stats.unlink(missing_ok=True)  # the warm-up's
+    with open(f"{prefix}.log", "w") as log:
+        subprocess.run(
+            [
+                str(Path(sys.executable).parent / "locust"),
+                "-f",
+                str(ROOT / "benchmarks" / "_locustfile.py"),
+                user_class,
+                "--headless",
+                "--users",
+                str(USERS),
+                "--spawn-rate",
+                str(USERS),
+                "--run-time",
+                f"{seconds}s",
+                "--host",
+                f"http://127.0.0.1:{port}",
+                "--csv",
+                str(prefix),
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            env={**os.environ, "BENCH_LOAD_CLIENTS": str(clients_file)},
+            check=False,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    if not stats.exists():
+        raise RuntimeError(f"locust wrote no figures: {Path(f'{prefix}.log').read_text()[-2000:]}")
+    with stats.open() as file:
+        return {row["Name"]: row for row in csv.DictReader(file)}
 
 
 def _figures(row: dict) -> tuple[float, float, float, float, float, int]:
