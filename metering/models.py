@@ -113,7 +113,9 @@ class MeterPoint(models.Model):
         # Found by its identifier alone, or the start of it, in the back office, whatever the market:
         # a pattern b-tree answers both `=` and a prefix LIKE under any collation.
         indexes = [
-            models.Index(OpClass("identifier", name="varchar_pattern_ops"), name="meter_point_identifier_prefix")
+            models.Index(
+                OpClass("identifier", name="varchar_pattern_ops"), name="meter_point_identifier_prefix"
+            )
         ]
 
     def __str__(self) -> str:
