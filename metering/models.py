@@ -6,6 +6,7 @@ Japanese supply point number; `market` + `identifier` is unique.
 
 from __future__ import annotations
 
+from django.contrib.postgres.indexes import OpClass
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Now
@@ -114,8 +115,13 @@ class MeterPoint(models.Model):
                 name="meter_point_supply_ends_after_start",
             ),
         ]
-        # Found by its identifier alone in the back office, whatever the market.
-        indexes = [models.Index(fields=["identifier"], name="meter_point_identifier")]
+        # Found by its identifier alone, or the start of it, in the back office, whatever the market:
+        # a pattern b-tree answers both `=` and a prefix LIKE under any collation.
+        indexes = [
+            models.Index(
+                OpClass("identifier", name="varchar_pattern_ops"), name="meter_point_identifier_prefix"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.identifier} ({self.utility_type})"

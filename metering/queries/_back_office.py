@@ -17,17 +17,18 @@ METER_POINT_IDENTIFIER = re.compile(
 )  # MPAN, MPRN, NMI, supply point number
 
 
-def account_ids_by_meter_point(*, term: str) -> list[int] | None:
-    """Ids of the accounts whose properties have the meter point `term` (MPAN, MPRN or NMI, spaces
-    ignored), or None if `term` cannot be a meter point identifier. One indexed query."""
+def account_ids_by_meter_point(*, term: str, limit: int = 500) -> list[int] | None:
+    """Ids of the accounts whose properties have a meter point whose identifier (MPAN, MPRN or NMI,
+    spaces ignored) is `term` or starts with it, at most `limit`; None if `term` cannot be (the start
+    of) a meter point identifier. One indexed query."""
     identifier = term.replace(" ", "").upper()
     if not METER_POINT_IDENTIFIER.fullmatch(identifier):
         return None
     return sorted(
         set(
-            models.MeterPoint.objects.filter(identifier=identifier).values_list(
+            models.MeterPoint.objects.filter(identifier__startswith=identifier).values_list(
                 "property__account_id", flat=True
-            )
+            )[:limit]
         )
     )
 
