@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0007_back_office"),
-        ("metering", "0009_interval_reading_covering_key"),
+        ("metering", "0010_customer_details"),
     ]
 
     operations = [
