@@ -285,6 +285,12 @@ class Agreement(models.Model):
         return f"{self.meter_point} on {self.tariff} from {self.active_from:%Y-%m-%d}"
 
 
+# Work in progress is leased (see billing/operations/_leases.py): the database, not the broker,
+# knows which work a lost worker held.
+HELP_CLAIMED = "The worker doing it now"
+HELP_LEASE = "Unless renewed or finished by then, the lease sweep hands it to another worker"
+
+
 class BillingRunStatus(models.TextChoices):
     PENDING = "PENDING"
     RUNNING = "RUNNING"
@@ -331,6 +337,11 @@ class BillingRun(models.Model):
     released_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The worker fanning the run out into chunk tasks, until it has rung them all.
+    claimed_by = models.CharField(
+        max_length=255, blank=True, default="", db_default="", help_text=HELP_CLAIMED
+    )
+    lease_until = models.DateTimeField(null=True, blank=True, help_text=HELP_LEASE)
 
     class Meta:
         constraints = [
@@ -607,6 +618,14 @@ class PaymentCollectionAttempt(models.Model):
     error_detail = models.TextField(blank=True)
     requested_at = models.DateTimeField()
     completed_at = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0, db_default=0, help_text="Requests sent with this key")
+    next_retry_at = models.DateTimeField(
+        null=True, blank=True, help_text="FAILED: when the dunning schedule collects the bill again"
+    )
+    claimed_by = models.CharField(
+        max_length=255, blank=True, default="", db_default="", help_text=HELP_CLAIMED
+    )
+    lease_until = models.DateTimeField(null=True, blank=True, help_text=HELP_LEASE)
 
     class Meta:
         constraints = [
@@ -619,6 +638,9 @@ class PaymentCollectionAttempt(models.Model):
                 fields=["bill"], condition=Q(status="SUCCEEDED"), name="one_successful_attempt_per_bill"
             ),
             models.CheckConstraint(condition=Q(amount__gt=0), name="collection_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["lease_until"], condition=Q(status="PENDING"), name="collection_leases"),
         ]
 
     def __str__(self) -> str:
@@ -636,9 +658,10 @@ class BillingRunItemStatus(models.TextChoices):
 class BillingRunItem(models.Model):
     """One account's share of a billing run: the unit of work a chunk task claims.
 
-    `(billing_run, account)` is unique, so an account is in a run once; a chunk task claims its
-    PENDING items with `SELECT … FOR UPDATE SKIP LOCKED`, writes the bills, and marks them in the same
-    transaction, so a redelivered or duplicated task finds nothing left to do.
+    `(billing_run, account)` is unique, so an account is in a run once; a chunk task leases its
+    PENDING items (committed at once), then writes the bills and marks them in one transaction, so a
+    redelivered or duplicated task finds nothing left to do, and a lost worker's items are handed on
+    by the lease sweep.
     """
 
     billing_run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="items")
@@ -654,6 +677,11 @@ class BillingRunItem(models.Model):
     held_total = models.BigIntegerField(
         null=True, blank=True, help_text="HELD: the total of the bill awaiting review, minor units"
     )
+    attempts = models.PositiveSmallIntegerField(default=0, db_default=0, help_text="Times a worker took it")
+    claimed_by = models.CharField(
+        max_length=255, blank=True, default="", db_default="", help_text=HELP_CLAIMED
+    )
+    lease_until = models.DateTimeField(null=True, blank=True, help_text=HELP_LEASE)
 
     class Meta:
         constraints = [
@@ -662,7 +690,10 @@ class BillingRunItem(models.Model):
                 condition=~Q(status="BILLED") | Q(bill__isnull=False), name="billed_item_has_bill"
             ),
         ]
-        indexes = [models.Index(fields=["billing_run", "chunk", "status"])]
+        indexes = [
+            models.Index(fields=["billing_run", "chunk", "status"]),
+            models.Index(fields=["lease_until"], condition=Q(status="PENDING"), name="billing_item_leases"),
+        ]
 
     def __str__(self) -> str:
         return f"Run {self.billing_run_id} account {self.account_id}: {self.status}"

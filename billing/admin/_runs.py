@@ -34,6 +34,9 @@ class BillingRunItemAdmin(kernel_admin.ReadOnlyAdmin):
         "held_total_display",
         "error_code",
         "error_detail",
+        "attempts",
+        "claimed_by",
+        "lease_until",
     )
     list_select_related = ("billing_run", "account", "bill")
     list_filter = ("status", "error_code")

@@ -15,6 +15,7 @@ from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import calculation, error_codes, models, queries
 from billing.operations._bills import AlreadyBilled, energy_ledger_ids, write_bills
+from billing.operations._leases import claim_items, lease_for, lease_seconds, this_worker
 from kernel import bulk, ranges
 
 logger = logging.getLogger(__name__)
@@ -107,8 +108,9 @@ def release_held_bills(
         run = models.BillingRun.objects.select_for_update().get(pk=billing_run_id)
         if run.status != models.BillingRunStatus.AWAITING_REVIEW:
             raise NotAwaitingReview(f"{run} holds no bills for review")
+        # No lease: the lease sweep resumes the run if the resume its caller enqueues is lost.
         models.BillingRunItem.objects.filter(billing_run=run, status=models.BillingRunItemStatus.HELD).update(
-            status=models.BillingRunItemStatus.PENDING
+            status=models.BillingRunItemStatus.PENDING, claimed_by="", lease_until=None
         )
         run.status, run.held_accounts = models.BillingRunStatus.RUNNING, 0
         run.released_at, run.released_by = released_at, released_by
@@ -180,9 +182,11 @@ def create_scheduled_billing_run(
         )
 
 
-def start_billing_run(*, billing_run_id: int, now: datetime) -> list[int]:
+def start_billing_run(*, billing_run_id: int, now: datetime, worker: str = "") -> list[int]:
     """Enumerate a PENDING run's accounts into work items and mark it RUNNING; return the chunks that
-    still have work (for a RUNNING run: a resume; for a finished one: none).
+    still have work (for a RUNNING run: a resume; for a finished one: none). The run is leased to
+    `worker` (default: this process) until its caller has rung every chunk (`mark_rung`); if the
+    caller dies first, the lease sweep resumes the run.
 
     Raises BillingRun.DoesNotExist.
     """
@@ -208,6 +212,10 @@ def start_billing_run(*, billing_run_id: int, now: datetime) -> list[int]:
         if run.status != models.BillingRunStatus.RUNNING:
             return []
         chunks = queries.pending_chunks(billing_run=run)
+        if chunks:
+            models.BillingRun.objects.filter(pk=run.pk).update(
+                claimed_by=worker or this_worker(), lease_until=lease_for(lease_seconds())
+            )
     if not chunks:
         finish_billing_run_if_done(billing_run_id=run.pk, now=now)
     return chunks
@@ -222,24 +230,35 @@ class ChunkResult:
     run_finished: bool
 
 
-def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult:
-    """Bill the still-PENDING accounts of one chunk of a run, in one transaction; items another worker
-    holds are skipped (they are its work). Safe to call any number of times.
+def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime, worker: str = "") -> ChunkResult:
+    """Bill the still-PENDING accounts of one chunk of a run that no live worker holds: claim them
+    with a lease for `worker` (default: this process), committed at once, then bill them in one
+    transaction that drops the lease. Safe to call any number of times; if the worker dies, the
+    lease sweep hands the items to another once the lease runs out.
 
     Raises BillingRun.DoesNotExist.
     """
     tz = queries.billing_time_zone()
+    worker = worker or this_worker()
+    run = models.BillingRun.objects.get(id=billing_run_id)
+    if run.status != models.BillingRunStatus.RUNNING:
+        return ChunkResult(0, 0, 0, 0, run_finished=run.status != models.BillingRunStatus.PENDING)
+    claimed = claim_items(billing_run_id=run.pk, chunk=chunk, worker=worker)
+    if not claimed:
+        finished = finish_billing_run_if_done(billing_run_id=run.pk, now=now)
+        return ChunkResult(0, 0, 0, 0, run_finished=finished)
     with transaction.atomic():
         run = models.BillingRun.objects.get(id=billing_run_id)
-        if run.status != models.BillingRunStatus.RUNNING:
-            return ChunkResult(0, 0, 0, 0, run_finished=run.status != models.BillingRunStatus.PENDING)
+        # Still ours: the sweep may have handed an item to another worker if we were very slow.
         items = list(
             models.BillingRunItem.objects.filter(
-                billing_run=run, chunk=chunk, status=models.BillingRunItemStatus.PENDING
+                pk__in=claimed, status=models.BillingRunItemStatus.PENDING, claimed_by=worker
             )
-            .select_for_update(skip_locked=True)
+            .select_for_update()
             .order_by("id")
         )
+        if run.status != models.BillingRunStatus.RUNNING:
+            items = []
         period = ranges.Period(run.period_start, run.period_end)
         account_ids = [item.account_id for item in items]
         # Readings as known when the run started, so every chunk (and every redelivery) sees the same.
@@ -300,10 +319,12 @@ class _ItemOutcome(NamedTuple):
     error_code: str
     error_detail: str
     processed_at: datetime | None
+    claimed_by: str
+    lease_until: datetime | None
 
 
 def _save_items(items: list[models.BillingRunItem]) -> None:
-    """Write the items' outcomes in one statement."""
+    """Write the items' outcomes in one statement; they are no longer anyone's work."""
     bulk.update_rows(
         model=models.BillingRunItem,
         rows=[
@@ -315,6 +336,8 @@ def _save_items(items: list[models.BillingRunItem]) -> None:
                 item.error_code,
                 item.error_detail,
                 item.processed_at,
+                "",
+                None,
             )
             for item in items
         ],

@@ -210,14 +210,17 @@ class TestBillAdmin:
 class TestBeatSchedules:
     def test_are_periodic_tasks_editable_in_admin_and_created_once(self, staff_client):
         migration = importlib.import_module("billing.migrations.0003_beat_schedules")
+        routing = importlib.import_module("billing.migrations.0009_lease_sweep_schedule_and_queue_routing")
 
         migration.create_schedules(apps, None)
         migration.create_schedules(apps, None)
+        routing.forwards(apps, None)
 
         task = beat_models.PeriodicTask.objects.get(name="billing: monthly billing run")
+        # No queue override: the task's declared queue (this stack's, per KRAKEN_INSTANCE) is used.
         assert (task.task, task.queue, task.crontab.day_of_month) == (
             "billing.create_monthly_billing_run",
-            "billing",
+            None,
             "1",
         )
         assert beat_models.PeriodicTask.objects.filter(task="billing.collect_due_payments").count() == 1
