@@ -56,6 +56,7 @@ from billing.operations._runs import (
     ChunkResult,
     InvalidBillingRun,
     NotAwaitingReview,
+    NothingToRetry,
     bill_chunk,
     create_billing_run,
     create_scheduled_billing_run,
@@ -63,6 +64,7 @@ from billing.operations._runs import (
     finish_billing_run_if_done,
     release_held_bills,
     request_billing_run_start,
+    retry_failed_items,
     start_billing_run,
 )
 from billing.operations._statements import (
@@ -75,7 +77,9 @@ from billing.operations._statements import (
 __all__ = [
     "CollectionFailed",
     "CollectionInProgress",
+    "NothingToRetry",
     "Requeued",
+    "retry_failed_items",
     "mark_rung",
     "dunning_retry_at",
     "requeue_expired_work",

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
 
 from accounts import models as accounts_models
@@ -21,6 +21,7 @@ from kernel import bulk, ranges
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 200
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 class InvalidBillingRun(ValueError):
@@ -31,6 +32,10 @@ class InvalidBillingRun(ValueError):
 
 class NotAwaitingReview(ValueError):
     """The run holds no bills for review (it never held any, or they were released or discarded)."""
+
+
+class NothingToRetry(ValueError):
+    """The run has no FAILED accounts, or is not finished or running."""
 
 
 DISCARDED_IN_REVIEW = "DISCARDED_IN_REVIEW"
@@ -155,6 +160,47 @@ def discard_held_bills(
     return run
 
 
+def retry_failed_items(
+    *, billing_run_id: int, retried_at: datetime, retried_by: accounts_models.User | None
+) -> int:
+    """Put a run's FAILED accounts (a calculation error since fixed, a worker lost too often, a crash)
+    back to PENDING and the run back to RUNNING; its caller then resumes the run (after commit).
+    Returns how many accounts were put back.
+
+    Raises BillingRun.DoesNotExist, NothingToRetry.
+    """
+    with transaction.atomic():
+        run = models.BillingRun.objects.select_for_update().get(pk=billing_run_id)
+        if run.status not in (models.BillingRunStatus.RUNNING, models.BillingRunStatus.COMPLETED_WITH_ERRORS):
+            raise NothingToRetry(
+                f"{run} is {run.status}: only a running or finished run's failures are retried"
+            )
+        retried = models.BillingRunItem.objects.filter(
+            billing_run=run, status=models.BillingRunItemStatus.FAILED
+        ).update(
+            status=models.BillingRunItemStatus.PENDING,
+            error_code="",
+            error_detail="",
+            processed_at=None,
+            attempts=0,
+            claimed_by="",
+            lease_until=None,
+        )
+        if not retried:
+            raise NothingToRetry(f"{run} has no failed accounts")
+        run.failed_accounts -= retried
+        run.status, run.finished_at = models.BillingRunStatus.RUNNING, None
+        run.save(update_fields=["failed_accounts", "status", "finished_at"])
+        accounts_operations.record_audit(
+            action="BILLING_RUN_FAILURES_RETRIED",
+            obj=run,
+            actor=retried_by,
+            occurred_at=retried_at,
+            data={"accounts": retried},
+        )
+    return retried
+
+
 def create_scheduled_billing_run(
     *, now: datetime, tz: ZoneInfo, hold_for_review: bool = False
 ) -> models.BillingRun:
@@ -247,6 +293,20 @@ def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime, worker: str = 
     if not claimed:
         finished = finish_billing_run_if_done(billing_run_id=run.pk, now=now)
         return ChunkResult(0, 0, 0, 0, run_finished=finished)
+    try:
+        return _bill_claimed(billing_run_id=billing_run_id, claimed=claimed, now=now, tz=tz, worker=worker)
+    except TRANSIENT_DATABASE_ERRORS:
+        raise  # the task retries; if it cannot, the items' lease runs out and the sweep hands them on
+    except Exception as error:
+        logger.exception("Chunk %s of billing run %s failed", chunk, billing_run_id)
+        failed = _fail_claimed(claimed=claimed, worker=worker, error=error, now=now)
+        finished = finish_billing_run_if_done(billing_run_id=billing_run_id, now=now)
+        return ChunkResult(len(claimed), 0, 0, failed, run_finished=finished)
+
+
+def _bill_claimed(
+    *, billing_run_id: int, claimed: list[int], now: datetime, tz: ZoneInfo, worker: str
+) -> ChunkResult:
     with transaction.atomic():
         run = models.BillingRun.objects.get(id=billing_run_id)
         # Still ours: the sweep may have handed an item to another worker if we were very slow.
@@ -342,6 +402,26 @@ def _save_items(items: list[models.BillingRunItem]) -> None:
             for item in items
         ],
     )
+
+
+def _fail_claimed(*, claimed: list[int], worker: str, error: Exception, now: datetime) -> int:
+    """Record FAILED, with the error, the items a chunk claimed and could not bill (the chunk's
+    transaction rolled back); they can be retried from admin. Returns how many."""
+    with transaction.atomic():
+        items = models.BillingRunItem.objects.filter(
+            pk__in=claimed, status=models.BillingRunItemStatus.PENDING, claimed_by=worker
+        )
+        run_ids = set(items.values_list("billing_run_id", flat=True))
+        failed = items.update(
+            status=models.BillingRunItemStatus.FAILED,
+            error_code=error_codes.UNEXPECTED_ERROR,
+            error_detail=f"The chunk billing this account failed: {error!r}",
+            processed_at=now,
+            claimed_by="",
+            lease_until=None,
+        )
+        models.BillingRun.objects.filter(pk__in=run_ids).update(failed_accounts=F("failed_accounts") + failed)
+    return failed
 
 
 def _mark(item: models.BillingRunItem, status: str, code: str, detail: str) -> None:
