@@ -135,15 +135,11 @@ def collect_bill_payments(
     ]
     if len(attempts) > 1:
         with ThreadPoolExecutor(max_workers=VENDOR_CALLS_AT_ONCE) as pool:
-            charges = dict(zip((a.pk for a in attempts), pool.map(_charge, attempts), strict=True))
+            charges = dict(
+                zip((a.pk for a in attempts), pool.map(_charge_or_reconcile, attempts), strict=True)
+            )
     else:
-        charges = {attempt.pk: _charge(attempt) for attempt in attempts}
-    for attempt in attempts:
-        if (
-            isinstance(charges[attempt.pk], vendors.VendorUnavailable)
-            and attempt.tries >= settings.COLLECTION_MAX_TRIES
-        ):
-            charges[attempt.pk] = _reconcile(attempt, charges[attempt.pk])
+        charges = {attempt.pk: _charge_or_reconcile(attempt) for attempt in attempts}
     recorded = _record(attempts=attempts, charges=charges, now=now)
     outcomes = []
     for bill_id in bill_ids:
@@ -167,8 +163,20 @@ def _one(outcome: CollectionOutcome) -> models.PaymentCollectionAttempt:
     return outcome.attempt
 
 
+def _charge_or_reconcile(attempt: models.PaymentCollectionAttempt) -> vendors.Charge | Exception:
+    """The vendor's answer to the attempt's request, or the error. An attempt that has used its
+    COLLECTION_MAX_TRIES requests (the vendor could not answer, or the workers sending it were lost)
+    is reconciled by its key instead, so it ends. No database work: this runs in a thread."""
+    max_tries = settings.COLLECTION_MAX_TRIES
+    if attempt.tries > max_tries:
+        return _reconcile(attempt, vendors.VendorUnavailable(f"{attempt.tries - 1} requests went unanswered"))
+    charge = _charge(attempt)
+    if isinstance(charge, vendors.VendorUnavailable) and attempt.tries >= max_tries:
+        return _reconcile(attempt, charge)
+    return charge
+
+
 def _charge(attempt: models.PaymentCollectionAttempt) -> vendors.Charge | Exception:
-    """The vendor's answer, or the error it raised (no database work: this runs in a thread)."""
     try:
         return vendors.get_vendor(attempt.vendor).charge(
             idempotency_key=attempt.idempotency_key,
@@ -178,6 +186,15 @@ def _charge(attempt: models.PaymentCollectionAttempt) -> vendors.Charge | Except
         )
     except (vendors.VendorError, vendors.UnknownVendor) as error:
         return error
+    except Exception as error:
+        # An adapter's bug or an answer it could not read: the vendor may have charged, so the
+        # attempt stays PENDING and is settled by its key like an outage.
+        logger.exception("Unexpected error collecting %s", attempt.idempotency_key)
+        unexpected = vendors.VendorUnavailable(
+            f"Unexpected error: {error!r}", code=error_codes.UNEXPECTED_ERROR
+        )
+        unexpected.__cause__ = error
+        return unexpected
 
 
 def _reconcile(

@@ -182,3 +182,49 @@ class TestLedgerSettledBills:
         done = operations.collect_bill_payment(bill_id=bill.pk, now=ISSUED_AT)
         assert (done.pk, done.amount, done.status) == (attempt.pk, 1, "SUCCEEDED")
         assert _balance(bill.account) == 0
+
+
+@pytest.mark.django_db
+class TestAttemptsWhoseWorkersWereLost:
+    """A PENDING attempt past its tries (its workers kept dying) is settled by its key, not re-sent."""
+
+    def _lost_attempt(self, bill, tries: int):
+        return models.PaymentCollectionAttempt.objects.create(
+            account=bill.account,
+            bill=bill,
+            payment_method=accounts_models.PaymentMethod.objects.get(account=bill.account),
+            attempt_number=1,
+            idempotency_key=f"LOST-{bill.pk}",
+            amount=bill.total,
+            currency=bill.currency,
+            vendor="localpay",
+            requested_at=ISSUED_AT,
+            tries=tries,
+        )
+
+    def test_not_charged_it_ends_failed_without_another_request(self, localpay, dunning):
+        bill = _bill()
+        self._lost_attempt(bill, tries=dunning.COLLECTION_MAX_TRIES)
+
+        with pytest.raises(operations.CollectionFailed):
+            operations.collect_bill_payment(bill_id=bill.pk, now=ISSUED_AT)
+
+        attempt = models.PaymentCollectionAttempt.objects.get(bill=bill)
+        assert (attempt.status, attempt.next_retry_at) == ("FAILED", ISSUED_AT + HOUR)
+        assert localpay.requests() == []
+
+    def test_charged_it_ends_succeeded_with_the_vendors_charge(self, localpay, dunning):
+        bill = _bill()
+        attempt = self._lost_attempt(bill, tries=dunning.COLLECTION_MAX_TRIES)
+        charged = vendors.get_vendor("localpay").charge(
+            idempotency_key=attempt.idempotency_key,
+            amount=attempt.amount,
+            currency=attempt.currency,
+            payment_method_reference=attempt.payment_method.vendor_reference,
+        )
+
+        done = operations.collect_bill_payment(bill_id=bill.pk, now=ISSUED_AT)
+
+        assert (done.status, done.vendor_reference) == ("SUCCEEDED", charged.reference)
+        assert len(localpay.requests()) == 1  # the charge above; the attempt only looked it up
+        assert _balance(bill.account) == 0
