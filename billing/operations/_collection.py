@@ -169,7 +169,10 @@ def _charge_or_reconcile(attempt: models.PaymentCollectionAttempt) -> vendors.Ch
     is reconciled by its key instead, so it ends. No database work: this runs in a thread."""
     max_tries = settings.COLLECTION_MAX_TRIES
     if attempt.tries > max_tries:
-        return _reconcile(attempt, vendors.VendorUnavailable(f"{attempt.tries - 1} requests went unanswered"))
+        unanswered = vendors.VendorUnavailable(
+            f"{attempt.tries - 1} requests went unanswered", code=error_codes.VENDOR_UNAVAILABLE
+        )
+        return _reconcile(attempt, unanswered)
     charge = _charge(attempt)
     if isinstance(charge, vendors.VendorUnavailable) and attempt.tries >= max_tries:
         return _reconcile(attempt, charge)
