@@ -243,11 +243,13 @@ MONEY_ACTION_LIMITS = env.json(
 # Whether billing runs hold their bills for review before issuing them (the default of the "Hold
 # bills for review" box on a new run, and the setting scheduled runs follow).
 BILLING_HOLD_BILLS_FOR_REVIEW = env.bool("BILLING_HOLD_BILLS_FOR_REVIEW", default=False)
-# Leases on billing and collection work (billing/operations/_leases.py): a worker holds what it took
-# for BILLING_LEASE_SECONDS; work rung on the queue waits BILLING_QUEUED_LEASE_SECONDS for a worker;
-# the sweep (every 30 s) hands expired work to another worker, and records FAILED what lost
-# BILLING_MAX_ATTEMPTS workers.
-BILLING_LEASE_SECONDS = env.int("BILLING_LEASE_SECONDS", default=30)
+# Leases on billing and collection work (billing/operations/_leases.py): a worker holds run items
+# it took for BILLING_LEASE_SECONDS (its transaction then locks them) and a collection attempt for
+# COLLECTION_LEASE_SECONDS (longer than the vendor's timeout); work rung on the queue waits
+# BILLING_QUEUED_LEASE_SECONDS for a worker; the sweep (every 30 s) hands expired work to another
+# worker, and records FAILED run items that lost BILLING_MAX_ATTEMPTS workers.
+BILLING_LEASE_SECONDS = env.int("BILLING_LEASE_SECONDS", default=10)
+COLLECTION_LEASE_SECONDS = env.int("COLLECTION_LEASE_SECONDS", default=30)
 BILLING_QUEUED_LEASE_SECONDS = env.int("BILLING_QUEUED_LEASE_SECONDS", default=600)
 BILLING_MAX_ATTEMPTS = env.int("BILLING_MAX_ATTEMPTS", default=3)
 # Requests sent with one idempotency key while the vendor is unavailable before the attempt is

@@ -35,7 +35,7 @@ from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import error_codes, models, vendors
 from billing.operations._bills import energy_ledgers
-from billing.operations._leases import database_now, lease_for, lease_seconds, this_worker
+from billing.operations._leases import collection_lease_seconds, database_now, lease_for, this_worker
 from kernel import bulk
 
 logger = logging.getLogger(__name__)
@@ -286,11 +286,11 @@ def _claim_attempts(
                 continue
             result[bill_id] = attempt
             attempt.claimed_by, attempt.tries = worker, attempt.tries + 1
-            attempt.lease_until = database_clock + timedelta(seconds=lease_seconds())
+            attempt.lease_until = database_clock + timedelta(seconds=collection_lease_seconds())
             (resent if attempt.pk else new).append(attempt)
         models.PaymentCollectionAttempt.objects.bulk_create(new)
         models.PaymentCollectionAttempt.objects.filter(pk__in=[a.pk for a in resent]).update(
-            claimed_by=worker, lease_until=lease_for(lease_seconds()), tries=F("tries") + 1
+            claimed_by=worker, lease_until=lease_for(collection_lease_seconds()), tries=F("tries") + 1
         )
         accounts_operations.record_audits(
             rows=[
@@ -486,7 +486,7 @@ def _record_failures(
         attempt.error_detail = str(charge)
         attempt.claimed_by = ""
         if isinstance(charge, vendors.VendorUnavailable):
-            retry_in = vendor_retry_delay(tries=attempt.tries) + lease_seconds()
+            retry_in = vendor_retry_delay(tries=attempt.tries) + collection_lease_seconds()
             attempt.lease_until = database_clock + timedelta(seconds=retry_in)
             continue
         attempt.lease_until = None

@@ -29,7 +29,14 @@ ItemStatus = models.BillingRunItemStatus
 
 
 def lease_seconds() -> int:
+    """A run item's or a fan-out's lease: it need only cover the moments before the chunk's
+    transaction locks its items (a live worker's locked rows are never handed on)."""
     return settings.BILLING_LEASE_SECONDS
+
+
+def collection_lease_seconds() -> int:
+    """A collection attempt's lease: it covers the vendor call, so it outlasts the vendor timeout."""
+    return settings.COLLECTION_LEASE_SECONDS
 
 
 def queued_lease_seconds() -> int:

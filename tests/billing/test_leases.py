@@ -31,7 +31,7 @@ def _run(count=2, **kwargs):
 
 
 def _expire(queryset) -> None:
-    """The lease ran out (on the database's clock, which is frozen inside the test's transaction)."""
+    """The lease ran out (on the database's clock)."""
     queryset.update(lease_until=Now() - dt.timedelta(seconds=1))
 
 

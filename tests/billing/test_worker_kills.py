@@ -31,7 +31,7 @@ pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 FEB = EPOCH.replace(month=2)
 QUEUES = [settings.BILLING_QUEUE, settings.PAYMENTS_QUEUE]
 SWEEP = importlib.import_module("billing.migrations.0009_lease_sweep_schedule_and_queue_routing")
-LEASES = {"BILLING_LEASE_SECONDS": "3", "BILLING_QUEUED_LEASE_SECONDS": "30"}
+LEASES = {"BILLING_LEASE_SECONDS": "3", "COLLECTION_LEASE_SECONDS": "3", "BILLING_QUEUED_LEASE_SECONDS": "30"}
 RECOVERY_SECONDS = 60
 
 
