@@ -247,6 +247,25 @@ MONEY_ACTION_LIMITS = env.json(
 # Whether billing runs hold their bills for review before issuing them (the default of the "Hold
 # bills for review" box on a new run, and the setting scheduled runs follow).
 BILLING_HOLD_BILLS_FOR_REVIEW = env.bool("BILLING_HOLD_BILLS_FOR_REVIEW", default=False)
+# Leases on billing and collection work (billing/operations/_leases.py): a worker holds run items
+# it took for BILLING_LEASE_SECONDS (its transaction then locks them) and a collection attempt for
+# COLLECTION_LEASE_SECONDS (longer than the vendor's timeout); work rung on the queue waits
+# BILLING_QUEUED_LEASE_SECONDS for a worker; the sweep (every 30 s) hands expired work to another
+# worker, and records FAILED run items that lost BILLING_MAX_ATTEMPTS workers.
+BILLING_LEASE_SECONDS = env.int("BILLING_LEASE_SECONDS", default=10)
+COLLECTION_LEASE_SECONDS = env.int("COLLECTION_LEASE_SECONDS", default=30)
+BILLING_QUEUED_LEASE_SECONDS = env.int("BILLING_QUEUED_LEASE_SECONDS", default=600)
+BILLING_MAX_ATTEMPTS = env.int("BILLING_MAX_ATTEMPTS", default=3)
+# Requests sent with one idempotency key while the vendor is unavailable before the attempt is
+# reconciled with the vendor and ends SUCCEEDED or FAILED.
+COLLECTION_MAX_TRIES = env.int("COLLECTION_MAX_TRIES", default=6)
+# Seconds before an attempt's key is re-sent after the vendor could not answer; doubled each time.
+PAYMENT_RETRY_BASE_SECONDS = env.float("BILLING_PAYMENT_RETRY_BASE_SECONDS", default=30.0)
+# Dunning: seconds after each FAILED collection attempt of a bill before the hourly collection job
+# collects it again; after the last, ops decide.
+COLLECTION_RETRY_DELAYS = env.list(
+    "COLLECTION_RETRY_DELAYS", cast=int, default=[24 * 3600, 3 * 24 * 3600, 7 * 24 * 3600]
+)
 
 
 LOGGING = {

@@ -171,6 +171,10 @@ class PaymentCollectionAttemptAdmin(kernel_admin.ReadOnlyAdmin):
         "status",
         "vendor",
         "error_code",
+        "tries",
+        "next_retry_at",
+        "claimed_by",
+        "lease_until",
         "requested_at",
     )
     list_select_related = ("account", "bill")

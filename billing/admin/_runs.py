@@ -34,6 +34,9 @@ class BillingRunItemAdmin(kernel_admin.ReadOnlyAdmin):
         "held_total_display",
         "error_code",
         "error_detail",
+        "attempts",
+        "claimed_by",
+        "lease_until",
     )
     list_select_related = ("billing_run", "account", "bill")
     list_filter = ("status", "error_code")
@@ -160,6 +163,10 @@ class BillingRunAdmin(admin.ModelAdmin):
                     and request.user.has_perm(START_PERMISSION),
                     "can_resume": run.status == models.BillingRunStatus.RUNNING
                     or (run.status == models.BillingRunStatus.PENDING and run.start_requested_at is not None),
+                    "can_retry": run.failed_accounts > 0
+                    and run.status
+                    in (models.BillingRunStatus.RUNNING, models.BillingRunStatus.COMPLETED_WITH_ERRORS)
+                    and request.user.has_perm(START_PERMISSION),
                     "can_release": run.status == models.BillingRunStatus.AWAITING_REVIEW
                     and request.user.has_perm(RELEASE_PERMISSION),
                 }
@@ -173,6 +180,7 @@ class BillingRunAdmin(admin.ModelAdmin):
         return [
             path("<int:object_id>/start/", view(self.start_view), name="billing_billingrun_start"),
             path("<int:object_id>/resume/", view(self.resume_view), name="billing_billingrun_resume"),
+            path("<int:object_id>/retry/", view(self.retry_view), name="billing_billingrun_retry"),
             path("<int:object_id>/release/", view(self.release_view), name="billing_billingrun_release"),
             path("<int:object_id>/discard/", view(self.discard_view), name="billing_billingrun_discard"),
             *super().get_urls(),
@@ -209,6 +217,23 @@ class BillingRunAdmin(admin.ModelAdmin):
             self.message_user(request, f"Resumed {run}.", messages.SUCCESS)
         else:
             self.message_user(request, f"{run} has nothing to resume.", messages.WARNING)
+        return self._back(run.pk)
+
+    def retry_view(self, request, object_id):
+        """Bill a run's FAILED accounts again (their reasons stay in the audit log and worker logs)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        kernel_admin.require_permission(request, START_PERMISSION)
+        run = get_object_or_404(models.BillingRun, pk=object_id)
+        try:
+            retried = operations.retry_failed_items(
+                billing_run_id=run.pk, retried_at=clock.now(), retried_by=request.user
+            )
+        except operations.NothingToRetry as error:
+            self.message_user(request, str(error), messages.WARNING)
+        else:
+            tasks.enqueue_billing_run(billing_run_id=run.pk)
+            self.message_user(request, f"Retrying {retried} failed account(s) of {run}.", messages.SUCCESS)
         return self._back(run.pk)
 
     def release_view(self, request, object_id):

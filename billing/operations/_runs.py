@@ -8,18 +8,20 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import calculation, error_codes, models, queries
 from billing.operations._bills import AlreadyBilled, energy_ledger_ids, write_bills
+from billing.operations._leases import claim_items, lease_for, lease_seconds, this_worker
 from kernel import bulk, ranges
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_CHUNK_SIZE = 200
+TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
 class InvalidBillingRun(ValueError):
@@ -30,6 +32,10 @@ class InvalidBillingRun(ValueError):
 
 class NotAwaitingReview(ValueError):
     """The run holds no bills for review (it never held any, or they were released or discarded)."""
+
+
+class NothingToRetry(ValueError):
+    """The run has no FAILED accounts, or is not finished or running."""
 
 
 DISCARDED_IN_REVIEW = "DISCARDED_IN_REVIEW"
@@ -107,8 +113,9 @@ def release_held_bills(
         run = models.BillingRun.objects.select_for_update().get(pk=billing_run_id)
         if run.status != models.BillingRunStatus.AWAITING_REVIEW:
             raise NotAwaitingReview(f"{run} holds no bills for review")
+        # No lease: the lease sweep resumes the run if the resume its caller enqueues is lost.
         models.BillingRunItem.objects.filter(billing_run=run, status=models.BillingRunItemStatus.HELD).update(
-            status=models.BillingRunItemStatus.PENDING
+            status=models.BillingRunItemStatus.PENDING, claimed_by="", lease_until=None
         )
         run.status, run.held_accounts = models.BillingRunStatus.RUNNING, 0
         run.released_at, run.released_by = released_at, released_by
@@ -153,6 +160,47 @@ def discard_held_bills(
     return run
 
 
+def retry_failed_items(
+    *, billing_run_id: int, retried_at: datetime, retried_by: accounts_models.User | None
+) -> int:
+    """Put a run's FAILED accounts (a calculation error since fixed, a worker lost too often, a crash)
+    back to PENDING and the run back to RUNNING; its caller then resumes the run (after commit).
+    Returns how many accounts were put back.
+
+    Raises BillingRun.DoesNotExist, NothingToRetry.
+    """
+    with transaction.atomic():
+        run = models.BillingRun.objects.select_for_update().get(pk=billing_run_id)
+        if run.status not in (models.BillingRunStatus.RUNNING, models.BillingRunStatus.COMPLETED_WITH_ERRORS):
+            raise NothingToRetry(
+                f"{run} is {run.status}: only a running or finished run's failures are retried"
+            )
+        retried = models.BillingRunItem.objects.filter(
+            billing_run=run, status=models.BillingRunItemStatus.FAILED
+        ).update(
+            status=models.BillingRunItemStatus.PENDING,
+            error_code="",
+            error_detail="",
+            processed_at=None,
+            attempts=0,
+            claimed_by="",
+            lease_until=None,
+        )
+        if not retried:
+            raise NothingToRetry(f"{run} has no failed accounts")
+        run.failed_accounts -= retried
+        run.status, run.finished_at = models.BillingRunStatus.RUNNING, None
+        run.save(update_fields=["failed_accounts", "status", "finished_at"])
+        accounts_operations.record_audit(
+            action="BILLING_RUN_FAILURES_RETRIED",
+            obj=run,
+            actor=retried_by,
+            occurred_at=retried_at,
+            data={"accounts": retried},
+        )
+    return retried
+
+
 def create_scheduled_billing_run(
     *, now: datetime, tz: ZoneInfo, hold_for_review: bool = False
 ) -> models.BillingRun:
@@ -180,9 +228,11 @@ def create_scheduled_billing_run(
         )
 
 
-def start_billing_run(*, billing_run_id: int, now: datetime) -> list[int]:
+def start_billing_run(*, billing_run_id: int, now: datetime, worker: str = "") -> list[int]:
     """Enumerate a PENDING run's accounts into work items and mark it RUNNING; return the chunks that
-    still have work (for a RUNNING run: a resume; for a finished one: none).
+    still have work (for a RUNNING run: a resume; for a finished one: none). The run is leased to
+    `worker` (default: this process) until its caller has rung every chunk (`mark_rung`); if the
+    caller dies first, the lease sweep resumes the run.
 
     Raises BillingRun.DoesNotExist.
     """
@@ -208,6 +258,10 @@ def start_billing_run(*, billing_run_id: int, now: datetime) -> list[int]:
         if run.status != models.BillingRunStatus.RUNNING:
             return []
         chunks = queries.pending_chunks(billing_run=run)
+        if chunks:
+            models.BillingRun.objects.filter(pk=run.pk).update(
+                claimed_by=worker or this_worker(), lease_until=lease_for(lease_seconds())
+            )
     if not chunks:
         finish_billing_run_if_done(billing_run_id=run.pk, now=now)
     return chunks
@@ -222,24 +276,49 @@ class ChunkResult:
     run_finished: bool
 
 
-def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime) -> ChunkResult:
-    """Bill the still-PENDING accounts of one chunk of a run, in one transaction; items another worker
-    holds are skipped (they are its work). Safe to call any number of times.
+def bill_chunk(*, billing_run_id: int, chunk: int, now: datetime, worker: str = "") -> ChunkResult:
+    """Bill the still-PENDING accounts of one chunk of a run that no live worker holds: claim them
+    with a lease for `worker` (default: this process), committed at once, then bill them in one
+    transaction that drops the lease. Safe to call any number of times; if the worker dies, the
+    lease sweep hands the items to another once the lease runs out.
 
     Raises BillingRun.DoesNotExist.
     """
     tz = queries.billing_time_zone()
+    worker = worker or this_worker()
+    run = models.BillingRun.objects.get(id=billing_run_id)
+    if run.status != models.BillingRunStatus.RUNNING:
+        return ChunkResult(0, 0, 0, 0, run_finished=run.status != models.BillingRunStatus.PENDING)
+    claimed = claim_items(billing_run_id=run.pk, chunk=chunk, worker=worker)
+    if not claimed:
+        finished = finish_billing_run_if_done(billing_run_id=run.pk, now=now)
+        return ChunkResult(0, 0, 0, 0, run_finished=finished)
+    try:
+        return _bill_claimed(billing_run_id=billing_run_id, claimed=claimed, now=now, tz=tz, worker=worker)
+    except TRANSIENT_DATABASE_ERRORS:
+        raise  # the task retries; if it cannot, the items' lease runs out and the sweep hands them on
+    except Exception as error:
+        logger.exception("Chunk %s of billing run %s failed", chunk, billing_run_id)
+        failed = _fail_claimed(claimed=claimed, worker=worker, error=error, now=now)
+        finished = finish_billing_run_if_done(billing_run_id=billing_run_id, now=now)
+        return ChunkResult(len(claimed), 0, 0, failed, run_finished=finished)
+
+
+def _bill_claimed(
+    *, billing_run_id: int, claimed: list[int], now: datetime, tz: ZoneInfo, worker: str
+) -> ChunkResult:
     with transaction.atomic():
         run = models.BillingRun.objects.get(id=billing_run_id)
-        if run.status != models.BillingRunStatus.RUNNING:
-            return ChunkResult(0, 0, 0, 0, run_finished=run.status != models.BillingRunStatus.PENDING)
+        # Still ours: the sweep may have handed an item to another worker if we were very slow.
         items = list(
             models.BillingRunItem.objects.filter(
-                billing_run=run, chunk=chunk, status=models.BillingRunItemStatus.PENDING
+                pk__in=claimed, status=models.BillingRunItemStatus.PENDING, claimed_by=worker
             )
-            .select_for_update(skip_locked=True)
+            .select_for_update()
             .order_by("id")
         )
+        if run.status != models.BillingRunStatus.RUNNING:
+            items = []
         period = ranges.Period(run.period_start, run.period_end)
         account_ids = [item.account_id for item in items]
         # Readings as known when the run started, so every chunk (and every redelivery) sees the same.
@@ -300,10 +379,12 @@ class _ItemOutcome(NamedTuple):
     error_code: str
     error_detail: str
     processed_at: datetime | None
+    claimed_by: str
+    lease_until: datetime | None
 
 
 def _save_items(items: list[models.BillingRunItem]) -> None:
-    """Write the items' outcomes in one statement."""
+    """Write the items' outcomes in one statement; they are no longer anyone's work."""
     bulk.update_rows(
         model=models.BillingRunItem,
         rows=[
@@ -315,10 +396,32 @@ def _save_items(items: list[models.BillingRunItem]) -> None:
                 item.error_code,
                 item.error_detail,
                 item.processed_at,
+                "",
+                None,
             )
             for item in items
         ],
     )
+
+
+def _fail_claimed(*, claimed: list[int], worker: str, error: Exception, now: datetime) -> int:
+    """Record FAILED, with the error, the items a chunk claimed and could not bill (the chunk's
+    transaction rolled back); they can be retried from admin. Returns how many."""
+    with transaction.atomic():
+        items = models.BillingRunItem.objects.filter(
+            pk__in=claimed, status=models.BillingRunItemStatus.PENDING, claimed_by=worker
+        )
+        run_ids = set(items.values_list("billing_run_id", flat=True))
+        failed = items.update(
+            status=models.BillingRunItemStatus.FAILED,
+            error_code=error_codes.UNEXPECTED_ERROR,
+            error_detail=f"The chunk billing this account failed: {error!r}",
+            processed_at=now,
+            claimed_by="",
+            lease_until=None,
+        )
+        models.BillingRun.objects.filter(pk__in=run_ids).update(failed_accounts=F("failed_accounts") + failed)
+    return failed
 
 
 def _mark(item: models.BillingRunItem, status: str, code: str, detail: str) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.contrib.postgres.fields import DateTimeRangeField
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from accounts import models as accounts_models
@@ -114,28 +115,44 @@ def bill_outstanding(*, bill: models.Bill) -> int:
     return bill.total - paid
 
 
-def collectable_bill_ids(*, limit: int = 1000) -> list[int]:
-    """Issued bills with something owed, an account with an active payment method, and no attempt
-    in flight, collected or declined (a hard decline is not retried automatically)."""
-    attempts = models.PaymentCollectionAttempt.objects.filter(
-        bill=OuterRef("pk"),
-        status__in=[
-            models.CollectionAttemptStatus.PENDING,
-            models.CollectionAttemptStatus.SUCCEEDED,
-            models.CollectionAttemptStatus.DECLINED,
-        ],
+def collectable_bill_ids(*, now: datetime, limit: int = 1000) -> list[int]:
+    """Issued bills with something owed, whose account owes money on its energy ledger (a bill the
+    ledger shows settled, paid by other means, is not collected) and has an active payment method,
+    and no attempt in flight, collected or declined (a hard decline is not retried automatically),
+    nor FAILED and not yet due again on the dunning schedule."""
+    blocking = models.PaymentCollectionAttempt.objects.filter(bill=OuterRef("pk")).filter(
+        Q(
+            status__in=[
+                models.CollectionAttemptStatus.PENDING,
+                models.CollectionAttemptStatus.SUCCEEDED,
+                models.CollectionAttemptStatus.DECLINED,
+            ]
+        )
+        | Q(status=models.CollectionAttemptStatus.FAILED)
+        & (Q(next_retry_at__isnull=True) | Q(next_retry_at__gt=now))
     )
     active_method = accounts_models.PaymentMethod.objects.filter(
         account=OuterRef("account_id"), status=accounts_models.PaymentMethodStatus.ACTIVE
     )
+    ledger_balance = (
+        accounts_models.LedgerEntry.objects.filter(
+            ledger__account_id=OuterRef("account_id"), ledger__ledger_type=accounts_models.LedgerType.ENERGY
+        )
+        .values("ledger__account_id")
+        .annotate(balance=Sum("amount"))
+        .values("balance")
+    )
     return list(
         models.Bill.objects.filter(status=models.BillStatus.ISSUED, total__gt=0)
         .exclude(bill_type=models.BillType.CREDIT_NOTE)
-        .filter(Exists(active_method), ~Exists(attempts))
+        .filter(Exists(active_method), ~Exists(blocking))
         .annotate(
-            paid=Coalesce(Sum("payments__amount", filter=Q(payments__status=models.PaymentStatus.CLEARED)), 0)
+            paid=Coalesce(
+                Sum("payments__amount", filter=Q(payments__status=models.PaymentStatus.CLEARED)), 0
+            ),
+            ledger_balance=Coalesce(Subquery(ledger_balance), 0),
         )
-        .filter(total__gt=F("paid"))
+        .filter(total__gt=F("paid"), ledger_balance__lt=0)
         .order_by("id")
         .values_list("id", flat=True)[:limit]
     )

@@ -50,3 +50,10 @@ class PaymentVendor(Protocol):
         Raises VendorDeclined, VendorUnavailable, VendorError.
         """
         ...
+
+    def find_charge(self, *, idempotency_key: str) -> Charge | None:
+        """The charge the vendor made for this key, or None if it made none (reconciliation).
+
+        Raises VendorUnavailable, VendorError.
+        """
+        ...

@@ -6,6 +6,8 @@
     -> 201 {"id": "ch_...", "status": "succeeded", ...}        (200 + "replayed": true for a repeat)
     -> 402 {"status": "declined", "code": "insufficient_funds"}
     -> 5xx / timeout: transient
+    GET  {LOCALPAY_URL}/v1/charges?idempotency_key=<key>
+    -> 200 {"data": [charge]} (empty if nothing was charged for the key)
 """
 
 from __future__ import annotations
@@ -77,6 +79,34 @@ class LocalPayVendor:
         raise base.VendorError(
             f"LocalPay refused the request ({response.status_code}): {response.text[:200]}",
             code=f"HTTP_{response.status_code}",
+        )
+
+    def find_charge(self, *, idempotency_key: str) -> base.Charge | None:
+        """Raises VendorUnavailable, VendorError."""
+        try:
+            response = _session().get(
+                f"{self.base_url}/v1/charges",
+                params={"idempotency_key": idempotency_key},
+                timeout=self.timeout,
+            )
+        except (requests.Timeout, requests.ConnectionError) as error:
+            raise base.VendorUnavailable(
+                f"LocalPay unreachable: {error}", code=error_codes.VENDOR_UNAVAILABLE
+            ) from error
+        if response.status_code == 429 or response.status_code >= 500:
+            raise base.VendorUnavailable(
+                f"LocalPay answered {response.status_code}", code=f"HTTP_{response.status_code}"
+            )
+        if response.status_code != 200:
+            raise base.VendorError(f"LocalPay refused the lookup ({response.status_code})")
+        charges = response.json()["data"]
+        if not charges:
+            return None
+        return base.Charge(
+            reference=charges[0]["id"],
+            amount=charges[0]["amount"],
+            currency=charges[0]["currency"],
+            replayed=True,
         )
 
 

@@ -9,6 +9,8 @@ Vendor API
         201 {"id", "status": "succeeded", "amount", "currency", "idempotency_key"} for a new charge;
         the same key again returns the first outcome (200, "replayed": true) and charges nothing;
         the same key with a different body is 409; a payment method starting DECLINE is declined (402).
+    GET /v1/charges?idempotency_key=KEY
+        200 {"data": [charge]}: the charge made for the key, or an empty list (reconciliation).
 
 Control API (for tests and demos)
     POST /_control/behaviour  {"mode": "fail" | "timeout" | "decline", "count": 1, "delay": 5}
@@ -33,6 +35,7 @@ import threading
 import time
 from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 
 class State:
@@ -80,6 +83,10 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, {"requests": list(state.requests)})
             if self.path == "/_control/charges":
                 return self._send(200, {"charges": list(state.charges)})
+            url = urlsplit(self.path)
+            if url.path == "/v1/charges":
+                key = parse_qs(url.query).get("idempotency_key", [""])[0]
+                return self._send(200, {"data": [c for c in state.charges if c["idempotency_key"] == key]})
         self._send(404, {"detail": "not found"})
 
     def do_POST(self) -> None:

@@ -6,6 +6,7 @@ from django.apps import apps
 from django.urls import reverse
 from django_celery_beat import models as beat_models
 
+from accounts import models as accounts_models
 from billing import models, operations, queries
 from kernel import ranges
 from tests.accounts.factories import EPOCH
@@ -210,16 +211,69 @@ class TestBillAdmin:
 class TestBeatSchedules:
     def test_are_periodic_tasks_editable_in_admin_and_created_once(self, staff_client):
         migration = importlib.import_module("billing.migrations.0003_beat_schedules")
+        routing = importlib.import_module("billing.migrations.0009_lease_sweep_schedule_and_queue_routing")
 
         migration.create_schedules(apps, None)
         migration.create_schedules(apps, None)
+        routing.forwards(apps, None)
 
         task = beat_models.PeriodicTask.objects.get(name="billing: monthly billing run")
+        # No queue override: the task's declared queue (this stack's, per KRAKEN_INSTANCE) is used.
         assert (task.task, task.queue, task.crontab.day_of_month) == (
             "billing.create_monthly_billing_run",
-            "billing",
+            None,
             "1",
         )
         assert beat_models.PeriodicTask.objects.filter(task="billing.collect_due_payments").count() == 1
         response = staff_client.get(reverse("admin:django_celery_beat_periodictask_change", args=[task.pk]))
         assert response.status_code == 200
+
+
+@pytest.mark.django_db
+class TestRetryFailedAccounts:
+    def test_a_chunk_that_crashed_records_its_accounts_failed_and_admin_bills_them_again(
+        self, staff_client, django_capture_on_commit_callbacks
+    ):
+        tariff = TariffRateFactory().tariff
+        accounts = [billable_account(tariff=tariff) for _ in range(2)]
+        run = operations.create_billing_run(
+            period=ranges.Period(EPOCH, FEB),
+            created_at=ISSUED_AT,
+            scope={"account_numbers": [a.number for a in accounts]},
+        )
+        # One account lost its energy ledger: writing the chunk's bills fails outright.
+        ledger = accounts_models.Ledger.objects.get(account=accounts[1])
+        ledger_fields = {
+            "account": accounts[1],
+            "ledger_type": ledger.ledger_type,
+            "currency": ledger.currency,
+        }
+        ledger.delete()
+        for chunk in operations.start_billing_run(billing_run_id=run.pk, now=ISSUED_AT):
+            operations.bill_chunk(billing_run_id=run.pk, chunk=chunk, now=ISSUED_AT)
+
+        run.refresh_from_db()
+        items = models.BillingRunItem.objects.filter(billing_run=run)
+        assert (run.status, run.failed_accounts) == ("COMPLETED_WITH_ERRORS", 2)
+        assert {(i.status, i.error_code, i.claimed_by) for i in items} == {("FAILED", "UNEXPECTED_ERROR", "")}
+        assert all("KeyError" in i.error_detail for i in items)
+        page = staff_client.get(reverse("admin:billing_billingrun_change", args=[run.pk])).content.decode()
+        assert 'id="retry-failed"' in page and "KeyError" in page
+
+        accounts_models.Ledger.objects.create(**ledger_fields)
+        with django_capture_on_commit_callbacks(execute=False) as callbacks:
+            response = staff_client.post(reverse("admin:billing_billingrun_retry", args=[run.pk]))
+        for chunk in operations.start_billing_run(billing_run_id=run.pk, now=ISSUED_AT):
+            operations.bill_chunk(billing_run_id=run.pk, chunk=chunk, now=ISSUED_AT)
+
+        assert response.status_code == 302 and len(callbacks) == 1  # the resume is enqueued
+        run.refresh_from_db()
+        assert (run.status, run.billed_accounts, run.failed_accounts) == ("COMPLETED", 2, 0)
+        assert models.Bill.objects.filter(billing_run=run).count() == 2
+
+    def test_refuses_a_run_without_failures(self, staff_client):
+        run = operations.create_billing_run(period=ranges.Period(EPOCH, FEB), created_at=ISSUED_AT)
+
+        response = staff_client.post(reverse("admin:billing_billingrun_retry", args=[run.pk]), follow=True)
+
+        assert "only a running or finished run" in response.content.decode()

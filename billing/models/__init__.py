@@ -14,7 +14,26 @@ from django.db import models
 from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
 from django.db.models import F, Func, Q
 
+from billing.models._leases import HELP_CLAIMED, HELP_LEASE
+from billing.models._payments import (
+    CollectionAttemptStatus,
+    Payment,
+    PaymentCollectionAttempt,
+    PaymentStatus,
+    PaymentTransactionType,
+)
+from billing.models._run_items import BillingRunItem, BillingRunItemStatus
 from kernel import money
+
+__all__ = [
+    "BillingRunItem",
+    "BillingRunItemStatus",
+    "CollectionAttemptStatus",
+    "Payment",
+    "PaymentCollectionAttempt",
+    "PaymentStatus",
+    "PaymentTransactionType",
+]
 
 
 class TsTzRange(Func):
@@ -331,6 +350,11 @@ class BillingRun(models.Model):
     released_by = models.ForeignKey(
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The worker fanning the run out into chunk tasks, until it has rung them all.
+    claimed_by = models.CharField(
+        max_length=255, blank=True, default="", db_default="", help_text=HELP_CLAIMED
+    )
+    lease_until = models.DateTimeField(null=True, blank=True, help_text=HELP_LEASE)
 
     class Meta:
         constraints = [
@@ -526,143 +550,3 @@ class StatementTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.gross} on statement {self.statement_id}"
-
-
-class PaymentStatus(models.TextChoices):
-    SCHEDULED = "SCHEDULED"
-    PENDING = "PENDING"
-    REQUESTED = "REQUESTED"
-    CLEARED = "CLEARED"
-    FAILED = "FAILED"
-    DELETED = "DELETED"
-
-
-class PaymentTransactionType(models.TextChoices):
-    DD_FIRST_COLLECTION = "DD_FIRST_COLLECTION"
-    DD_REGULAR_COLLECTION = "DD_REGULAR_COLLECTION"
-    DD_RE_PRESENTATION = "DD_RE_PRESENTATION"
-    DD_FINAL_COLLECTION = "DD_FINAL_COLLECTION"
-    CREDIT_CARD = "CREDIT_CARD"
-    DEBIT_CARD = "DEBIT_CARD"
-    BACS_DEPOSIT = "BACS_DEPOSIT"
-    CHEQUE = "CHEQUE"
-    CASH = "CASH"
-    UNKNOWN = "UNKNOWN"
-
-
-class Payment(models.Model):
-    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="payments")
-    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, null=True, blank=True, related_name="payments")
-    payment_method = models.ForeignKey(
-        "accounts.PaymentMethod", on_delete=models.PROTECT, null=True, blank=True, related_name="payments"
-    )
-    amount = models.BigIntegerField(help_text="Minor units collected, positive")
-    currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES)
-    status = models.CharField(max_length=16, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
-    transaction_type = models.CharField(
-        max_length=32, choices=PaymentTransactionType.choices, default=PaymentTransactionType.UNKNOWN
-    )
-    idempotency_key = models.CharField(max_length=128, unique=True)
-    vendor_reference = models.CharField(max_length=255, blank=True)
-    paid_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive")]
-        permissions = [("collect_payment", "Can collect a bill's payment from the account's payment method")]
-
-    def __str__(self) -> str:
-        return (
-            f"Payment {money.format_amount(minor_units=self.amount, currency=self.currency)} ({self.status})"
-        )
-
-
-class CollectionAttemptStatus(models.TextChoices):
-    PENDING = "PENDING"
-    SUCCEEDED = "SUCCEEDED"
-    DECLINED = "DECLINED"
-    FAILED = "FAILED"
-
-
-class PaymentCollectionAttempt(models.Model):
-    """One request to a payment vendor. `idempotency_key` is per (account, bill, attempt) and is sent
-    to the vendor, so a retried request never charges twice."""
-
-    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+")
-    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="collection_attempts")
-    payment_method = models.ForeignKey("accounts.PaymentMethod", on_delete=models.PROTECT, related_name="+")
-    payment = models.OneToOneField(
-        Payment, on_delete=models.PROTECT, null=True, blank=True, related_name="collection_attempt"
-    )
-    attempt_number = models.PositiveSmallIntegerField()
-    idempotency_key = models.CharField(max_length=128, unique=True)
-    amount = models.BigIntegerField()
-    currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES)
-    status = models.CharField(
-        max_length=16, choices=CollectionAttemptStatus.choices, default=CollectionAttemptStatus.PENDING
-    )
-    vendor = models.CharField(max_length=64)
-    vendor_reference = models.CharField(max_length=255, blank=True)
-    error_code = models.CharField(max_length=64, blank=True)
-    error_detail = models.TextField(blank=True)
-    requested_at = models.DateTimeField()
-    completed_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["bill", "attempt_number"], name="one_attempt_number_per_bill"),
-            # At most one request in flight per bill, and a bill is collected at most once.
-            models.UniqueConstraint(
-                fields=["bill"], condition=Q(status="PENDING"), name="one_pending_attempt_per_bill"
-            ),
-            models.UniqueConstraint(
-                fields=["bill"], condition=Q(status="SUCCEEDED"), name="one_successful_attempt_per_bill"
-            ),
-            models.CheckConstraint(condition=Q(amount__gt=0), name="collection_amount_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Collection {self.idempotency_key} ({self.status})"
-
-
-class BillingRunItemStatus(models.TextChoices):
-    PENDING = "PENDING"
-    HELD = "HELD"
-    BILLED = "BILLED"
-    SKIPPED = "SKIPPED"
-    FAILED = "FAILED"
-
-
-class BillingRunItem(models.Model):
-    """One account's share of a billing run: the unit of work a chunk task claims.
-
-    `(billing_run, account)` is unique, so an account is in a run once; a chunk task claims its
-    PENDING items with `SELECT … FOR UPDATE SKIP LOCKED`, writes the bills, and marks them in the same
-    transaction, so a redelivered or duplicated task finds nothing left to do.
-    """
-
-    billing_run = models.ForeignKey(BillingRun, on_delete=models.CASCADE, related_name="items")
-    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+")
-    chunk = models.PositiveIntegerField()
-    status = models.CharField(
-        max_length=8, choices=BillingRunItemStatus.choices, default=BillingRunItemStatus.PENDING
-    )
-    bill = models.OneToOneField(Bill, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    error_code = models.CharField(max_length=64, blank=True)
-    error_detail = models.TextField(blank=True)
-    processed_at = models.DateTimeField(null=True, blank=True)
-    held_total = models.BigIntegerField(
-        null=True, blank=True, help_text="HELD: the total of the bill awaiting review, minor units"
-    )
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["billing_run", "account"], name="one_item_per_run_account"),
-            models.CheckConstraint(
-                condition=~Q(status="BILLED") | Q(bill__isnull=False), name="billed_item_has_bill"
-            ),
-        ]
-        indexes = [models.Index(fields=["billing_run", "chunk", "status"])]
-
-    def __str__(self) -> str:
-        return f"Run {self.billing_run_id} account {self.account_id}: {self.status}"
