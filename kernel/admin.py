@@ -20,7 +20,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 
-from kernel import money
+from kernel import money, sanitise
 
 CONFIRM_FIELD = "confirmed"
 
@@ -76,6 +76,13 @@ def require_permission(request: HttpRequest, permission: str) -> None:
 
 
 # --- Forms: money and idempotency -------------------------------------------------------------------
+
+
+def storable_text(value: str) -> None:
+    """A validator for free-text fields (reasons, descriptions, notes): text no column should hold
+    (a NUL, a lone surrogate, another control character; `kernel.sanitise`) is a form error."""
+    if (problem := sanitise.text_problem(value)) is not None:
+        raise forms.ValidationError(f"This text {problem}.", code="unstorable_text")
 
 
 class MoneyAmountField(forms.CharField):

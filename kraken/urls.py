@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from kraken import views
 
+handler404 = views.not_found
 admin.site.site_header = "Kraken core back office"
 admin.site.site_title = "Kraken core"
 

@@ -18,7 +18,11 @@ class LedgerAdjustmentForm(kernel_admin.IdempotentForm):
     direction = forms.ChoiceField(choices=[(CREDIT, "Credit the customer"), (DEBIT, "Debit the customer")])
     amount = kernel_admin.MoneyAmountField()
     currency = forms.ChoiceField(choices=money.CURRENCY_CHOICES)
-    description = forms.CharField(max_length=255, help_text="Why: the customer sees this on their statement")
+    description = forms.CharField(
+        max_length=255,
+        validators=[kernel_admin.storable_text],
+        help_text="Why: the customer sees this on their statement",
+    )
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,7 +45,9 @@ class LedgerAdjustmentForm(kernel_admin.IdempotentForm):
 
 class AccountStatusForm(forms.Form):
     status = forms.ChoiceField(choices=models.AccountStatus.choices)
-    reason = forms.CharField(max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(
+        max_length=500, validators=[kernel_admin.storable_text], widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def __init__(self, *args, queryset, **kwargs):
         super().__init__(*args, **kwargs)
@@ -56,14 +62,24 @@ class AccountStatusForm(forms.Form):
 
 
 class AccountNoteForm(forms.Form):
-    body = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 4}), label="Note")
+    body = forms.CharField(
+        max_length=5000,
+        validators=[kernel_admin.storable_text],
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Note",
+    )
 
 
 class AdjustmentDecisionForm(forms.Form):
     APPROVE, REJECT = "APPROVE", "REJECT"
 
     decision = forms.ChoiceField(choices=[(APPROVE, "Approve and post"), (REJECT, "Reject")])
-    note = forms.CharField(max_length=500, required=False, help_text="Required when rejecting")
+    note = forms.CharField(
+        max_length=500,
+        required=False,
+        validators=[kernel_admin.storable_text],
+        help_text="Required when rejecting",
+    )
 
     def clean(self):
         cleaned = super().clean()

@@ -112,4 +112,8 @@ class BillingRunForm(LocalDaysForm, forms.ModelForm):
 
 
 class DiscardHeldBillsForm(forms.Form):
-    reason = forms.CharField(max_length=500, help_text="Why none of the held bills is issued")
+    reason = forms.CharField(
+        max_length=500,
+        validators=[kernel_admin.storable_text],
+        help_text="Why none of the held bills is issued",
+    )

@@ -40,7 +40,9 @@ class ProductListParameters(serializers.Serializer):
     available_at = rest.LocalDateTimeField(
         required=False, help_text="Products that can be taken on at this instant (default now)"
     )
-    brand = serializers.CharField(required=False, max_length=64, help_text="e.g. OCTOPUS_ENERGY")
+    brand = serializers.CharField(
+        required=False, max_length=64, validators=[rest.storable_text], help_text="e.g. OCTOPUS_ENERGY"
+    )
 
 
 class ProductDetailParameters(serializers.Serializer):

@@ -20,6 +20,7 @@ from kernel.rest.params import (
     local_zone,
     parse_bool,
     parse_local_datetime,
+    storable_text,
 )
 from kernel.rest.views import RestView, optional_slash
 
@@ -41,5 +42,6 @@ __all__ = [
     "page_serializer",
     "parse_bool",
     "parse_local_datetime",
+    "storable_text",
     "utc_iso",
 ]

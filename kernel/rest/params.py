@@ -5,6 +5,8 @@
   read as `+`.
 - Booleans: `true`/`True`/`1` and `false`/`False`/`0`, any case; anything else is as if absent.
 - Windows `[period_from, period_to)`: `period_to` needs `period_from`, and must come after it.
+- Text parameters hold only storable text (`storable_text`, `kernel.sanitise`): a control character
+  is refused with a 400 at the parameter, as DRF already refuses a NUL.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from kernel import ranges
+from kernel import ranges, sanitise
 
 INVALID_DATETIME = "Enter a valid date/time."
 PERIOD_TO_NEEDS_FROM = "This field is required when providing a period_to."
@@ -70,6 +72,12 @@ def parse_local_datetime(value: str, tz: tzinfo) -> datetime:
         return moment.astimezone(UTC)
     except (ValueError, OverflowError) as exc:
         raise ValueError(INVALID_DATETIME) from exc
+
+
+def storable_text(value: str) -> None:
+    """A validator for text parameters: text no column can hold is a 400 keyed by the parameter."""
+    if (problem := sanitise.text_problem(value)) is not None:
+        raise serializers.ValidationError(f"The value {problem}.")
 
 
 @extend_schema_field(OpenApiTypes.BOOL)
