@@ -17,11 +17,6 @@ from accounts import models
 from kernel import crypto, money, ranges, search
 
 
-def get_account(*, number: str) -> models.Account:
-    """Raises Account.DoesNotExist."""
-    return models.Account.objects.get(number=number)
-
-
 def account_number(*, account_id: int) -> str:
     """The public number of the account with this id. Raises Account.DoesNotExist."""
     return models.Account.objects.values_list("number", flat=True).get(pk=account_id)
