@@ -120,6 +120,32 @@ def write_bills(
     run: models.BillingRun | None,
     tz: ZoneInfo | None = None,
 ) -> dict[int, models.Bill]:
+    """`write_bill_rows`, returning the bills written by account. Raises IntegrityError."""
+    bills = _write(drafts=drafts, ledger_ids=ledger_ids, issued_at=issued_at, run=run, tz=tz)
+    return {account_id: _bill(row) for account_id, row in bills.items()}
+
+
+def write_bill_rows(
+    *,
+    drafts: dict[int, calculation.BillDraft],
+    ledger_ids: dict[int, int],
+    issued_at: datetime,
+    run: models.BillingRun | None,
+    tz: ZoneInfo | None = None,
+) -> dict[int, int]:
+    """`write_bills`, returning only the bills' ids by account (a billing run needs no more)."""
+    bills = _write(drafts=drafts, ledger_ids=ledger_ids, issued_at=issued_at, run=run, tz=tz)
+    return {account_id: row.id for account_id, row in bills.items()}
+
+
+def _write(
+    *,
+    drafts: dict[int, calculation.BillDraft],
+    ledger_ids: dict[int, int],
+    issued_at: datetime,
+    run: models.BillingRun | None,
+    tz: ZoneInfo | None,
+) -> dict[int, _BillColumns]:
     """Write bills, their lines, their ledger charges, the statements they are and audit rows: one
     COPY per table under ids drawn beforehand, a constant number of statements for any number of
     bills. Call inside a transaction.
@@ -214,6 +240,7 @@ def write_bills(
         ],
         now=issued_at,
     )
+    bulk.copy_rows(model=models.StatementTransaction, rows=transactions, now=issued_at)
     accounts_operations.copy_ledger_entries(
         rows=[
             accounts_operations.LedgerEntryRow(
@@ -230,21 +257,19 @@ def write_bills(
             for account_id in charged
         ],
         now=issued_at,
-    )
-    bulk.copy_rows(model=models.StatementTransaction, rows=transactions, now=issued_at)
-    accounts_operations.record_audits(
-        rows=[
-            accounts_operations.audit_row(
-                action="BILL_ISSUED",
-                obj=models.Bill(pk=row.id),
-                account_id=account_id,
-                occurred_at=issued_at,
-                data={"total": row.total, "currency": row.currency, "billing_run": row.billing_run_id},
+        more_audits=[
+            accounts_operations.AuditRow(
+                account_id,
+                "BILL_ISSUED",
+                "Bill",
+                str(row.id),
+                {"total": row.total, "currency": row.currency, "billing_run": row.billing_run_id},
+                issued_at,
             )
             for account_id, row in bills.items()
-        ]
+        ],
     )
-    return {account_id: _bill(row) for account_id, row in bills.items()}
+    return bills
 
 
 def _unstated(*, account_ids: list[int], issued_at: datetime) -> tuple[dict[int, list], dict[int, int]]:
