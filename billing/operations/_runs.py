@@ -20,7 +20,6 @@ from kernel import bulk, ranges
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SIZE = 200
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
@@ -48,16 +47,19 @@ def create_billing_run(
     scope: dict | None = None,
     origin: str = models.BillingRunOrigin.ADMIN,
     created_by: accounts_models.User | None = None,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     hold_for_review: bool = False,
 ) -> models.BillingRun:
     """A PENDING billing run; `start_billing_run` fans it out. With `hold_for_review` its bills are
     calculated and held until `release_held_bills` issues them (or `discard_held_bills`).
+    `chunk_size` defaults to BILLING_CHUNK_SIZE.
 
     Raises InvalidBillingRun.
     """
     if not period.is_finite or period.end <= period.start:
         raise InvalidBillingRun("A billing run needs a finite, non-empty period")
+    if chunk_size is None:
+        chunk_size = models.default_chunk_size()
     if chunk_size < 1:
         raise InvalidBillingRun("Chunk size must be positive")
     with transaction.atomic():
