@@ -9,6 +9,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
@@ -107,7 +108,7 @@ def energy_ledger_ids(*, account_ids) -> dict[int, int]:
     """Each account's energy ledger id."""
     return dict(
         accounts_models.Ledger.objects.filter(
-            account_id__in=account_ids, ledger_type=accounts_models.LedgerType.ENERGY
+            bulk.AnyOf(F("account_id"), account_ids), ledger_type=accounts_models.LedgerType.ENERGY
         ).values_list("account_id", "id")
     )
 
@@ -278,7 +279,9 @@ def _unstated(*, account_ids: list[int], issued_at: datetime) -> tuple[dict[int,
     pending = defaultdict(list)
     for entry_id, account_id, kind, amount in (
         accounts_models.LedgerEntry.objects.filter(
-            ledger__account_id__in=account_ids, statement_transaction__isnull=True, posted_at__lte=issued_at
+            bulk.AnyOf(F("ledger__account_id"), account_ids),
+            statement_transaction__isnull=True,
+            posted_at__lte=issued_at,
         )
         .order_by("posted_at", "id")
         .values_list("id", "ledger__account_id", "kind", "amount")
@@ -286,7 +289,7 @@ def _unstated(*, account_ids: list[int], issued_at: datetime) -> tuple[dict[int,
         pending[account_id].append((entry_id, kind, amount))
     # The latest statement's closing balance is the sum of every entry on a statement so far.
     earlier = dict(
-        models.Bill.objects.filter(account_id__in=account_ids, closing_balance__isnull=False)
+        models.Bill.objects.filter(bulk.AnyOf(F("account_id"), account_ids), closing_balance__isnull=False)
         .order_by("account_id", "-issued_at", "-id")
         .distinct("account_id")
         .values_list("account_id", "closing_balance")

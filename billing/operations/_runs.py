@@ -313,7 +313,7 @@ def _bill_claimed(
         # Still ours: the sweep may have handed an item to another worker if we were very slow.
         items = dict(
             models.BillingRunItem.objects.filter(
-                pk__in=claimed, status=models.BillingRunItemStatus.PENDING, claimed_by=worker
+                bulk.AnyOf(F("pk"), claimed), status=models.BillingRunItemStatus.PENDING, claimed_by=worker
             )
             .select_for_update()
             .order_by("id")
