@@ -246,7 +246,6 @@ def _billing_run(*, scope: dict | None):
         period=ranges.Period(PERIOD_START, PERIOD_END),
         created_at=PERIOD_END,
         scope=scope,
-        chunk_size=operations.DEFAULT_CHUNK_SIZE,
     )
     with running_worker(queues=[settings.BILLING_QUEUE], concurrency=1) as worker:
         started = time.monotonic()

@@ -18,7 +18,7 @@ from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from accounts import queries as accounts_queries
 from devices import models
-from kernel import ranges
+from kernel import bulk, ranges
 
 # Devices that charge a vehicle: the vehicle itself or its charge point.
 CHARGING_KINDS = (models.DeviceKind.ELECTRIC_VEHICLES, models.DeviceKind.CHARGE_POINTS)
@@ -133,7 +133,7 @@ def completed_smart_dispatches(
     accounts' devices that overlap the finite `period`, in one query, by account then start."""
     rows = (
         models.Dispatch.objects.filter(
-            device__account_id__in=account_ids,
+            bulk.AnyOf(F("device__account_id"), account_ids),
             status=models.DispatchStatus.COMPLETED,
             source=models.DispatchSource.SMART,
         )
@@ -334,7 +334,7 @@ def controller_euids(*, account_ids: set[int]) -> list[str]:
     """EUIs of the heat pump controllers of unretired devices on these accounts."""
     return list(
         models.HeatPumpController.objects.filter(
-            device__account_id__in=account_ids, device__retired_at__isnull=True
+            bulk.AnyOf(F("device__account_id"), account_ids), device__retired_at__isnull=True
         )
         .order_by("device__created_at", "id")
         .values_list("euid", flat=True)

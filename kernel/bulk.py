@@ -1,4 +1,4 @@
-"""Bulk loading with COPY, and bulk updates from arrays.
+"""Bulk loading with COPY, bulk updates from arrays, and filters on many values as one array.
 
 Rows are plain named tuples whose fields are the table's columns (ids drawn beforehand with
 `reserve_ids`), written with COPY inside the caller's transaction. COPY honours every constraint
@@ -11,8 +11,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db import models as django_models
+from django.db.models import Lookup
 from psycopg.types import json as psycopg_json
 
 
@@ -117,3 +119,22 @@ def update_rows(*, model: type[django_models.Model], rows: Sequence[tuple]) -> N
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+
+
+class AnyOf(Lookup):
+    """`filter(AnyOf(F("account_id"), ids))`: `account_id = ANY(%s)` with the values sent as one
+    array, where `account_id__in=ids` compiles and quotes a placeholder per value (about 7 ms of
+    Python per query for 1,000 ids). The same rows; an empty list matches none without a query."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return "%s", [list(value)]
+
+    def as_sql(self, compiler, connection):
+        if not self.rhs:
+            raise EmptyResultSet  # as `__in=[]` does: no query at all
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]

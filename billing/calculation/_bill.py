@@ -50,6 +50,10 @@ class BillCalculator:
         self._grids: dict[str, Grid] = {}
         self._schedules: dict[tuple[int, str], tuple[Tariff, Schedule]] = {}
         self._midnights_by_zone: dict[str, list[datetime]] = {}
+        # Most accounts of a run share their tariff's rate segments and their days (the whole
+        # period): worked out once per run, not once per account.
+        self._segments: dict[tuple[int, ranges.Period], tuple[Tariff, list]] = {}
+        self._days: dict[tuple[ranges.Period, str], Decimal] = {}
 
     def grid(self, tz: ZoneInfo) -> Grid:
         grid = self._grids.get(tz.key)
@@ -64,6 +68,20 @@ class BillCalculator:
         schedule = _shared_schedule(tariff, self.grid(tz))
         self._schedules[(id(tariff), tz.key)] = (tariff, schedule)
         return schedule
+
+    def rate_segments(self, tariff: Tariff, part: ranges.Period) -> list[tuple[ranges.Period, list[Rate]]]:
+        cached = self._segments.get((id(tariff), part))
+        if cached is not None and cached[0] is tariff:
+            return cached[1]
+        segments = _rate_segments(tariff, part)
+        self._segments[(id(tariff), part)] = (tariff, segments)
+        return segments
+
+    def wall_clock_days(self, period: ranges.Period, tz: ZoneInfo) -> Decimal:
+        days = self._days.get((period, tz.key))
+        if days is None:
+            days = self._days[(period, tz.key)] = wall_clock_days(period, tz)
+        return days
 
     def calculate(self, *, account: Account, tz: ZoneInfo) -> BillDraft:
         """The bill of `account` for the period; `tz` counts its days unless it has a zone of its own.
@@ -222,8 +240,8 @@ class BillCalculator:
                 covered = part & window
                 if covered is None:
                     continue
-                for segment, rates in _rate_segments(agreement.tariff, covered):
-                    segment_days = wall_clock_days(segment, tz)
+                for segment, rates in self.rate_segments(agreement.tariff, covered):
+                    segment_days = self.wall_clock_days(segment, tz)
                     band = register.band if by_band else None
                     for rate, share in self._band_shares(band, rates, agreement.tariff, segment, tz):
                         targets.append(((index, segment.start, rate.band), segment, rate))
@@ -236,7 +254,7 @@ class BillCalculator:
                 typical_daily=typical_daily,
                 calorific_values=meter_point.calorific_values,
             )
-            shares = apportion(total=kwh, weights=weights, whole=wall_clock_days(window, tz))
+            shares = apportion(total=kwh, weights=weights, whole=self.wall_clock_days(window, tz))
             for (key, segment, rate), quantity in zip(targets, shares, strict=True):
                 entry = parts.setdefault(key, [segment, rate, Decimal(0), False])
                 entry[2] += quantity

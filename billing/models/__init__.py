@@ -8,6 +8,7 @@ units happens once per bill line (billing/calculation.py).
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import DateTimeRangeField, RangeOperators
 from django.db import models
@@ -24,6 +25,12 @@ from billing.models._payments import (
 )
 from billing.models._run_items import BillingRunItem, BillingRunItemStatus
 from kernel import money
+
+
+def default_chunk_size() -> int:
+    """A new billing run's accounts per chunk task: BILLING_CHUNK_SIZE (settings say why)."""
+    return settings.BILLING_CHUNK_SIZE
+
 
 __all__ = [
     "BillingRunItem",
@@ -337,7 +344,7 @@ class BillingRun(models.Model):
         "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     origin = models.CharField(max_length=16, choices=BillingRunOrigin.choices, default=BillingRunOrigin.ADMIN)
-    chunk_size = models.PositiveIntegerField(default=200)
+    chunk_size = models.PositiveIntegerField(default=default_chunk_size)
     chunk_count = models.PositiveIntegerField(default=0)
     start_requested_at = models.DateTimeField(
         null=True, blank=True, help_text="When someone pressed Start: a run is enqueued once"

@@ -51,7 +51,6 @@ from billing.operations._rates import (
     record_calorific_values,
 )
 from billing.operations._runs import (
-    DEFAULT_CHUNK_SIZE,
     DISCARDED_IN_REVIEW,
     ChunkResult,
     InvalidBillingRun,
@@ -85,7 +84,6 @@ __all__ = [
     "requeue_expired_work",
     "this_worker",
     "vendor_retry_delay",
-    "DEFAULT_CHUNK_SIZE",
     "DISCARDED_IN_REVIEW",
     "NotAwaitingReview",
     "discard_held_bills",

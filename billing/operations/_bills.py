@@ -9,6 +9,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
@@ -107,7 +108,7 @@ def energy_ledger_ids(*, account_ids) -> dict[int, int]:
     """Each account's energy ledger id."""
     return dict(
         accounts_models.Ledger.objects.filter(
-            account_id__in=account_ids, ledger_type=accounts_models.LedgerType.ENERGY
+            bulk.AnyOf(F("account_id"), account_ids), ledger_type=accounts_models.LedgerType.ENERGY
         ).values_list("account_id", "id")
     )
 
@@ -120,6 +121,32 @@ def write_bills(
     run: models.BillingRun | None,
     tz: ZoneInfo | None = None,
 ) -> dict[int, models.Bill]:
+    """`write_bill_rows`, returning the bills written by account. Raises IntegrityError."""
+    bills = _write(drafts=drafts, ledger_ids=ledger_ids, issued_at=issued_at, run=run, tz=tz)
+    return {account_id: _bill(row) for account_id, row in bills.items()}
+
+
+def write_bill_rows(
+    *,
+    drafts: dict[int, calculation.BillDraft],
+    ledger_ids: dict[int, int],
+    issued_at: datetime,
+    run: models.BillingRun | None,
+    tz: ZoneInfo | None = None,
+) -> dict[int, int]:
+    """`write_bills`, returning only the bills' ids by account (a billing run needs no more)."""
+    bills = _write(drafts=drafts, ledger_ids=ledger_ids, issued_at=issued_at, run=run, tz=tz)
+    return {account_id: row.id for account_id, row in bills.items()}
+
+
+def _write(
+    *,
+    drafts: dict[int, calculation.BillDraft],
+    ledger_ids: dict[int, int],
+    issued_at: datetime,
+    run: models.BillingRun | None,
+    tz: ZoneInfo | None,
+) -> dict[int, _BillColumns]:
     """Write bills, their lines, their ledger charges, the statements they are and audit rows: one
     COPY per table under ids drawn beforehand, a constant number of statements for any number of
     bills. Call inside a transaction.
@@ -214,6 +241,7 @@ def write_bills(
         ],
         now=issued_at,
     )
+    bulk.copy_rows(model=models.StatementTransaction, rows=transactions, now=issued_at)
     accounts_operations.copy_ledger_entries(
         rows=[
             accounts_operations.LedgerEntryRow(
@@ -230,21 +258,19 @@ def write_bills(
             for account_id in charged
         ],
         now=issued_at,
-    )
-    bulk.copy_rows(model=models.StatementTransaction, rows=transactions, now=issued_at)
-    accounts_operations.record_audits(
-        rows=[
-            accounts_operations.audit_row(
-                action="BILL_ISSUED",
-                obj=models.Bill(pk=row.id),
-                account_id=account_id,
-                occurred_at=issued_at,
-                data={"total": row.total, "currency": row.currency, "billing_run": row.billing_run_id},
+        more_audits=[
+            accounts_operations.AuditRow(
+                account_id,
+                "BILL_ISSUED",
+                "Bill",
+                str(row.id),
+                {"total": row.total, "currency": row.currency, "billing_run": row.billing_run_id},
+                issued_at,
             )
             for account_id, row in bills.items()
-        ]
+        ],
     )
-    return {account_id: _bill(row) for account_id, row in bills.items()}
+    return bills
 
 
 def _unstated(*, account_ids: list[int], issued_at: datetime) -> tuple[dict[int, list], dict[int, int]]:
@@ -253,7 +279,9 @@ def _unstated(*, account_ids: list[int], issued_at: datetime) -> tuple[dict[int,
     pending = defaultdict(list)
     for entry_id, account_id, kind, amount in (
         accounts_models.LedgerEntry.objects.filter(
-            ledger__account_id__in=account_ids, statement_transaction__isnull=True, posted_at__lte=issued_at
+            bulk.AnyOf(F("ledger__account_id"), account_ids),
+            statement_transaction__isnull=True,
+            posted_at__lte=issued_at,
         )
         .order_by("posted_at", "id")
         .values_list("id", "ledger__account_id", "kind", "amount")
@@ -261,7 +289,7 @@ def _unstated(*, account_ids: list[int], issued_at: datetime) -> tuple[dict[int,
         pending[account_id].append((entry_id, kind, amount))
     # The latest statement's closing balance is the sum of every entry on a statement so far.
     earlier = dict(
-        models.Bill.objects.filter(account_id__in=account_ids, closing_balance__isnull=False)
+        models.Bill.objects.filter(bulk.AnyOf(F("account_id"), account_ids), closing_balance__isnull=False)
         .order_by("account_id", "-issued_at", "-id")
         .distinct("account_id")
         .values_list("account_id", "closing_balance")

@@ -14,13 +14,12 @@ from django.db.models import F
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import calculation, error_codes, models, queries
-from billing.operations._bills import AlreadyBilled, energy_ledger_ids, write_bills
+from billing.operations._bills import AlreadyBilled, energy_ledger_ids, write_bill_rows
 from billing.operations._leases import claim_items, lease_for, lease_seconds, this_worker
 from kernel import bulk, ranges
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_CHUNK_SIZE = 200
 TRANSIENT_DATABASE_ERRORS = (OperationalError, InterfaceError)
 
 
@@ -48,16 +47,19 @@ def create_billing_run(
     scope: dict | None = None,
     origin: str = models.BillingRunOrigin.ADMIN,
     created_by: accounts_models.User | None = None,
-    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    chunk_size: int | None = None,
     hold_for_review: bool = False,
 ) -> models.BillingRun:
     """A PENDING billing run; `start_billing_run` fans it out. With `hold_for_review` its bills are
     calculated and held until `release_held_bills` issues them (or `discard_held_bills`).
+    `chunk_size` defaults to BILLING_CHUNK_SIZE.
 
     Raises InvalidBillingRun.
     """
     if not period.is_finite or period.end <= period.start:
         raise InvalidBillingRun("A billing run needs a finite, non-empty period")
+    if chunk_size is None:
+        chunk_size = models.default_chunk_size()
     if chunk_size < 1:
         raise InvalidBillingRun("Chunk size must be positive")
     with transaction.atomic():
@@ -240,14 +242,13 @@ def start_billing_run(*, billing_run_id: int, now: datetime, worker: str = "") -
         run = models.BillingRun.objects.select_for_update().get(id=billing_run_id)
         if run.status == models.BillingRunStatus.PENDING:
             account_ids = list(queries.accounts_in_scope(scope=run.scope).values_list("id", flat=True))
-            models.BillingRunItem.objects.bulk_create(
-                [
-                    models.BillingRunItem(
-                        billing_run=run, account_id=account_id, chunk=index // run.chunk_size
-                    )
+            bulk.copy_rows(
+                model=models.BillingRunItem,
+                rows=[
+                    _NewItem(run.pk, account_id, index // run.chunk_size)
                     for index, account_id in enumerate(account_ids)
                 ],
-                batch_size=5000,
+                now=now,
             )
             run.total_accounts = len(account_ids)
             run.chunk_count = -(-len(account_ids) // run.chunk_size)
@@ -310,65 +311,91 @@ def _bill_claimed(
     with transaction.atomic():
         run = models.BillingRun.objects.get(id=billing_run_id)
         # Still ours: the sweep may have handed an item to another worker if we were very slow.
-        items = list(
+        items = dict(
             models.BillingRunItem.objects.filter(
-                pk__in=claimed, status=models.BillingRunItemStatus.PENDING, claimed_by=worker
+                bulk.AnyOf(F("pk"), claimed), status=models.BillingRunItemStatus.PENDING, claimed_by=worker
             )
             .select_for_update()
             .order_by("id")
+            .values_list("account_id", "id")
         )
         if run.status != models.BillingRunStatus.RUNNING:
-            items = []
+            items = {}
         period = ranges.Period(run.period_start, run.period_end)
-        account_ids = [item.account_id for item in items]
+        account_ids = list(items)
         # Readings as known when the run started, so every chunk (and every redelivery) sees the same.
         inputs = queries.billing_inputs(account_ids=account_ids, period=period, as_of=run.started_at)
         already_billed = queries.accounts_with_live_bills(account_ids=account_ids, period=period)
         calculator = calculation.BillCalculator(period=period)
         drafts = {}
-        for item in items:
-            item.processed_at = now
+        outcomes: dict[int, _Outcome] = {}
+        for account_id in account_ids:
             try:
-                if item.account_id in already_billed:
+                if account_id in already_billed:
                     raise AlreadyBilled("A live bill already covers this period")
-                drafts[item.account_id] = calculator.calculate(account=inputs[item.account_id], tz=tz)
+                drafts[account_id] = calculator.calculate(account=inputs[account_id], tz=tz)
             except (calculation.NothingToBill, AlreadyBilled) as error:
-                _mark(item, models.BillingRunItemStatus.SKIPPED, error.code, str(error))
+                outcomes[account_id] = _Outcome(models.BillingRunItemStatus.SKIPPED, error.code, str(error))
             except calculation.BillingError as error:
-                _mark(item, models.BillingRunItemStatus.FAILED, error.code, str(error))
+                outcomes[account_id] = _Outcome(models.BillingRunItemStatus.FAILED, error.code, str(error))
             except Exception as error:
                 logger.exception("Unable to calculate a bill in billing run %s", run.pk)
-                _mark(item, models.BillingRunItemStatus.FAILED, error_codes.UNEXPECTED_ERROR, repr(error))
-        if run.hold_for_review and run.released_at is None:
-            for item in items:
-                if item.account_id in drafts:
-                    item.status = models.BillingRunItemStatus.HELD
-                    item.held_total = drafts[item.account_id].total
-        else:
-            bills = _write_run_bills(drafts=drafts, items=items, run=run, issued_at=now)
-            for item in items:
-                if item.account_id in bills:
-                    item.bill = bills[item.account_id]
-                    item.status = models.BillingRunItemStatus.BILLED
-        _save_items(items)
+                outcomes[account_id] = _Outcome(
+                    models.BillingRunItemStatus.FAILED, error_codes.UNEXPECTED_ERROR, repr(error)
+                )
+        bill_ids: dict[int, int] = {}
+        held = run.hold_for_review and run.released_at is None
+        if not held:
+            bill_ids = _write_run_bills(drafts=drafts, outcomes=outcomes, run=run, issued_at=now)
+        rows = [
+            _item_outcome(
+                item_id=items[account_id],
+                outcome=outcomes.get(account_id),
+                bill_id=bill_ids.get(account_id),
+                held_total=drafts[account_id].total if held and account_id in drafts else None,
+                now=now,
+            )
+            for account_id in account_ids
+        ]
+        bulk.update_rows(model=models.BillingRunItem, rows=rows)
         counts = {status: 0 for status in models.BillingRunItemStatus.values}
-        for item in items:
-            counts[item.status] += 1
-        if items:
+        for row in rows:
+            counts[row.status] += 1
+        if rows:
             models.BillingRun.objects.filter(pk=run.pk).update(
                 billed_accounts=F("billed_accounts") + counts[models.BillingRunItemStatus.BILLED],
                 skipped_accounts=F("skipped_accounts") + counts[models.BillingRunItemStatus.SKIPPED],
                 failed_accounts=F("failed_accounts") + counts[models.BillingRunItemStatus.FAILED],
                 held_accounts=F("held_accounts") + counts[models.BillingRunItemStatus.HELD],
             )
-    finished = finish_billing_run_if_done(billing_run_id=run.pk, now=now)
+        # In the same transaction, after the update above locked the run: a chunk finishing beside
+        # this one waits for that lock, so it sees these items done and whichever is last finishes
+        # the run; one commit per chunk fewer.
+        finished = _finish_if_done(billing_run_id=run.pk, now=now)
     return ChunkResult(
-        claimed=len(items),
+        claimed=len(rows),
         billed=counts[models.BillingRunItemStatus.BILLED],
         skipped=counts[models.BillingRunItemStatus.SKIPPED],
         failed=counts[models.BillingRunItemStatus.FAILED],
         run_finished=finished,
     )
+
+
+class _NewItem(NamedTuple):
+    billing_run_id: int
+    account_id: int
+    chunk: int
+    status: str = models.BillingRunItemStatus.PENDING
+    error_code: str = ""
+    error_detail: str = ""
+
+
+class _Outcome(NamedTuple):
+    """Why an account got no bill in this chunk: SKIPPED or FAILED, with the error."""
+
+    status: str
+    error_code: str
+    error_detail: str
 
 
 class _ItemOutcome(NamedTuple):
@@ -383,25 +410,20 @@ class _ItemOutcome(NamedTuple):
     lease_until: datetime | None
 
 
-def _save_items(items: list[models.BillingRunItem]) -> None:
-    """Write the items' outcomes in one statement; they are no longer anyone's work."""
-    bulk.update_rows(
-        model=models.BillingRunItem,
-        rows=[
-            _ItemOutcome(
-                item.pk,
-                item.status,
-                item.bill_id,
-                item.held_total,
-                item.error_code,
-                item.error_detail,
-                item.processed_at,
-                "",
-                None,
-            )
-            for item in items
-        ],
-    )
+def _item_outcome(
+    *, item_id: int, outcome: _Outcome | None, bill_id: int | None, held_total: int | None, now: datetime
+) -> _ItemOutcome:
+    """An item's row once its chunk is done: SKIPPED or FAILED with the error, BILLED with its bill,
+    or HELD with its total (a run held for review writes no bill); no longer anyone's work."""
+    if outcome is not None:
+        status, code, detail = outcome
+    elif bill_id is not None:
+        status, code, detail = models.BillingRunItemStatus.BILLED, "", ""
+    elif held_total is not None:
+        status, code, detail = models.BillingRunItemStatus.HELD, "", ""
+    else:
+        raise ValueError(f"Run item {item_id} has neither a bill, a held total nor an error")
+    return _ItemOutcome(item_id, status, bill_id, held_total, code, detail, now, "", None)
 
 
 def _fail_claimed(*, claimed: list[int], worker: str, error: Exception, now: datetime) -> int:
@@ -424,71 +446,69 @@ def _fail_claimed(*, claimed: list[int], worker: str, error: Exception, now: dat
     return failed
 
 
-def _mark(item: models.BillingRunItem, status: str, code: str, detail: str) -> None:
-    item.status, item.error_code, item.error_detail = status, code, detail
-
-
 def _write_run_bills(
     *,
     drafts: dict[int, calculation.BillDraft],
-    items: list[models.BillingRunItem],
+    outcomes: dict[int, _Outcome],
     run: models.BillingRun,
     issued_at: datetime,
-) -> dict[int, models.Bill]:
-    """All of a chunk's bills in one savepoint; if a bill written meanwhile by someone else collides,
-    fall back to one savepoint per account so only the colliding account is skipped."""
+) -> dict[int, int]:
+    """All of a chunk's bills in one savepoint (their ids by account); if a bill written meanwhile
+    by someone else collides, fall back to one savepoint per account so only the colliding account
+    is skipped (recorded in `outcomes`)."""
     if not drafts:
         return {}
     ledger_ids = energy_ledger_ids(account_ids=list(drafts))
     try:
         with transaction.atomic():
-            return write_bills(drafts=drafts, ledger_ids=ledger_ids, issued_at=issued_at, run=run)
+            return write_bill_rows(drafts=drafts, ledger_ids=ledger_ids, issued_at=issued_at, run=run)
     except IntegrityError:
         pass
-    bills = {}
-    by_account = {item.account_id: item for item in items}
+    bill_ids = {}
     for account_id, draft in drafts.items():
         try:
             with transaction.atomic():
-                bills.update(
-                    write_bills(
+                bill_ids.update(
+                    write_bill_rows(
                         drafts={account_id: draft}, ledger_ids=ledger_ids, issued_at=issued_at, run=run
                     )
                 )
         except IntegrityError as error:
-            _mark(
-                by_account[account_id],
-                models.BillingRunItemStatus.SKIPPED,
-                error_codes.ALREADY_BILLED,
-                str(error),
+            outcomes[account_id] = _Outcome(
+                models.BillingRunItemStatus.SKIPPED, error_codes.ALREADY_BILLED, str(error)
             )
-    return bills
+    return bill_ids
 
 
 def finish_billing_run_if_done(*, billing_run_id: int, now: datetime) -> bool:
     """Mark a RUNNING run COMPLETED (or COMPLETED_WITH_ERRORS) once no item is PENDING, or
     AWAITING_REVIEW if it holds bills for review; True if no work is left."""
     with transaction.atomic():
-        run = models.BillingRun.objects.select_for_update().get(id=billing_run_id)
-        if run.status != models.BillingRunStatus.RUNNING:
-            return run.status != models.BillingRunStatus.PENDING
-        if models.BillingRunItem.objects.filter(
-            billing_run=run, status=models.BillingRunItemStatus.PENDING
-        ).exists():
-            return False
-        if models.BillingRunItem.objects.filter(
-            billing_run=run, status=models.BillingRunItemStatus.HELD
-        ).exists():
-            run.status = models.BillingRunStatus.AWAITING_REVIEW
-            run.save(update_fields=["status"])
-            accounts_operations.record_audit(action="BILLING_RUN_AWAITING_REVIEW", obj=run, occurred_at=now)
-            return True
-        run.status = _finished_status(run)
-        run.finished_at = now
-        run.save(update_fields=["status", "finished_at"])
-        accounts_operations.record_audit(
-            action="BILLING_RUN_FINISHED", obj=run, occurred_at=now, data={"status": run.status}
-        )
+        return _finish_if_done(billing_run_id=billing_run_id, now=now)
+
+
+def _finish_if_done(*, billing_run_id: int, now: datetime) -> bool:
+    """`finish_billing_run_if_done` inside the caller's transaction."""
+    run = models.BillingRun.objects.select_for_update().get(id=billing_run_id)
+    if run.status != models.BillingRunStatus.RUNNING:
+        return run.status != models.BillingRunStatus.PENDING
+    if models.BillingRunItem.objects.filter(
+        billing_run=run, status=models.BillingRunItemStatus.PENDING
+    ).exists():
+        return False
+    if models.BillingRunItem.objects.filter(
+        billing_run=run, status=models.BillingRunItemStatus.HELD
+    ).exists():
+        run.status = models.BillingRunStatus.AWAITING_REVIEW
+        run.save(update_fields=["status"])
+        accounts_operations.record_audit(action="BILLING_RUN_AWAITING_REVIEW", obj=run, occurred_at=now)
+        return True
+    run.status = _finished_status(run)
+    run.finished_at = now
+    run.save(update_fields=["status", "finished_at"])
+    accounts_operations.record_audit(
+        action="BILLING_RUN_FINISHED", obj=run, occurred_at=now, data={"status": run.status}
+    )
     return True
 
 

@@ -11,13 +11,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import BigIntegerField
+from django.db.models import BigIntegerField, F
 from django.db.models.functions import Cast, Extract
 
 from accounts import models as accounts_models
 from billing import calculation, models
 from devices import queries as devices_queries
-from kernel import ranges
+from kernel import bulk, ranges
 from metering import models as metering_models
 from metering import queries as metering_queries
 
@@ -107,11 +107,11 @@ def billing_inputs(
     force, so that the same readings can be priced on another tariff (a tariff comparison).
     """
     currencies = dict(
-        accounts_models.Account.objects.filter(id__in=account_ids).values_list("id", "currency")
+        accounts_models.Account.objects.filter(bulk.AnyOf(F("id"), account_ids)).values_list("id", "currency")
     )
     # From the day before: whether the first day is supplied already decides who pays for it.
     rows = list(
-        models.Agreement.objects.filter(account_id__in=account_ids)
+        models.Agreement.objects.filter(bulk.AnyOf(F("account_id"), account_ids))
         .overlapping(start=period.start - timedelta(days=1), end=period.end)
         .order_by("account_id", "meter_point_id", "active_from")
         .values_list(
@@ -320,7 +320,7 @@ def _registers(
     *, meter_point_ids: set[int], period: ranges.Period, as_of: datetime, boundaries: Sequence[datetime] = ()
 ) -> dict[int, tuple[calculation.Register, ...]]:
     registers = list(
-        metering_models.Register.objects.filter(meter__meter_point_id__in=meter_point_ids)
+        metering_models.Register.objects.filter(bulk.AnyOf(F("meter__meter_point_id"), meter_point_ids))
         .order_by("meter__meter_point_id", "meter_id", "identifier")
         .values_list(
             "id",

@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from accounts import models as accounts_models
 from billing import models
-from kernel import ranges
+from kernel import bulk, ranges
 
 
 def get_billing_run(*, id: int) -> models.BillingRun:
@@ -38,7 +38,7 @@ def accounts_with_live_bills(*, account_ids: Sequence[int], period: ranges.Perio
     """Which of the accounts already have a live bill overlapping `period`."""
     return set(
         models.Bill.objects.filter(
-            account_id__in=account_ids,
+            bulk.AnyOf(F("account_id"), account_ids),
             status=models.BillStatus.ISSUED,
         )
         .exclude(bill_type=models.BillType.CREDIT_NOTE)
