@@ -287,8 +287,10 @@ class _Copier:
 
         if not self.rows:
             return
-        for field in self.fields:  # columns the models fill in Python (Django sets no database defaults)
-            if field.attname not in self.rows[0] and field.has_default():
+        # Columns the models fill in Python: the default, or the blank string a non-null text column
+        # gets from `Model()`, as the import's writers store; the database fills its own defaults.
+        for field in self.fields:
+            if field.attname not in self.rows[0] and not field.has_db_default():
                 for row in self.rows:
                     row[field.attname] = field.get_default()
         columns = [f for f in self.fields if f.attname in self.rows[0]]
