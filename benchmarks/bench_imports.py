@@ -38,7 +38,7 @@ CREATE_ACCOUNTS = int(os.environ.get("BENCH_IMPORT_ACCOUNTS", "4000"))
 TARGET_VALIDATION = 2000
 TARGET_CREATE = 400
 TARGET_RATIO = 0.25
-CHUNK = int(os.environ.get("BENCH_IMPORT_CHUNK", "100"))
+CHUNK = int(os.environ.get("BENCH_IMPORT_CHUNK", "200"))  # what `manage.py import_accounts` writes per chunk
 WORKERS = int(os.environ.get("BENCH_IMPORT_WORKERS", "2"))
 NOW = dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC)
 ELEC_TARIFF = "E-1R-VAR-22-11-01-A"
