@@ -25,7 +25,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
 import psycopg
 from django.conf import settings
 from django.db import connection
@@ -83,12 +82,11 @@ def _run(path: Path, *, kill_at: int | None) -> dict:
             text=True,
             start_new_session=True,
         )
-        process = psutil.Process(command.pid)
         peak = 0
         first_seen = None  # (seconds, imported) when the first account of this run was imported
         imported = before
         while command.poll() is None:
-            peak = max(peak, _peak_rss(process))
+            peak = max(peak, _peak_rss(command.pid))
             imported = watcher.execute(IMPORTED_SQL).fetchone()[0]
             if first_seen is None and imported > before:
                 first_seen = (time.perf_counter() - started, imported)
@@ -101,7 +99,7 @@ def _run(path: Path, *, kill_at: int | None) -> dict:
         said = (command.stdout.read() if command.stdout else "").strip().splitlines()
         imported = watcher.execute(IMPORTED_SQL).fetchone()[0]
     steady = None
-    if first_seen is not None and elapsed > first_seen[0]:
+    if first_seen is not None and imported > first_seen[1] and elapsed > first_seen[0]:
         steady = (imported - first_seen[1]) / (elapsed - first_seen[0])
     return {
         "imported": imported,
@@ -113,10 +111,10 @@ def _run(path: Path, *, kill_at: int | None) -> dict:
     }
 
 
-def _peak_rss(process: psutil.Process) -> int:
+def _peak_rss(pid: int) -> int:
     """The kernel's high-water mark of the process's resident memory (bytes), 0 once it is gone."""
     try:
-        for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) * 1024
     except (FileNotFoundError, ProcessLookupError):
