@@ -38,7 +38,7 @@ CREATE_ACCOUNTS = int(os.environ.get("BENCH_IMPORT_ACCOUNTS", "4000"))
 TARGET_VALIDATION = 2000
 TARGET_CREATE = 400
 TARGET_RATIO = 0.25
-CHUNK = int(os.environ.get("BENCH_IMPORT_CHUNK", "100"))
+CHUNK = int(os.environ.get("BENCH_IMPORT_CHUNK", "200"))  # what `manage.py import_accounts` writes per chunk
 WORKERS = int(os.environ.get("BENCH_IMPORT_WORKERS", "2"))
 NOW = dt.datetime(2026, 6, 15, 12, tzinfo=dt.UTC)
 ELEC_TARIFF = "E-1R-VAR-22-11-01-A"
@@ -287,8 +287,10 @@ class _Copier:
 
         if not self.rows:
             return
-        for field in self.fields:  # columns the models fill in Python (Django sets no database defaults)
-            if field.attname not in self.rows[0] and field.has_default():
+        # Columns the models fill in Python: the default, or the blank string a non-null text column
+        # gets from `Model()`, as the import's writers store; the database fills its own defaults.
+        for field in self.fields:
+            if field.attname not in self.rows[0] and not field.has_db_default():
                 for row in self.rows:
                     row[field.attname] = field.get_default()
         columns = [f for f in self.fields if f.attname in self.rows[0]]

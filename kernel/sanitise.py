@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import math
 import re
 from collections.abc import Iterator
@@ -85,8 +86,10 @@ def integer_range(field: django_models.Field) -> tuple[int | None, int | None]:
     return low, high
 
 
+@functools.cache
 def widest_integer_range() -> tuple[int | None, int | None]:
-    """What the widest integer column (bigint) can hold."""
+    """What the widest integer column (bigint) can hold (the same for every request: cached, since
+    building the field and reaching the connection cost more than the check)."""
     return integer_range(django_models.BigIntegerField())
 
 
@@ -114,7 +117,53 @@ def document_problems(document: Any, *, path: tuple[str | int, ...] = ()) -> lis
     """Every value of a parsed JSON document that no column can hold, each with its path: strings
     (keys included) with unstorable characters, integers beyond the widest integer column,
     non-finite numbers, and nesting deeper than MAX_DEPTH."""
+    if _is_clean(document, 0):
+        return []
     return list(_walk(document, path, 0))
+
+
+def _is_clean(value: Any, depth: int) -> bool:
+    """Whether `_walk` would find nothing, without building a path for every value: almost every
+    document is clean, and this is the cost each one pays (scalars in containers checked inline)."""
+    if depth > MAX_DEPTH:
+        return False
+    if isinstance(value, dict):
+        if value and depth + 1 > MAX_DEPTH:
+            return False
+        search = _UNSAFE_CHARACTERS.search
+        for key, item in value.items():
+            if isinstance(key, str) and search(key) is not None:
+                return False
+            kind = type(item)
+            if kind is str:
+                if search(item) is not None:
+                    return False
+            elif kind is bool or item is None:
+                continue
+            elif not _is_clean(item, depth + 1):
+                return False
+        return True
+    if isinstance(value, list | tuple):
+        if value and depth + 1 > MAX_DEPTH:
+            return False
+        search = _UNSAFE_CHARACTERS.search
+        for item in value:
+            if type(item) is str:
+                if search(item) is not None:
+                    return False
+            elif not _is_clean(item, depth + 1):
+                return False
+        return True
+    if isinstance(value, str):
+        return _UNSAFE_CHARACTERS.search(value) is None
+    if isinstance(value, bool):
+        return True
+    if isinstance(value, int):
+        low, high = widest_integer_range()
+        return (low is None or value >= low) and (high is None or value <= high)
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return True
 
 
 def _walk(value: Any, path: tuple[str | int, ...], depth: int) -> Iterator[Problem]:

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AbstractUser, UserManager
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import F, Q, Sum
-from django.db.models.functions import Upper
+from django.db.models.functions import Lower, Upper
 from django.utils import timezone
 
 from accounts.models._credentials import APIKey, AuthenticationState, LongLivedRefreshTokenGrant, RefreshToken
@@ -38,6 +38,9 @@ class User(AbstractUser):
         # Back-office search: email regardless of case, phones by their last ten digits.
         indexes = [
             models.Index(Upper("email"), name="user_email_upper"),
+            # Imports read the roles a chunk's customers hold by email in lower case
+            # (`roles_held_by_emails`): without it each chunk scans every user.
+            models.Index(Lower("email"), name="user_email_lower"),
             models.Index(search.PhoneKey("mobile"), name="user_mobile_key"),
             models.Index(search.PhoneKey("landline"), name="user_landline_key"),
         ]

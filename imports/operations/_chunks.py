@@ -76,7 +76,12 @@ def import_accounts(
             continue
         try:
             normalised = validate_or_record(
-                supplier=supplier, payload=payload, now=now, catalogue=catalogue, lookup=lookup
+                supplier=supplier,
+                payload=payload,
+                now=now,
+                catalogue=catalogue,
+                lookup=lookup,
+                storable=id(payload) in storable_ids,
             )
         except ValidationFailed as exc:
             outcomes[index] = Outcome(external, FAILED, tuple(exc.failures))

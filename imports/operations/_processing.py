@@ -251,10 +251,12 @@ def validate_or_record(
     now: datetime,
     catalogue: catalogue_module.Catalogue,
     lookup: dict | None = None,
+    storable: bool = False,
 ) -> dict:
-    """Validate an account payload (against `lookup` if given, see `validate_document`); a failing
-    one with an external account number is recorded on its process (`record_failure`). Returns the
-    normalised payload. Raises ValidationFailed."""
+    """Validate an account payload (against `lookup` if given; `storable`: the caller has checked
+    what no column can hold; see `validate_document`); a failing one with an external account
+    number is recorded on its process (`record_failure`). Returns the normalised payload. Raises
+    ValidationFailed."""
     try:
         return validate_document(
             supplier=supplier,
@@ -263,6 +265,7 @@ def validate_or_record(
             now=now,
             catalogue=catalogue,
             lookup=lookup,
+            storable=storable,
         )
     except ValidationFailed as exc:
         external = payload.get("external_account_number") if isinstance(payload, dict) else None

@@ -67,15 +67,18 @@ def validate_document(
     catalogue: catalogue_module.Catalogue | None = None,
     variant: str = "v1",
     lookup: dict | None = None,
+    storable: bool = False,
 ):
-    """Validate `data` as `document` once: what no column can hold, the JSON schema, every
-    applicable rule, then each stored number against its column's range. An account's rules about
-    identifiers other accounts hold read them first (`existing_lookup`, unless `lookup` has them).
-    Returns the normalised document. Without `catalogue`, builds it (three queries).
+    """Validate `data` as `document` once: what no column can hold (unless `storable`: the caller
+    has checked it), the JSON schema, every applicable rule, then each stored number against its
+    column's range. An account's rules about identifiers other accounts hold read them first
+    (`existing_lookup`, unless `lookup` has them). Returns the normalised document. Without
+    `catalogue`, builds it (three queries).
 
     Raises ValidationFailed with every failure.
     """
-    check_storable(document=data)
+    if not storable:
+        check_storable(document=data)
     lookup = dict(lookup or {})
     if document == base.ACCOUNT and EXISTING not in lookup:
         lookup.update(existing_lookup(supplier=supplier, payloads=[data]))
