@@ -8,25 +8,13 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import NamedTuple
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from accounts import models
 from accounts.operations._accounts import MAX_ACCOUNT_NUMBER_ATTEMPTS
 from accounts.operations._audit import audit_row
 from accounts.operations._ledgers import CurrencyMismatch, ZeroAmount
 from kernel import bulk
-
-
-@dataclasses.dataclass(frozen=True)
-class NewAccount:
-    """One account for `create_accounts`; `number` None means a fresh random public number."""
-
-    billing_name: str
-    currency: str
-    billing_address: models.Address | None = None
-    account_type: str = models.AccountType.DOMESTIC
-    status: str = models.AccountStatus.ACTIVE
-    number: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,63 +29,6 @@ class NewLedgerEntry:
     posted_at: datetime
     reference: str = ""
     created_by: models.User | None = None
-
-
-def create_accounts(*, rows: list[NewAccount], created_at: datetime) -> list[models.Account]:
-    """`create_account` for many accounts in a few statements, whatever their number: the accounts,
-    their energy ledgers and one ACCOUNT_CREATED audit row each, one bulk insert per table, in one
-    transaction (a savepoint inside the caller's). Returns the accounts in the order of `rows`.
-    Addresses must be saved already.
-
-    Raises IntegrityError if a given `number` is taken (nothing is written); a clash of fresh
-    random numbers is retried with new ones, as `create_account` does.
-    """
-    if not rows:
-        return []
-    for _ in range(MAX_ACCOUNT_NUMBER_ATTEMPTS):
-        accounts = [
-            models.Account(
-                billing_name=row.billing_name,
-                billing_address=row.billing_address,
-                currency=row.currency,
-                account_type=row.account_type,
-                status=row.status,
-                **({"number": row.number} if row.number else {}),
-            )
-            for row in rows
-        ]
-        try:
-            with transaction.atomic():
-                models.Account.objects.bulk_create(accounts)
-                models.Ledger.objects.bulk_create(
-                    [
-                        models.Ledger(
-                            account=account, ledger_type=models.LedgerType.ENERGY, currency=account.currency
-                        )
-                        for account in accounts
-                    ]
-                )
-                models.AuditEntry.objects.bulk_create(
-                    [
-                        audit_row(
-                            action="ACCOUNT_CREATED",
-                            obj=account,
-                            account_id=account.pk,
-                            occurred_at=created_at,
-                        )
-                        for account in accounts
-                    ]
-                )
-                return accounts
-        except IntegrityError:
-            numbers = [account.number for account in accounts]
-            generated = {number for number, row in zip(numbers, rows, strict=True) if not row.number}
-            clashes = {number for number in numbers if numbers.count(number) > 1} | set(
-                models.Account.objects.filter(number__in=numbers).values_list("number", flat=True)
-            )
-            if not clashes or clashes - generated:
-                raise
-    raise RuntimeError("Could not find free account numbers")
 
 
 def post_ledger_entries(*, entries: list[NewLedgerEntry]) -> list[models.LedgerEntry]:
@@ -332,9 +263,9 @@ def copy_addresses(*, rows: list[AddressRow], now: datetime) -> None:
 
 
 def copy_accounts(*, rows: list[AccountRow], created_at: datetime) -> None:
-    """`create_accounts` with COPY: the accounts under the given ids and numbers (from
-    `reserve_ids` and `free_account_numbers`), their energy ledgers in the account's currency and one
-    ACCOUNT_CREATED audit row each. Billing addresses must be written already.
+    """Many accounts with COPY: the accounts under the given ids and numbers (from `reserve_ids` and
+    `free_account_numbers`), their energy ledgers in the account's currency and one ACCOUNT_CREATED
+    audit row each. Billing addresses must be written already.
 
     Raises IntegrityError if a number is taken (nothing is written if the caller rolls back).
     """

@@ -5,76 +5,7 @@ from django.db import IntegrityError, transaction
 
 from accounts import models, operations, queries
 from kernel import bulk
-from tests.accounts.factories import EPOCH, AccountFactory, AddressFactory
-
-
-def _rows(count: int, **kwargs) -> list[operations.NewAccount]:
-    return [
-        operations.NewAccount(billing_name=f"Customer {n}", currency="GBP", **kwargs) for n in range(count)
-    ]
-
-
-@pytest.mark.django_db
-class TestCreateAccounts:
-    def test_creates_each_account_with_its_energy_ledger_and_audit_row(self):
-        address = AddressFactory()
-        rows = [
-            operations.NewAccount(billing_name="Ann", currency="GBP", billing_address=address),
-            operations.NewAccount(
-                billing_name="Ken",
-                currency="JPY",
-                account_type=models.AccountType.BUSINESS,
-                number="A-0000AB12",
-            ),
-        ]
-
-        accounts = operations.create_accounts(rows=rows, created_at=EPOCH)
-
-        assert [a.billing_name for a in accounts] == ["Ann", "Ken"]
-        assert accounts[0].billing_address == address
-        assert accounts[1].number == "A-0000AB12"
-        assert accounts[1].account_type == models.AccountType.BUSINESS
-        for account in accounts:
-            account.refresh_from_db()
-            ledger = account.ledgers.get()
-            assert (ledger.ledger_type, ledger.currency) == (models.LedgerType.ENERGY, account.currency)
-            audit = models.AuditEntry.objects.get(object_type="Account", object_id=str(account.pk))
-            assert (audit.action, audit.account_id, audit.occurred_at) == (
-                "ACCOUNT_CREATED",
-                account.pk,
-                EPOCH,
-            )
-
-    def test_uses_a_constant_number_of_queries_whatever_the_count(self, django_assert_num_queries):
-        # savepoint, accounts, ledgers, audit rows, release
-        with django_assert_num_queries(5):
-            operations.create_accounts(rows=_rows(3), created_at=EPOCH)
-        with django_assert_num_queries(5):
-            operations.create_accounts(rows=_rows(60), created_at=EPOCH)
-
-    def test_writes_nothing_when_a_given_number_is_taken(self):
-        AccountFactory(number="A-0000AB12")
-        rows = [*_rows(2), operations.NewAccount(billing_name="Dup", currency="GBP", number="A-0000AB12")]
-
-        with pytest.raises(IntegrityError):
-            operations.create_accounts(rows=rows, created_at=EPOCH)
-
-        assert not models.Account.objects.filter(billing_name__startswith="Customer").exists()
-        assert not models.AuditEntry.objects.filter(action="ACCOUNT_CREATED").exists()
-
-    def test_draws_new_numbers_when_a_fresh_one_clashes(self, monkeypatch):
-        taken = AccountFactory(number="A-0000AB12")
-        digits = iter(["0000ab12", "0000ab13", "0000ab14", "0000ab15"])
-        monkeypatch.setattr(models.secrets, "token_hex", lambda nbytes: next(digits))
-
-        accounts = operations.create_accounts(rows=_rows(2), created_at=EPOCH)
-
-        assert [a.number for a in accounts] == ["A-0000AB14", "A-0000AB15"]
-        assert models.Account.objects.filter(number="A-0000AB12").get() == taken
-
-    def test_returns_nothing_for_no_rows(self, django_assert_num_queries):
-        with django_assert_num_queries(0):
-            assert operations.create_accounts(rows=[], created_at=EPOCH) == []
+from tests.accounts.factories import EPOCH, AccountFactory
 
 
 @pytest.mark.django_db
