@@ -95,14 +95,18 @@ def statement_of_ledger_entry(info, entry):
     return gql.context(info).loader("statement_of_ledger_entry", batch).load((entry.pk, entry.reference))
 
 
-def statement_totals(info, bill_id: int):
-    """(total charges, total credits) of the bill's statement, None without transactions on it."""
+def statement_totals(info, bill):
+    """(total charges, total credits) of the bill's statement, None without transactions on it.
+    Only the engine records transactions, and always with the statement's opening balance: a bill
+    without one has none, and costs no query."""
+    if bill.opening_balance is None:
+        return None
 
     def batch(ids):
         found = queries.statement_totals(bill_ids=ids)
         return [found.get(i) for i in ids]
 
-    return gql.context(info).loader("statement_totals", batch).load(bill_id)
+    return gql.context(info).loader("statement_totals", batch).load(bill.pk)
 
 
 def statement_transactions(info, bill_id: int):

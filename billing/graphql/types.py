@@ -313,12 +313,12 @@ class StatementType(_Bill):
                 return _statement_total(bill.subtotal, bill.tax, bill.total)
             return _statement_total(*astuple(totals[0]))
 
-        return gql.then(dataloaders.statement_totals(info, bill.pk), read)
+        return gql.then(dataloaders.statement_totals(info, bill), read)
 
     @staticmethod
     def resolve_totalCredits(bill, info):
         return gql.then(
-            dataloaders.statement_totals(info, bill.pk),
+            dataloaders.statement_totals(info, bill),
             lambda totals: _statement_total(*astuple(totals[1] if totals else queries.Amounts())),
         )
 
