@@ -43,6 +43,7 @@ from imports.rules import checks
 from kernel import bulk, ranges
 from kraken import demo_catalogue
 from kraken.demo._constants import month_start
+from kraken.demo._population import FIRST_NAMES, LAST_NAMES, STREETS
 from metering import models as metering
 from metering import operations as metering_operations
 
@@ -61,30 +62,6 @@ LDZ_OF_REGION = {
     "_A": "EA", "_B": "EM", "_C": "NT", "_D": "NW", "_E": "WM", "_F": "NE", "_G": "NW",
     "_H": "SO", "_J": "SE", "_K": "WS", "_L": "SW", "_M": "NE", "_N": "SC", "_P": "SC",
 }  # fmt: skip
-FIRST_NAMES = [
-    "Ada",
-    "Grace",
-    "Alan",
-    "Mary",
-    "Tim",
-    "Rosalind",
-    "Charles",
-    "Dorothy",
-    "Isambard",
-    "Florence",
-]
-LAST_NAMES = [
-    "Lovelace",
-    "Hopper",
-    "Turing",
-    "Seacole",
-    "Franklin",
-    "Babbage",
-    "Hodgkin",
-    "Brunel",
-    "Noether",
-]
-STREETS = ["High Street", "Station Road", "Church Lane", "Victoria Road", "Mill Lane", "Park Avenue"]
 LETTERS = "ABDEFGHJLNPQRSTUWXYZ"  # the letters a postcode's inward code uses
 # A day's shape of household demand, by hour (local), averaging 1.
 HOURLY_SHAPE = [0.6, 0.5, 0.45, 0.45, 0.45, 0.5, 0.8, 1.2, 1.2, 1.0, 0.9, 0.9,

@@ -107,3 +107,15 @@ def write_tally() -> None:
 def to_json(document) -> str:
     """JSON as any client can send it: non-ASCII escaped, so a lone surrogate travels as `\\ud800`."""
     return json.dumps(document, ensure_ascii=True)
+
+
+def paths(node, path=()):
+    """(path, value) of every value in a document, containers included (the root excepted)."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield (*path, key), value
+            yield from paths(value, (*path, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield (*path, index), value
+            yield from paths(value, (*path, index))

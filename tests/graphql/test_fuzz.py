@@ -172,17 +172,6 @@ def world(authed, viewer, account):
     }
 
 
-def _paths(node, path=()):
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield (*path, key), value
-            yield from _paths(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield (*path, index), value
-            yield from _paths(value, (*path, index))
-
-
 def _is_date_like(value) -> bool:
     return isinstance(value, str) and len(value) >= 10 and value[4] == "-" and value[7] == "-"
 
@@ -194,7 +183,7 @@ def _is_time_of_day(value) -> bool:
 def _reachable(variables: dict, kind: str) -> list[tuple]:
     """The places of `variables` where a hostile value of `kind` must be refused."""
     places = []
-    for path, value in _paths(variables):
+    for path, value in F.paths(variables):
         if kind in F.TEXT_CLASSES and isinstance(value, str):
             places.append(path)
         elif kind in (F.HUGE_NUMBER, F.DEEP_NESTING) and not isinstance(value, dict):
@@ -267,7 +256,7 @@ def assert_kraken_refusal(status: int, body: dict) -> None:
 def _payload_errors(data) -> list:
     """What a mutation's payload lists as input errors (`errors`, `readingErrors`)."""
     found = []
-    for path, value in _paths(data or {}):
+    for path, value in F.paths(data or {}):
         if path[-1] in ("errors", "readingErrors") and value:
             found.append(value)
     return found

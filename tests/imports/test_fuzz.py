@@ -38,22 +38,10 @@ def _write_tally():
     F.write_tally()
 
 
-def _paths(node, path=()):
-    """(path, value) of every value in a document, containers included (the root excepted)."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield (*path, key), value
-            yield from _paths(value, (*path, key))
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield (*path, index), value
-            yield from _paths(value, (*path, index))
-
-
 def _reachable(document, kind: str) -> list[tuple]:
     """The places of `document` a hostile value of `kind` is refused at, whatever the field."""
     places = []
-    for path, value in _paths(document):
+    for path, value in F.paths(document):
         leaf = not isinstance(value, dict | list)
         if kind in F.TEXT_CLASSES or kind in (F.HUGE_NUMBER, F.DEEP_NESTING):
             places.append(path)
