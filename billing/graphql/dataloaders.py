@@ -3,13 +3,10 @@ and payments. Each batch calls one read of `billing.queries`."""
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
+from datetime import date
 
 from accounts import queries as accounts_queries
 from billing import queries
-from kernel import clock
 from kernel import graphql as gql
 
 
@@ -109,32 +106,27 @@ def statement_totals(info, bill):
     return gql.context(info).loader("statement_totals", batch).load(bill.pk)
 
 
-def statement_transactions(info, bill_id: int):
+def statement_transactions(info, bill):
     """The ledger entries on the bill's statement in posting order, each carrying the balance after
     it (`balance_after`), as the account's transactions do."""
 
-    def batch(ids):
-        found = queries.statements_of_bills(bill_ids=ids)
-        found = {i: found.get(i) for i in ids}
-        transactions = [t for i in ids if found[i] is not None for t in found[i].transactions]
+    def batch(bills):
+        found = queries.statement_transactions(bills=bills)
+        transactions = [t for bill in bills for t in found[bill.pk]]
         entries = {
             entry.pk: entry
             for entry in accounts_queries.ledger_entries_by_id(ids=[t.ledger_entry_id for t in transactions])
         }
         for transaction in transactions:
             entries[transaction.ledger_entry_id].balance_after = transaction.balance_carried_forward
-        return [
-            [entries[t.ledger_entry_id] for t in found[i].transactions] if found[i] is not None else []
-            for i in ids
-        ]
+        return [[entries[t.ledger_entry_id] for t in found[bill.pk]] for bill in bills]
 
-    return gql.context(info).loader("statement_transactions", batch).load(bill_id)
+    return gql.context(info).loader("statement_transactions", batch).load(bill)
 
 
-def overdue_balance(info, account_id: int):
+def overdue_balance(info, account_id: int, *, today: date):
     def batch(ids):
-        today = clock.local_date(gql.context(info).now, ZoneInfo(settings.TIME_ZONE))
         overdue = queries.overdue_balances(account_ids=ids, today=today)
         return [overdue[i] for i in ids]
 
-    return gql.context(info).loader("overdue_balance", batch).load(account_id)
+    return gql.context(info).loader(("overdue_balance", today), batch).load(account_id)

@@ -67,7 +67,8 @@ class AccountType:
 
     @staticmethod
     def resolve_overdueBalance(account, info):
-        return dataloaders.overdue_balance(info, account.pk)
+        today = accounts_types.local_date(gql.context(info).now)
+        return dataloaders.overdue_balance(info, account.pk, today=today)
 
     @staticmethod
     def resolve_electricityAgreements(account, info, active=None):
@@ -331,7 +332,7 @@ class StatementType(_Bill):
     def resolve_transactions(bill, info, **kwargs):
         args = gql.page_args(**kwargs)
         return gql.then(
-            dataloaders.statement_transactions(info, bill.pk),
+            dataloaders.statement_transactions(info, bill),
             lambda entries: gql.paginate_list(entries, args=args),
         )
 

@@ -136,12 +136,6 @@ def statements_of_accounts(*, account_ids: Collection[int]) -> dict[int, list[St
     return result
 
 
-def statements_of_bills(*, bill_ids: Collection[int]) -> dict[int, Statement]:
-    """The statements of these bills by bill id, in three queries whatever their number."""
-    bills = list(models.Bill.objects.filter(pk__in=bill_ids).select_related("account"))
-    return {statement.id: statement for statement in _statements(bills)}
-
-
 def balances_of(bill: models.Bill) -> tuple[int, int]:
     """A statement's opening and closing balance; a bill issued before statements carried balances
     (none recorded) opens and closes at 0."""
@@ -258,11 +252,12 @@ def open_statement(*, account: accounts_models.Account, as_of: datetime) -> Stat
     )
 
 
-def _statements(bills: list[models.Bill]) -> list[Statement]:
-    bill_ids = [bill.pk for bill in bills]
+def statement_transactions(*, bills: Collection[models.Bill]) -> dict[int, list[Transaction]]:
+    """The transactions on each bill's statement by bill id, in posting order, each with the balance
+    after it (from the statement's opening balance), in one query."""
     rows_by_bill = defaultdict(list)
     for row in (
-        models.StatementTransaction.objects.filter(statement_id__in=bill_ids)
+        models.StatementTransaction.objects.filter(statement_id__in=[bill.pk for bill in bills])
         .order_by("ledger_entry__posted_at", "ledger_entry_id")
         .values_list(
             "statement_id",
@@ -282,6 +277,12 @@ def _statements(bills: list[models.Bill]) -> list[Statement]:
         rows_by_bill[statement_id].append(
             (entry_id, kind, posted_at, title, reference, amount, Amounts(net, tax, gross), bill_id)
         )
+    return {bill.pk: _running(balances_of(bill)[0], rows_by_bill.get(bill.pk, [])) for bill in bills}
+
+
+def _statements(bills: list[models.Bill]) -> list[Statement]:
+    bill_ids = [bill.pk for bill in bills]
+    transactions_by_bill = statement_transactions(bills=bills)
     lines_by_bill = defaultdict(list)
     for line in (
         models.BillLine.objects.filter(bill_id__in=bill_ids)
@@ -292,7 +293,7 @@ def _statements(bills: list[models.Bill]) -> list[Statement]:
     statements = []
     for bill in bills:
         opening, closing = balances_of(bill)
-        transactions = _running(opening, rows_by_bill.get(bill.pk, []))
+        transactions = transactions_by_bill[bill.pk]
         statements.append(
             Statement(
                 id=bill.pk,
