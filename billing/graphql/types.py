@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import astuple
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from accounts.graphql import dataloaders as accounts_loaders
 from accounts.graphql import types as accounts_types
@@ -192,8 +193,8 @@ class _Agreement:
         are read once for the page's buckets; only the page's buckets are priced."""
         args = gql.page_args(**kwargs)
         try:
-            tz = queries.time_zone(name=timezone)
-        except queries.UnknownTimeZone as exc:
+            tz = ZoneInfo(metering_queries.time_zone(timezone))
+        except metering_queries.UnknownTimeZone as exc:
             raise gql.KrakenError(
                 error_codes.INVALID_DATA,
                 description=f"Unknown time zone '{timezone}'.",

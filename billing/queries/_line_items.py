@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from billing import calculation, models
 from billing.queries import _inputs
@@ -32,10 +32,6 @@ ITEM_KINDS = {
 }
 
 
-class UnknownTimeZone(Exception):
-    """The name is not a zone of the IANA time zone database."""
-
-
 @dataclass(frozen=True)
 class AgreementLineItem:
     period: ranges.Period
@@ -43,14 +39,6 @@ class AgreementLineItem:
     net_amount: int  # minor units, before tax
     number_of_units: Decimal  # days of standing charge, or kWh
     settlement_unit: str  # DAYS or KWH
-
-
-def time_zone(*, name: str) -> ZoneInfo:
-    """The zone called `name`. Raises UnknownTimeZone."""
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise UnknownTimeZone(name) from exc
 
 
 def _floor_half_hour(moment: datetime) -> datetime:
