@@ -56,7 +56,7 @@ def start_billing_run(self, *, billing_run_id: int, **kwargs) -> int:
     for chunk in chunks:
         bill_chunk.apply_async(kwargs={"billing_run_id": billing_run_id, "chunk": chunk})
     if chunks:
-        operations.mark_rung(billing_run_id=billing_run_id, chunks=chunks)
+        operations.mark_rung(billing_run_id=billing_run_id)
     return len(chunks)
 
 

@@ -87,14 +87,11 @@ def claim_items(*, billing_run_id: int, chunk: int, worker: str) -> list[int]:
         return sorted(row[0] for row in cursor.fetchall())
 
 
-def mark_rung(*, billing_run_id: int, chunks: list[int]) -> None:
-    """Every chunk of `chunks` is on the queue: its waiting items hold a queued lease, and the run's
-    fan-out is done."""
-    with transaction.atomic():
-        models.BillingRunItem.objects.filter(
-            billing_run_id=billing_run_id, chunk__in=chunks, status=ItemStatus.PENDING, claimed_by=""
-        ).update(lease_until=lease_for(queued_lease_seconds()))
-        models.BillingRun.objects.filter(pk=billing_run_id).update(claimed_by="", lease_until=None)
+def mark_rung(*, billing_run_id: int) -> None:
+    """Every chunk `start_billing_run` returned is on the queue (its waiting items hold the queued
+    lease it gave them): the run's fan-out is done. Touches no item, so it never locks one a chunk
+    task is claiming."""
+    models.BillingRun.objects.filter(pk=billing_run_id).update(claimed_by="", lease_until=None)
 
 
 @dataclasses.dataclass(frozen=True)

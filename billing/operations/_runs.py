@@ -15,7 +15,13 @@ from accounts import models as accounts_models
 from accounts import operations as accounts_operations
 from billing import calculation, error_codes, models, queries
 from billing.operations._bills import AlreadyBilled, energy_ledger_ids, write_bill_rows
-from billing.operations._leases import claim_items, lease_for, lease_seconds, this_worker
+from billing.operations._leases import (
+    claim_items,
+    lease_for,
+    lease_seconds,
+    queued_lease_seconds,
+    this_worker,
+)
 from kernel import bulk, ranges
 
 logger = logging.getLogger(__name__)
@@ -234,7 +240,8 @@ def start_billing_run(*, billing_run_id: int, now: datetime, worker: str = "") -
     """Enumerate a PENDING run's accounts into work items and mark it RUNNING; return the chunks that
     still have work (for a RUNNING run: a resume; for a finished one: none). The run is leased to
     `worker` (default: this process) until its caller has rung every chunk (`mark_rung`); if the
-    caller dies first, the lease sweep resumes the run.
+    caller dies first, the lease sweep resumes the run. The chunks' waiting items get their queued
+    lease at once.
 
     Raises BillingRun.DoesNotExist.
     """
@@ -263,6 +270,15 @@ def start_billing_run(*, billing_run_id: int, now: datetime, worker: str = "") -
             models.BillingRun.objects.filter(pk=run.pk).update(
                 claimed_by=worker or this_worker(), lease_until=lease_for(lease_seconds())
             )
+            # The waiting items' queued lease is given here, before any chunk task exists: a lease
+            # given after ringing would lock items that a chunk task, already running on another
+            # worker, then skips (SKIP LOCKED), leaving them to the sweep.
+            models.BillingRunItem.objects.filter(
+                billing_run_id=run.pk,
+                chunk__in=chunks,
+                status=models.BillingRunItemStatus.PENDING,
+                claimed_by="",
+            ).update(lease_until=lease_for(queued_lease_seconds()))
     if not chunks:
         finish_billing_run_if_done(billing_run_id=run.pk, now=now)
     return chunks

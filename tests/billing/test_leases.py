@@ -44,7 +44,7 @@ class TestRunItemLeases:
     def test_a_chunk_bills_what_it_claimed_and_drops_the_lease(self):
         run = _run()
         [chunk] = operations.start_billing_run(billing_run_id=run.pk, now=NOW, worker="w1")
-        operations.mark_rung(billing_run_id=run.pk, chunks=[chunk])
+        operations.mark_rung(billing_run_id=run.pk)
         assert all(item.lease_until is not None for item in _items(run))
 
         result = operations.bill_chunk(billing_run_id=run.pk, chunk=chunk, now=NOW, worker="w1")
@@ -57,7 +57,7 @@ class TestRunItemLeases:
     def test_items_a_live_worker_holds_are_left_to_it_and_handed_on_when_its_lease_runs_out(self):
         run = _run()
         [chunk] = operations.start_billing_run(billing_run_id=run.pk, now=NOW)
-        operations.mark_rung(billing_run_id=run.pk, chunks=[chunk])
+        operations.mark_rung(billing_run_id=run.pk)
         _items(run).update(claimed_by="dead:1", lease_until=Now() + dt.timedelta(minutes=1), attempts=1)
 
         assert operations.bill_chunk(billing_run_id=run.pk, chunk=chunk, now=NOW, worker="w2").claimed == 0
@@ -114,17 +114,31 @@ class TestFanOutLeases:
 
     def test_a_run_whose_chunks_were_all_rung_is_left_to_its_chunks(self):
         run = _run()
-        chunks = operations.start_billing_run(billing_run_id=run.pk, now=NOW)
-        operations.mark_rung(billing_run_id=run.pk, chunks=chunks)
+        operations.start_billing_run(billing_run_id=run.pk, now=NOW)
+        operations.mark_rung(billing_run_id=run.pk)
 
         run.refresh_from_db()
         assert (run.claimed_by, run.lease_until) == ("", None)
         assert operations.requeue_expired_work(now=NOW).count == 0
 
+    def test_waiting_items_are_leased_before_any_chunk_is_rung_and_never_touched_after(
+        self, django_assert_num_queries
+    ):
+        # With two workers, a chunk task starts while its run is still ringing the others: had the
+        # items been leased after ringing, that update would lock items the chunk then skipped.
+        run = _run()
+        operations.start_billing_run(billing_run_id=run.pk, now=NOW)
+        assert all(item.lease_until is not None and item.claimed_by == "" for item in _items(run))
+
+        with django_assert_num_queries(1) as captured:
+            operations.mark_rung(billing_run_id=run.pk)
+
+        assert "billing_billingrunitem" not in captured.captured_queries[0]["sql"]
+
     def test_a_run_released_from_review_whose_resume_was_lost_is_resumed(self):
         run = _run(hold_for_review=True)
         chunks = operations.start_billing_run(billing_run_id=run.pk, now=NOW)
-        operations.mark_rung(billing_run_id=run.pk, chunks=chunks)
+        operations.mark_rung(billing_run_id=run.pk)
         for chunk in chunks:
             operations.bill_chunk(billing_run_id=run.pk, chunk=chunk, now=NOW)
         operations.release_held_bills(billing_run_id=run.pk, released_at=NOW, released_by=None)

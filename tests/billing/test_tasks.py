@@ -100,6 +100,24 @@ class TestBillingRunOnAWorker:
         assert (run.total_accounts, run.billed_accounts, run.failed_accounts) == (500, 500, 0)
         _assert_billed_exactly_once(accounts, run)
 
+    def test_two_worker_processes_finish_a_run_without_the_sweep(self, tmp_path):
+        # No beat here: an item a chunk task skipped (locked by the fan-out as it rang the other
+        # chunks) would be left PENDING until the sweep, and the run would never complete. Chunks of
+        # 500: the first is claimed while the fan-out still works on the others' items (failed
+        # twice in two runs before the fix).
+        purge_queues(QUEUES)
+        tariff = TariffRateFactory().tariff
+        accounts = bulk_billable_accounts(count=2000, tariff=tariff, period_start=EPOCH, period_end=FEB)
+        run = _create_run(accounts, chunk_size=500)
+
+        with running_worker(queues=QUEUES, tmp_dir=tmp_path, concurrency=2):
+            tasks.start_billing_run.apply_async(kwargs={"billing_run_id": run.pk})
+            wait_for(lambda: _run_status(run) == "COMPLETED", timeout=90, message="the run to complete")
+
+        run.refresh_from_db()
+        assert (run.total_accounts, run.billed_accounts, run.failed_accounts) == (2000, 2000, 0)
+        _assert_billed_exactly_once(accounts, run)
+
     def test_duplicate_deliveries_write_no_second_bill_or_payment(self, tmp_path, localpay_server):
         purge_queues(QUEUES)
         localpay_server.reset()
