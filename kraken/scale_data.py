@@ -11,17 +11,26 @@ device); and, with `bills`, a bill for the last whole month, with its ledger ent
 statement, written by billing runs (the billing engine's own chunked write path, one run per
 chunk of accounts), never by hand.
 
-Reproducible: rows come from one `random.Random(seed)` in account order, and the public
-identifiers (account numbers, MPANs, MPRNs, emails, serials) are functions of (seed, index), so a
-seed yields the same rows in any database (primary keys and bill numbers come from sequences and
-may differ). A seed can be loaded once into a database: a second load of the same seed is refused
-(`AlreadyLoaded`); another seed appends a disjoint set. Seeds are 0–255, because the seed is part
-of every public identifier: each seed owns a block of 2^24 account numbers and supply points.
+Reproducible: each account's rows come from a `random.Random` seeded with (seed, index), and the
+public identifiers (account numbers, MPANs, MPRNs, emails, serials, property numbers) are functions
+of (seed, index), so a seed yields the same rows in any database, whatever the chunking or the
+number of workers (primary keys and bill numbers come from sequences and may differ). Seeds are
+0-255, because the seed is part of every public identifier: each seed owns a block of 2^24 account
+numbers and supply points.
+
+Each chunk of accounts is written in a transaction of its own, by `workers` processes at once (the
+Python that draws rows and the database that stores them then keep both cores busy). A load that
+stops part way (a kill, a refused row) keeps its whole chunks, and loading the seed again resumes
+with the chunks missing; a seed loaded whole is refused (`AlreadyLoaded`); another seed appends a
+disjoint set. Called inside a transaction (a test), the load runs in that transaction, in this
+process, since other processes could not see its rows.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
+import multiprocessing
 import random
 import time
 import uuid
@@ -32,7 +41,7 @@ from decimal import Decimal
 from typing import NamedTuple
 
 from django.contrib.auth.hashers import make_password
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 
 from accounts import models as accounts
 from billing import models as billing
@@ -57,6 +66,7 @@ MPRN_BASE = 5_000_000_000
 # Ids mixed inside a seed's block (an odd multiplier is a bijection modulo 2^24), so numbers do not
 # look sequential.
 MIX = 0x9E3779
+PROPERTY_MIX = 0x5DEECE66  # property numbers: a multiplier modulo the prime 2^31 - 1
 DISTRIBUTOR_OF_REGION = {group.value: code for code, group in metering.GSP_GROUP_OF_DISTRIBUTOR.items()}
 LDZ_OF_REGION = {
     "_A": "EA", "_B": "EM", "_C": "NT", "_D": "NW", "_E": "WM", "_F": "NE", "_G": "NW",
@@ -87,6 +97,7 @@ class Options:
     half_hourly_share: float = 0.25
     half_hourly_days: int = 31
     bills: bool = True
+    workers: int = 1
 
 
 @dataclass(frozen=True)
@@ -194,12 +205,7 @@ class _Register(NamedTuple):
     unit: str
 
 
-class _Reading(NamedTuple):
-    register_id: int
-    read_at: datetime
-    value: Decimal
-    source: str
-    quality: str
+_READING_COLUMNS = ("register_id", "read_at", "value", "source", "quality", "created_at")
 
 
 # --- Public identifiers: functions of (seed, index) -------------------------------------------------
@@ -222,8 +228,14 @@ def email(seed: int, index: int) -> str:
     return f"scale-{seed}-{index}@example.com"
 
 
+def property_number(seed: int, index: int) -> int:
+    """A 31-bit property number that looks random: (seed, index) times a constant, modulo the prime
+    2^31 - 1, is a bijection on a seed's block, so a seed's numbers never collide with each other."""
+    return 1 + (seed * BLOCK + index) * PROPERTY_MIX % (2**31 - 1)
+
+
 def is_loaded(*, seed: int) -> bool:
-    """Whether the seed's accounts are in the database (its first account number is)."""
+    """Whether any of the seed's accounts is in the database (its first account number is)."""
     return accounts.Account.objects.filter(number=account_number(seed, 0)).exists()
 
 
@@ -233,48 +245,51 @@ def is_loaded(*, seed: int) -> bool:
 def generate(*, options: Options, now: datetime, report: Callable[[str], None]) -> Summary:
     """Write the scale data set for `options` as of `now`, reporting progress every tenth.
 
-    Raises InvalidOptions, AlreadyLoaded, IntegrityError (a row the database refuses, e.g. an
-    identifier another data set already holds: nothing of the load is then kept).
+    Raises InvalidOptions, AlreadyLoaded, LoadFailed (a row the database refuses, e.g. an
+    identifier another data set already holds: the chunks written before it are kept, and loading
+    the seed again resumes after them).
     """
     _check(options)
-    if is_loaded(seed=options.seed):
+    started = time.monotonic()
+    tz = billing_queries.billing_time_zone()
+    plan = _Plan(options=options, now=now, tz=tz)
+    chunks = _missing_chunks(options)
+    if not chunks:
         raise AlreadyLoaded(
             f"Seed {options.seed} is already loaded ({account_number(options.seed, 0)} exists); "
             "load another seed to add accounts"
         )
-    started = time.monotonic()
-    tz = billing_queries.billing_time_zone()
-    first = month_start(now, options.months, tz)
-    this_month = month_start(now, 0, tz)
-    hh_start = (this_month - timedelta(days=options.half_hourly_days)).astimezone(UTC)
+    if len(chunks) < len(_chunks(options.accounts)):
+        report(
+            f"Resuming: {sum(stop - start for start, stop in chunks):,} accounts of {options.accounts:,} to write"
+        )
     if not billing.Product.objects.filter(code=PRODUCT_CODE).exists():
         with transaction.atomic():
             demo_catalogue.load_catalogue(now=now)
-    metering_operations.ensure_interval_partitions(months=_months(hh_start, this_month))
-    writer = _Writer(options=options, now=now, tz=tz, first=first, this_month=this_month, hh_start=hh_start)
-    with transaction.atomic():
+    metering_operations.ensure_interval_partitions(months=_months(plan.hh_start, plan.this_month))
+    _ensure_national_calorific_value(since=plan.first, now=now)
+    totals = _Totals()
+    with _pool(plan, options.workers) as run:
+        for written in run(_write_chunk, chunks):
+            totals.add(written)
+            report(
+                f"{totals.accounts:,} of {sum(stop - start for start, stop in chunks):,} accounts written "
+                f"({time.monotonic() - started:.0f}s)"
+            )
         with connection.cursor() as cursor:
-            # Inside this transaction only: its commit need not wait for the disk. Nothing of the
-            # load is kept if the database refuses a row (one transaction).
-            cursor.execute("SET LOCAL synchronous_commit = off")
-        _ensure_national_calorific_value(since=first, now=now)
-        for start, stop in _chunks(options.accounts):
-            writer.write(range(start, stop))
-            report(f"{stop:,} of {options.accounts:,} accounts written ({time.monotonic() - started:.0f}s)")
-    with connection.cursor() as cursor:
-        # Fresh statistics, so the first queries on the new rows are planned on their real sizes.
-        cursor.execute("ANALYZE")
-    load_seconds = time.monotonic() - started
-    bills = 0
-    if options.bills:
-        bills = _bill_last_month(
-            options=options, period=ranges.Period(month_start(now, 1, tz), this_month), now=now, report=report
-        )
+            # Fresh statistics, so billing and the first queries are planned on the real sizes.
+            cursor.execute("ANALYZE")
+        load_seconds = time.monotonic() - started
+        bills = 0
+        if options.bills:
+            for billed, stop in run(_bill_chunk, _chunks(options.accounts)):
+                bills += billed
+                report(f"{stop:,} of {options.accounts:,} accounts billed")
     return Summary(
-        accounts=options.accounts,
-        meter_points=writer.meter_points,
-        readings=writer.readings,
-        half_hours=writer.half_hours,
+        accounts=totals.accounts,
+        meter_points=totals.meter_points,
+        readings=totals.readings,
+        half_hours=totals.half_hours,
         bills=bills,
         load_seconds=load_seconds,
         billing_seconds=time.monotonic() - started - load_seconds,
@@ -290,6 +305,31 @@ def _check(options: Options) -> None:
         raise InvalidOptions("Shares are fractions from 0 to 1")
     if not 2 <= options.months <= 120 or not 0 <= options.half_hourly_days <= 400:
         raise InvalidOptions("Months are 2 to 120, half-hourly days 0 to 400")
+    if not 1 <= options.workers <= 16:
+        raise InvalidOptions("Workers are 1 to 16")
+
+
+def _missing_chunks(options: Options) -> list[tuple[int, int]]:
+    """The chunks not yet in the database. A chunk is written in one transaction, so its first and
+    last accounts are both there or both missing, unless the seed was loaded with another count."""
+    chunks = _chunks(options.accounts)
+    ends = {
+        account_number(options.seed, index): index for start, stop in chunks for index in (start, stop - 1)
+    }
+    present = {
+        ends[number]
+        for number in accounts.Account.objects.filter(number__in=ends).values_list("number", flat=True)
+    }
+    missing = []
+    for start, stop in chunks:
+        if (start in present) != (stop - 1 in present):
+            raise AlreadyLoaded(
+                f"Seed {options.seed} was partly loaded with another number of accounts; "
+                "resume it with the same --accounts, or load another seed"
+            )
+        if start not in present:
+            missing.append((start, stop))
+    return missing
 
 
 def _months(start: datetime, end: datetime) -> set[tuple[int, int]]:
@@ -309,48 +349,147 @@ def _ensure_national_calorific_value(*, since: datetime, now: datetime) -> None:
         )
 
 
-def _bill_last_month(*, options: Options, period: ranges.Period, now: datetime, report) -> int:
-    """Bill the seed's accounts for `period` with billing runs of up to CHUNK accounts each (the run's
-    scope names its accounts), every chunk of a run billed here in turn, as a worker would."""
-    billed = 0
-    for start, stop in _chunks(options.accounts):
-        numbers = [account_number(options.seed, index) for index in range(start, stop)]
-        run = billing_operations.create_billing_run(
-            period=period,
-            created_at=now,
-            scope={"account_numbers": numbers},
-            origin=billing.BillingRunOrigin.ADMIN,
-            chunk_size=BILLING_CHUNK,
-        )
-        for chunk in billing_operations.start_billing_run(billing_run_id=run.pk, now=now):
-            billed += billing_operations.bill_chunk(billing_run_id=run.pk, chunk=chunk, now=now).billed
-        report(f"{stop:,} of {options.accounts:,} accounts billed")
-    return billed
-
-
 def _chunks(count: int) -> list[tuple[int, int]]:
     """[start, stop) ranges of at most CHUNK accounts, at least ten (progress every tenth)."""
     size = max(1, min(CHUNK, -(-count // 10)))
     return [(start, min(start + size, count)) for start in range(0, count, size)]
 
 
+# --- Workers: a chunk at a time, in this process or in a pool of processes ---------------------------
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What every chunk needs to know, the same in every worker."""
+
+    options: Options
+    now: datetime
+    tz: object
+
+    @property
+    def first(self) -> datetime:
+        return month_start(self.now, self.options.months, self.tz)
+
+    @property
+    def this_month(self) -> datetime:
+        return month_start(self.now, 0, self.tz)
+
+    @property
+    def hh_start(self) -> datetime:
+        return (self.this_month - timedelta(days=self.options.half_hourly_days)).astimezone(UTC)
+
+
+@dataclass
+class _Totals:
+    accounts: int = 0
+    meter_points: int = 0
+    readings: int = 0
+    half_hours: int = 0
+
+    def add(self, other: _Totals) -> None:
+        self.accounts += other.accounts
+        self.meter_points += other.meter_points
+        self.readings += other.readings
+        self.half_hours += other.half_hours
+
+
+class LoadFailed(Exception):
+    """A chunk the database refused (the message says why); the chunks written before it are kept."""
+
+
+_writer: _Writer | None = None  # each worker process's own, made once
+
+
+def _start_worker(plan: _Plan) -> None:
+    global _writer
+    _writer = _Writer(plan)
+
+
+def _write_chunk(chunk: tuple[int, int]) -> _Totals:
+    start, stop = chunk
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                # The chunk's commit need not wait for the disk: a crash loses at most the last
+                # chunks, which the next load of the seed writes again.
+                cursor.execute("SET LOCAL synchronous_commit = off")
+                if _writer.may_skip_reference_checks:
+                    # Every row of the chunk refers to rows the chunk itself wrote, under ids it
+                    # reserved, or to the catalogue: its foreign keys hold by construction, and
+                    # checking them a row at a time (some 75 half hours an account) costs more
+                    # than writing the rows. pg_restore --disable-triggers loads the same way.
+                    # Checks, unique keys and exclusion constraints still apply.
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+            return _writer.write(range(start, stop))
+    except DatabaseError as error:
+        raise LoadFailed(f"Accounts {start:,} to {stop - 1:,}: {error}") from None
+
+
+def _bill_chunk(chunk: tuple[int, int]) -> tuple[int, int]:
+    """Bill the chunk's accounts for last month with a billing run of their own (the run's scope
+    names them), every chunk of the run billed here in turn, as a worker would. Accounts billed
+    already (a resumed load) are skipped by the run."""
+    plan, (start, stop) = _writer.plan, chunk
+    period = ranges.Period(month_start(plan.now, 1, plan.tz), plan.this_month)
+    run = billing_operations.create_billing_run(
+        period=period,
+        created_at=plan.now,
+        scope={"account_numbers": [account_number(plan.options.seed, index) for index in range(start, stop)]},
+        origin=billing.BillingRunOrigin.ADMIN,
+        chunk_size=BILLING_CHUNK,
+    )
+    billed = 0
+    for part in billing_operations.start_billing_run(billing_run_id=run.pk, now=plan.now):
+        billed += billing_operations.bill_chunk(billing_run_id=run.pk, chunk=part, now=plan.now).billed
+    return billed, stop
+
+
+@contextlib.contextmanager
+def _pool(plan: _Plan, workers: int):
+    """A map over chunks, in order of completion: in this process when it is one worker or inside a
+    transaction (whose rows other processes can't see), else in `workers` forked processes, each
+    with a database connection of its own."""
+    if workers == 1 or connection.in_atomic_block:
+        _start_worker(plan)
+        yield lambda fn, chunks: map(fn, chunks)
+        return
+    connections.close_all()  # a forked child must open its own connection, never share this one
+    with multiprocessing.get_context("fork").Pool(
+        workers, initializer=_start_worker, initargs=(plan,)
+    ) as pool:
+        yield lambda fn, chunks: pool.imap_unordered(fn, chunks)
+
+
 class _Writer:
     """Draws each account's rows from the seeded generator and writes a range of accounts with
     COPY, table by table."""
 
-    def __init__(self, *, options, now, tz, first, this_month, hh_start):
-        self.options, self.now, self.tz = options, now, tz
-        self.first, self.this_month, self.hh_start = first, this_month, hh_start
-        self.rng = random.Random(options.seed)
-        self.password = make_password(PASSWORD, salt=f"scale{options.seed}")
-        self.read_times = _month_starts(first, this_month, tz)
+    def __init__(self, plan: _Plan):
+        self.plan, self.options, self.now, self.tz = plan, plan.options, plan.now, plan.tz
+        self.first, self.this_month, self.hh_start = plan.first, plan.this_month, plan.hh_start
+        self.password = make_password(PASSWORD, salt=f"scale{self.options.seed}")
+        self.read_times = _month_starts(self.first, self.this_month, self.tz)
+        self.read_time_texts = [moment.isoformat() for moment in self.read_times]
+        # The same for every account: each month's seasonal factor, and each half hour's share of a
+        # day's demand by its local hour.
+        self.winter_factors = [
+            Decimal(round(1 + 0.3 * math.cos(2 * math.pi * (moment.month - 1) / 12), 3))
+            for moment in self.read_times
+        ]
+        self.half_hour_shapes = []
+        moment = self.hh_start
+        while moment < self.this_month:
+            self.half_hour_shapes.append(HOURLY_SHAPE[moment.astimezone(self.tz).hour])
+            moment += timedelta(minutes=30)
         self.tariffs = dict(
             billing.Tariff.objects.filter(product__code=PRODUCT_CODE).values_list("code", "id")
         )
-        self.meter_points = self.readings = self.half_hours = 0
-        self._public_ids_taken: set[int] = set()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('is_superuser') = 'on'")
+            # Only a superuser may turn off the foreign keys' triggers; others load with them.
+            self.may_skip_reference_checks = cursor.fetchone()[0]
 
-    def write(self, indexes: range) -> None:
+    def write(self, indexes: range) -> _Totals:
         seed, n = self.options.seed, len(indexes)
         profiles = [self._profile(index) for index in indexes]
         gas_count = sum(1 for p in profiles if p["gas"])
@@ -370,9 +509,9 @@ class _Writer:
         property_ids = ids[accounts.Property]
         point_ids, meter_ids = iter(ids[metering.MeterPoint]), iter(ids[metering.Meter])
         register_ids = iter(ids[metering.Register])
-        public_ids = self._public_ids(n)
+        public_ids = self._public_ids(indexes, profiles)
         rows: dict[type, list] = {model: [] for model in _ORDER}
-        series = []
+        series, reads = [], []
         for i, (index, p) in enumerate(zip(indexes, profiles, strict=True)):
             name = f"{p['first_name']} {p['last_name']}"
             mail = email(seed, index)
@@ -450,20 +589,23 @@ class _Writer:
                 for identifier, band, share in bands:
                     register_id = next(register_ids)
                     rows[metering.Register].append(_Register(register_id, meter_id, identifier, band, unit))
-                    rows[metering.Reading].extend(
-                        self._reads(register_id, annual_units * share, smart, p["start_read"])
-                    )
+                    reads.extend(self._reads(register_id, annual_units * share, smart, p["start_read"]))
                 if not gas and p["half_hourly"]:
-                    series.append(self._series(meter_id, p["annual_kwh"]))
+                    series.append(self._series(meter_id, p["annual_kwh"], p["rng"]))
         for model in _ORDER:
             bulk.copy_rows(model=model, rows=rows[model], now=self.now)
-        self.half_hours += metering_operations.copy_interval_series(series=series)
-        self.meter_points += len(rows[metering.MeterPoint])
-        self.readings += len(rows[metering.Reading])
+        bulk.copy_text(model=metering.Reading, columns=_READING_COLUMNS, lines=reads)
+        return _Totals(
+            accounts=n,
+            meter_points=len(rows[metering.MeterPoint]),
+            readings=len(reads),
+            half_hours=metering_operations.copy_interval_series(series=series),
+        )
 
     def _profile(self, index: int) -> dict:
-        """One account's draws, in a fixed order (the reproducibility of the whole set rests on it)."""
-        rng, options = self.rng, self.options
+        """One account's draws, in a fixed order, from a generator of its own (the reproducibility
+        of the whole set rests on both)."""
+        rng, options = random.Random(self.options.seed * BLOCK + index), self.options
         region = demo_catalogue.REGIONS[rng.randrange(len(demo_catalogue.REGIONS))]
         outward = rng.choice(demo_catalogue.GSP_OUTWARD_CODES[region])
         smart = rng.random() < options.smart_share
@@ -489,41 +631,42 @@ class _Writer:
             "annual_kwh": rng.randint(1_800, 5_500),
             "annual_gas_kwh": rng.randint(7_000, 16_000),
             "start_read": rng.randint(0, 40_000),
+            "rng": rng,  # the half hours draw on after these
         }
 
-    def _public_ids(self, count: int) -> list[int]:
-        """Random 31-bit property numbers, drawn again where one is taken (by another data set)."""
-        drawn = [self.rng.randrange(1, 2**31 - 1) for _ in range(count)]
-        taken = set(
-            accounts.Property.objects.filter(public_id__in=drawn).values_list("public_id", flat=True)
-        ) | (self._public_ids_taken & set(drawn))
-        result = []
-        for public_id in drawn:
-            while public_id in taken:
-                public_id = self.rng.randrange(1, 2**31 - 1)
-            taken.add(public_id)
-            result.append(public_id)
-        self._public_ids_taken.update(result)
-        return result
+    def _public_ids(self, indexes: range, profiles: list[dict]) -> list[int]:
+        """The accounts' property numbers, drawn again (from the account's generator) where another
+        data set holds one, until none is held."""
+        numbers = [property_number(self.options.seed, index) for index in indexes]
+        pending = range(len(numbers))
+        while pending:
+            held = set(
+                accounts.Property.objects.filter(public_id__in=[numbers[i] for i in pending]).values_list(
+                    "public_id", flat=True
+                )
+            )
+            pending = [i for i in pending if numbers[i] in held]
+            for i in pending:
+                numbers[i] = profiles[i]["rng"].randrange(1, 2**31 - 1)
+        return numbers
 
-    def _reads(self, register_id: int, annual: Decimal, smart: bool, start: int) -> list[_Reading]:
-        """A read at every month start: the register advancing by the month's seasonal share."""
+    def _reads(self, register_id: int, annual: Decimal, smart: bool, start: int) -> list[str]:
+        """A read at every month start, the register advancing by the month's seasonal share: lines
+        in COPY's text format (`_READING_COLUMNS`), some 22 an account."""
         source = metering.ReadingSource.SMART if smart else metering.ReadingSource.CUSTOMER
+        tail = f"\t{source}\t{metering.ReadingQuality.ACTUAL}\t{self.now.isoformat()}\n"
         value, reads = Decimal(start), []
-        for moment in self.read_times:
-            reads.append(_Reading(register_id, moment, value, source, metering.ReadingQuality.ACTUAL))
-            winter = 1 + 0.3 * math.cos(2 * math.pi * (moment.month - 1) / 12)
-            value += (annual * Decimal(round(winter, 3)) / 12).quantize(Decimal(1))
+        for moment, winter in zip(self.read_time_texts, self.winter_factors, strict=True):
+            reads.append(f"{register_id}\t{moment}\t{value}{tail}")
+            value += (annual * winter / 12).quantize(Decimal(1))
         return reads
 
-    def _series(self, meter_id: int, annual_kwh: int) -> metering_operations.HalfHourlySeries:
+    def _series(
+        self, meter_id: int, annual_kwh: int, rng: random.Random
+    ) -> metering_operations.HalfHourlySeries:
         """The meter's half hours from `hh_start` to this month's start, in Wh (thousandths of kWh)."""
-        rng, per_half_hour = self.rng, annual_kwh * 1000 / 17_520
-        values, moment = [], self.hh_start
-        while moment < self.this_month:
-            hour = moment.astimezone(self.tz).hour
-            values.append(int(per_half_hour * HOURLY_SHAPE[hour] * (0.7 + 0.6 * rng.random())))
-            moment += timedelta(minutes=30)
+        per_half_hour, draw = annual_kwh * 1000 / 17_520, rng.random
+        values = [int(per_half_hour * shape * (0.7 + 0.6 * draw())) for shape in self.half_hour_shapes]
         return metering_operations.HalfHourlySeries(
             meter_id=meter_id,
             start=self.hh_start,
@@ -545,7 +688,6 @@ _ORDER = [
     metering.MeterPoint,
     metering.Meter,
     metering.Register,
-    metering.Reading,
     billing.Agreement,
     devices.Device,
 ]

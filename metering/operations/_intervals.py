@@ -212,12 +212,7 @@ def copy_interval_series(*, series: Sequence[HalfHourlySeries]) -> int:
         return 0
     if months - _known_partitions:
         ensure_interval_partitions(months=_month_range(months))
-    with connection.cursor() as cursor, connection.wrap_database_errors:
-        with cursor.cursor.copy(
-            f"COPY metering_interval_reading ({', '.join(IntervalRow._fields)}) FROM STDIN"
-        ) as copy:
-            for start in range(0, len(lines), 50_000):
-                copy.write("".join(lines[start : start + 50_000]))
+    bulk.copy_text(model=models.IntervalReading, columns=IntervalRow._fields, lines=lines)
     return len(lines)
 
 

@@ -145,3 +145,49 @@ class TestGenerateScaleData:
     def test_refuses_a_seed_out_of_range(self):
         with pytest.raises(CommandError, match="seed must be 0 to 255"):
             generate("--accounts", "20", "--seed", "256")
+
+
+@pytest.mark.django_db(transaction=True)
+class TestGenerateScaleDataInWorkers:
+    """Outside a transaction the chunks are written (and billed) by worker processes, each chunk
+    committed on its own: a load stopped part way keeps its whole chunks and resumes."""
+
+    def test_two_workers_write_the_same_rows_as_one_process(self):
+        with transaction.atomic():
+            generate("--accounts", "60", "--seed", "10")
+            in_one_process = snapshot("A-0A")
+            transaction.set_rollback(True)
+
+        output = generate("--accounts", "60", "--seed", "10", "--workers", "2")
+
+        assert snapshot("A-0A") == in_one_process
+        assert len(in_one_process["bills"]) == 60
+        assert output.count("accounts written") == 10
+
+    def test_a_load_stopped_by_a_refused_row_keeps_its_chunks_and_resumes(self):
+        from django.contrib.auth import get_user_model
+
+        from kraken import scale_data
+
+        # Another data set holds the login of account 130: its chunk (the seventh of ten) is refused.
+        holder = get_user_model().objects.create(username=scale_data.email(11, 130))
+
+        with pytest.raises(CommandError, match="Accounts 120 to 139"):
+            generate("--accounts", str(N), "--seed", "11", "--workers", "1")
+
+        assert accounts.Account.objects.filter(number__startswith="A-0B").count() == 120
+        holder.delete()
+        output = generate("--accounts", str(N), "--seed", "11", "--workers", "2")
+
+        assert "Resuming: 80 accounts of 200 to write" in output
+        numbers = accounts.Account.objects.filter(number__startswith="A-0B")
+        assert numbers.count() == N
+        assert billing.Bill.objects.filter(account__in=numbers).count() == N
+        with pytest.raises(CommandError, match="Seed 11 is already loaded"):
+            generate("--accounts", str(N), "--seed", "11")
+
+    def test_refuses_to_resume_with_another_number_of_accounts(self):
+        generate("--accounts", "20", "--seed", "12", "--no-bills", "--workers", "1")
+
+        with pytest.raises(CommandError, match="partly loaded with another number of accounts"):
+            generate("--accounts", "25", "--seed", "12", "--no-bills")

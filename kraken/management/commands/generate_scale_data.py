@@ -29,6 +29,12 @@ class Command(BaseCommand):
             help="Bill the last whole month with billing runs (the default)",
         )
         parser.add_argument("--no-bills", action="store_false", dest="bills")
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help="Processes writing (and billing) chunks at once; 2 keeps both cores of a small machine busy",
+        )
 
     def handle(self, *args, **options):
         settings = scale_data.Options(
@@ -39,10 +45,11 @@ class Command(BaseCommand):
             half_hourly_share=options["half_hourly_share"],
             half_hourly_days=options["half_hourly_days"],
             bills=options["bills"],
+            workers=options["workers"],
         )
         try:
             summary = scale_data.generate(options=settings, now=timezone.now(), report=self.stdout.write)
-        except (scale_data.InvalidOptions, scale_data.AlreadyLoaded) as error:
+        except (scale_data.InvalidOptions, scale_data.AlreadyLoaded, scale_data.LoadFailed) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(
             f"Wrote {summary.accounts:,} accounts, {summary.meter_points:,} meter points, "
