@@ -14,7 +14,7 @@ from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce, Lower, Upper
 
 from accounts import models
-from kernel import crypto, money, ranges, search
+from kernel import bulk, crypto, money, ranges, search
 
 
 def account_number(*, account_id: int) -> str:
@@ -43,7 +43,8 @@ def taken_payment_references(*, references: Collection[tuple[str, str]]) -> set[
         return set()
     vendors = {vendor for vendor, _ in references}
     found = models.PaymentMethod.objects.filter(
-        vendor__in=vendors, vendor_reference__in={reference for _, reference in references}
+        bulk.AnyOf(F("vendor"), vendors),
+        bulk.AnyOf(F("vendor_reference"), {reference for _, reference in references}),
     ).values_list("vendor", "vendor_reference")
     return set(found) & set(references)
 
@@ -56,7 +57,7 @@ def roles_held_by_emails(*, emails: Collection[str]) -> dict[str, set[str]]:
     held: dict[str, set[str]] = {}
     rows = (
         models.AccountUserRole.objects.annotate(email=Lower("user__email"))
-        .filter(email__in=[email.lower() for email in emails])
+        .filter(bulk.AnyOf(F("email"), [email.lower() for email in emails]))
         .values_list("email", "role")
     )
     for email, role in rows:
@@ -74,7 +75,7 @@ def user_ids_by_email(*, emails: Collection[str]) -> dict[str, int]:
     lower case. One query; none without emails."""
     if not emails:
         return {}
-    found = models.User.objects.filter(email__in=emails).values_list("email", "id")
+    found = models.User.objects.filter(bulk.AnyOf(F("email"), emails)).values_list("email", "id")
     return {email.lower(): user_id for email, user_id in found}
 
 

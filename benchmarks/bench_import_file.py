@@ -4,7 +4,7 @@
    `bench_imports.payload`) as JSON lines.
 2. Runs the command in a process group of its own against its own database
    (`bench_kraken_import_file`, dropped and re-created), polling how many accounts are imported and
-   the command's peak RSS (VmHWM: its workers are threads of one process, so that is their sum).
+   the command's peak RSS (the VmHWM of its process and of each worker process, summed).
 3. SIGKILLs the group once BENCH_IMPORT_FILE_KILL_AT (default 0.5) of the accounts are imported.
 4. Runs the same command again to the end and checks the result: one account per payload, one
    imported process per external account number, no account without its process (a killed chunk
@@ -112,7 +112,16 @@ def _run(path: Path, *, kill_at: int | None) -> dict:
 
 
 def _peak_rss(pid: int) -> int:
-    """The kernel's high-water mark of the process's resident memory (bytes), 0 once it is gone."""
+    """The kernel's high-water marks of the resident memory (bytes) of the command's process and of
+    its worker processes, summed; 0 once it is gone."""
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except (FileNotFoundError, ProcessLookupError):
+        children = []
+    return sum(_high_water_mark(p) for p in [pid, *map(int, children)])
+
+
+def _high_water_mark(pid: int) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmHWM:"):

@@ -34,7 +34,15 @@ from imports.operations._batches import (
     run_batch_chunk,
     start_batch,
 )
-from imports.operations._chunks import FAILED, IMPORTED, SKIPPED, Outcome, import_accounts
+from imports.operations._chunks import (
+    FAILED,
+    IMPORTED,
+    SKIPPED,
+    Chunk,
+    Outcome,
+    import_accounts,
+    import_chunks,
+)
 from imports.operations._keys import create_api_key, key_prefix, revoke_api_keys, touch_api_key
 from imports.operations._leases import Requeued
 from imports.operations._post_import import (
@@ -90,6 +98,7 @@ __all__ = [
     "AccountHasActiveInstruction",
     "AccountNotImported",
     "AlreadyImported",
+    "Chunk",
     "DryRunSucceeded",
     "ImportError_",
     "ImportProcessNotFound",
@@ -113,6 +122,7 @@ __all__ = [
     "existing_lookup",
     "import_account",
     "import_accounts",
+    "import_chunks",
     "key_prefix",
     "process_account",
     "process_staged_account",

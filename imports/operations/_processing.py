@@ -268,16 +268,24 @@ def validate_or_record(
             storable=storable,
         )
     except ValidationFailed as exc:
-        external = payload.get("external_account_number") if isinstance(payload, dict) else None
-        if isinstance(external, str):
-            record_failure(
-                supplier=supplier,
-                external_account_number=external,
-                payload=payload,
-                error=error_of(exc.failures[0]),
-                now=now,
-            )
+        record_validation_failure(supplier=supplier, payload=payload, failed=exc, now=now)
         raise
+
+
+def record_validation_failure(
+    *, supplier: models.ImportSupplier, payload, failed: ValidationFailed, now: datetime
+) -> None:
+    """Record a payload's failed validation on its process (`record_failure`), when it has an
+    external account number to record it under. Raises nothing."""
+    external = payload.get("external_account_number") if isinstance(payload, dict) else None
+    if isinstance(external, str):
+        record_failure(
+            supplier=supplier,
+            external_account_number=external,
+            payload=payload,
+            error=error_of(failed.failures[0]),
+            now=now,
+        )
 
 
 def write_and_claim(

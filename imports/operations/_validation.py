@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import NamedTuple
 
 from accounts import queries as accounts_queries
 from imports import catalogue as catalogue_module
@@ -98,12 +99,22 @@ def validate_document(
     return normalised
 
 
-def existing_lookup(*, supplier: models.ImportSupplier, payloads: Iterable) -> dict:
-    """What Kraken holds already of the identifiers in these account payloads, for the rules that
-    refuse another account's identifiers (`RuleContext.lookup`): meter point identifiers in the
-    supplier's market, payment instruction (vendor, reference) pairs, account references and CAIS
-    references of imported accounts, and the roles the customers' users hold. One query per kind
-    the payloads carry; storable payloads only. Raises nothing."""
+class LookupKeys(NamedTuple):
+    """What `existing_lookup` asks the database about, for some account payloads."""
+
+    identifiers: frozenset[str]
+    instructions: frozenset[tuple[str, str]]
+    references: frozenset[tuple[str, str]]
+    cais: frozenset[str]
+    emails: frozenset[str]
+
+    def overlaps(self, other: LookupKeys) -> bool:
+        return any(mine & theirs for mine, theirs in zip(self, other, strict=True))
+
+
+def lookup_keys(payloads: Iterable) -> LookupKeys:
+    """The identifiers, payment instructions, account references, CAIS references and customer
+    emails (lower case) of these account payloads. Raises nothing."""
     identifiers, instructions, references, cais, emails = set(), set(), set(), set(), set()
     for payload in payloads:
         if not isinstance(payload, dict):
@@ -127,19 +138,32 @@ def existing_lookup(*, supplier: models.ImportSupplier, payloads: Iterable) -> d
         for debt in [payload.get("debt"), *base.items(payload, "debts")]:
             if isinstance(debt, dict) and isinstance(debt.get("cais_reference"), str):
                 cais.add(debt["cais_reference"])
+    return LookupKeys(*map(frozenset, (identifiers, instructions, references, cais, emails)))
+
+
+def existing_lookup(
+    *, supplier: models.ImportSupplier, payloads: Iterable, keys: LookupKeys | None = None
+) -> dict:
+    """What Kraken holds already of the identifiers in these account payloads, for the rules that
+    refuse another account's identifiers (`RuleContext.lookup`): meter point identifiers in the
+    supplier's market, payment instruction (vendor, reference) pairs, account references and CAIS
+    references of imported accounts, and the roles the customers' users hold. One query per kind
+    the payloads carry (`keys`: their `lookup_keys`, if the caller has them); storable payloads
+    only. Raises nothing."""
+    keys = keys if keys is not None else lookup_keys(payloads)
     return {
         EXISTING: True,
         "taken_identifiers": frozenset(
             metering_queries.taken_meter_point_identifiers(
-                market=_columns.market_of(supplier.territory), identifiers=identifiers
+                market=_columns.market_of(supplier.territory), identifiers=keys.identifiers
             )
         ),
         "taken_payment_references": frozenset(
-            accounts_queries.taken_payment_references(references=instructions)
+            accounts_queries.taken_payment_references(references=keys.instructions)
         ),
-        "existing_references": frozenset(queries.imported_account_references(references=references)),
-        "existing_cais_references": frozenset(queries.imported_cais_references(references=cais)),
-        "held_roles": accounts_queries.roles_held_by_emails(emails=emails),
+        "existing_references": frozenset(queries.imported_account_references(references=keys.references)),
+        "existing_cais_references": frozenset(queries.imported_cais_references(references=keys.cais)),
+        "held_roles": accounts_queries.roles_held_by_emails(emails=keys.emails),
     }
 
 

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet, Subquery
 
 from accounts import models as accounts_models
 from accounts import queries as accounts_queries
-from kernel import ranges, search
+from kernel import bulk, ranges, search
 from metering import models
 from metering.queries._back_office import (
     METER_POINT_IDENTIFIER,
@@ -452,7 +452,7 @@ def taken_meter_point_identifiers(*, market: str, identifiers: Collection[str]) 
     if not identifiers:
         return set()
     return set(
-        models.MeterPoint.objects.filter(market=market, identifier__in=identifiers).values_list(
+        models.MeterPoint.objects.filter(bulk.AnyOf(F("identifier"), identifiers), market=market).values_list(
             "identifier", flat=True
         )
     )

@@ -268,3 +268,73 @@ class TestCopyPath:
 
         assert [o.status for o in outcomes] == [operations.IMPORTED, operations.SKIPPED]
         assert account_models.Account.objects.count() == 1
+
+
+def _import_chunks(supplier, chunks):
+    return list(
+        operations.import_chunks(
+            (operations.Chunk(supplier=supplier, payloads=chunk, now=payloads.NOW) for chunk in chunks),
+            catalogue=queries.build_catalogue(),
+        )
+    )
+
+
+class TestImportChunks:
+    """Each chunk validated while the one before is written: the outcomes of `import_accounts`
+    chunk after chunk, even where a chunk shares an account or an identifier with the one before."""
+
+    def test_imports_every_chunk_and_answers_each_in_order(self, supplier):
+        outcomes = _import_chunks(
+            supplier,
+            [[payloads.numbered(1), payloads.numbered(2)], [payloads.numbered(3)], [payloads.numbered(4)]],
+        )
+
+        assert [[(o.external_account_number, o.status) for o in chunk] for chunk in outcomes] == [
+            [("EXT-0000001", operations.IMPORTED), ("EXT-0000002", operations.IMPORTED)],
+            [("EXT-0000003", operations.IMPORTED)],
+            [("EXT-0000004", operations.IMPORTED)],
+        ]
+        assert models.AccountImportProcess.objects.filter(account__isnull=False).count() == 4
+
+    def test_skips_an_account_the_chunk_before_imported(self, supplier):
+        outcomes = _import_chunks(
+            supplier, [[payloads.numbered(1)], [payloads.numbered(1), payloads.numbered(2)]]
+        )
+
+        assert [[o.status for o in chunk] for chunk in outcomes] == [
+            [operations.IMPORTED],
+            [operations.SKIPPED, operations.IMPORTED],
+        ]
+        assert account_models.LedgerEntry.objects.filter(reference="import:EDF:EXT-0000001").count() == 1
+
+    def test_refuses_a_meter_point_the_chunk_before_took_with_the_rules_code(self, supplier):
+        taken = payloads.numbered(2)
+        taken["supply_addresses"][0]["meter_points"][1]["identifier"] = f"{7_000_000_000 + 1}"
+
+        outcomes = _import_chunks(supplier, [[payloads.numbered(1)], [taken, payloads.numbered(3)]])
+
+        assert [[o.status for o in chunk] for chunk in outcomes] == [
+            [operations.IMPORTED],
+            [operations.FAILED, operations.IMPORTED],
+        ]
+        assert [(f.attr, f.code) for f in outcomes[1][0].failures] == [
+            ("supply_addresses.0.meter_points.1.identifier", "mpxn_already_in_use_on_another_account")
+        ]
+        assert models.AccountImportProcess.objects.get(external_account_number="EXT-0000002").latest_error[
+            "code"
+        ] == ("mpxn_already_in_use_on_another_account")
+
+    def test_asks_again_only_for_a_chunk_sharing_keys_with_the_one_before(self, supplier):
+        def identifier_lookups(chunks):
+            with CaptureQueriesContext(connection) as captured:
+                _import_chunks(supplier, chunks)
+            return sum(
+                'FROM "metering_meterpoint"' in q["sql"] and '"identifier" = ANY' in q["sql"]
+                for q in captured.captured_queries
+            )
+
+        taken = payloads.numbered(2)
+        taken["supply_addresses"][0]["meter_points"][1]["identifier"] = f"{7_000_000_000 + 1}"
+
+        assert identifier_lookups([[payloads.numbered(3)], [payloads.numbered(4)]]) == 2
+        assert identifier_lookups([[payloads.numbered(1)], [taken]]) == 3

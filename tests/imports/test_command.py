@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 
+import pytest
 from django.core.management import call_command
 
 from accounts import models as account_models
@@ -92,3 +93,28 @@ class TestImportAccounts:
                 "external_account_number", flat=True
             )
         ) == {"EXT-0000001", "EXT-0000003"}
+
+
+@pytest.mark.django_db(transaction=True)
+class TestWorkerProcesses:
+    """--workers N: processes forked from the command, each with its own database connection."""
+
+    def test_import_every_valid_line_report_the_rest_and_resume(self, supplier, tmp_path):
+        bad = payloads.numbered(5)
+        bad["customers"][0]["mobile"] = "12"
+        path = write_file(tmp_path, [*(payloads.numbered(n) for n in range(1, 5)), bad, payloads.numbered(6)])
+
+        out, _ = run(path, "--workers", "2", "--chunk-size", "2")
+
+        assert "5 imported, 0 skipped, 1 failed" in out
+        assert account_models.Account.objects.count() == 5
+        [entry] = [
+            json.loads(line) for line in (tmp_path / "accounts.jsonl.errors.jsonl").read_text().splitlines()
+        ]
+        assert (entry["line"], entry["external_account_number"]) == (5, "EXT-0000005")
+        assert [error["code"] for error in entry["errors"]] == ["invalid_phone_number"]
+
+        out, _ = run(path, "--workers", "2", "--chunk-size", "2")
+
+        assert "0 imported, 5 skipped, 1 failed" in out
+        assert account_models.Account.objects.count() == 5

@@ -4,21 +4,28 @@ One account payload (EnergyAccount JSON) per line, through the same rules and op
 Accounts are written in chunks (one transaction per chunk, every account all or nothing; a chunk the
 database refuses is retried account by account). After Ctrl-C, run the same command again:
 already-imported accounts are skipped. Failures go to an error report (JSON lines) at the end.
+
+A worker validates each chunk on a second thread while it writes the chunk before. `--workers N`
+forks N worker processes (each its own interpreter and database connection: threads of one process
+would share one core's worth of Python), fed the file's chunks through a queue.
 """
 
 from __future__ import annotations
 
+import gc
 import json
+import multiprocessing
+import os
+import queue
 import sys
 import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
+from django.db import connections
 
 from imports import operations, queries, tasks
 from kernel import clock
@@ -96,10 +103,9 @@ class Command(BaseCommand):
         done = queries.imported_account_keys()
         total = sum(1 for _ in _lines(path))
         progress = Progress(total, self.stderr._out if hasattr(self.stderr, "_out") else sys.stderr)
-        report: list[dict] = []
-        report_lock = threading.Lock()
 
-        def chunk(numbered: list[tuple[int, str]]) -> None:
+        def parts(numbered: list[tuple[int, str]]) -> list[tuple[str, list[tuple[int, dict]]]]:
+            """The lines' payloads to import, by supplier code (lines refused or done are counted)."""
             by_supplier: dict[str, list[tuple[int, dict]]] = {}
             for number, line in numbered:
                 try:
@@ -107,49 +113,70 @@ class Command(BaseCommand):
                     if not isinstance(payload, dict):
                         raise ValueError("not a JSON object")
                 except ValueError as exc:
-                    fail(number, line, [{"code": "parse_error", "detail": str(exc)}])
+                    tally.fail(number, line, [{"code": "parse_error", "detail": str(exc)}])
                     continue
                 code = options["supplier"] or payload.get("import_supplier")
                 if options["supplier"]:
                     payload["import_supplier"] = code
                 if code not in suppliers:
-                    fail(
+                    tally.fail(
                         number,
                         line,
                         [{"code": "import_supplier_not_found", "detail": f"Unknown import supplier {code}"}],
                     )
                     continue
                 if (code, payload.get("external_account_number")) in done:
-                    progress.tick(skipped=True)
+                    tally.passed(skipped=True)
                     continue
                 by_supplier.setdefault(code, []).append((number, payload))
-            for code, rows in by_supplier.items():
-                outcomes = operations.import_accounts(
-                    supplier=suppliers[code],
-                    payloads=[payload for _, payload in rows],
-                    now=clock.now(),
-                    catalogue=catalogue,
-                    dry_run=options["dry_run"],
-                )
-                for (number, payload), outcome in zip(rows, outcomes, strict=True):
-                    if outcome.status == operations.FAILED:
-                        errors = [
-                            {"attr": f.attr, "code": f.code, "detail": f.detail} for f in outcome.failures
-                        ] or [{"code": "account_creation_failed", "detail": outcome.error}]
-                        fail(number, json.dumps(payload), errors)
-                    else:
-                        progress.tick(skipped=outcome.status == operations.SKIPPED)
+            return list(by_supplier.items())
 
-        def fail(number: int, line: str, errors: list[dict]) -> None:
-            with report_lock:
-                report.append({"line": number, "external_account_number": _external(line), "errors": errors})
-            progress.tick(failed=True)
+        def count(rows: list[tuple[int, dict]], outcomes: list[operations.Outcome]) -> None:
+            for (number, payload), outcome in zip(rows, outcomes, strict=True):
+                if outcome.status == operations.FAILED:
+                    errors = [
+                        {"attr": f.attr, "code": f.code, "detail": f.detail} for f in outcome.failures
+                    ] or [{"code": "account_creation_failed", "detail": outcome.error}]
+                    tally.fail(number, json.dumps(payload), errors)
+                else:
+                    tally.passed(skipped=outcome.status == operations.SKIPPED)
 
+        def work(numbered_parts: Iterator[list[tuple[int, str]]]) -> None:
+            """One worker: each chunk validated while the one before is written (`import_chunks`)."""
+            waiting: deque[list[tuple[int, dict]]] = deque()
+
+            def chunks() -> Iterator[operations.Chunk]:
+                for numbered in numbered_parts:
+                    for code, rows in parts(numbered):
+                        waiting.append(rows)
+                        yield operations.Chunk(
+                            supplier=suppliers[code],
+                            payloads=[payload for _, payload in rows],
+                            now=clock.now(),
+                        )
+
+            for outcomes in operations.import_chunks(
+                chunks(), catalogue=catalogue, dry_run=options["dry_run"]
+            ):
+                count(waiting.popleft(), outcomes)
+                tally.flush()
+
+        tally = _Tally(progress)
+        # What is loaded by now (Django, the catalogue, the keys imported) lives as long as the
+        # command: kept out of the collector's full passes, which else walk all of it again and again
+        # as each chunk's payloads come and go (about a sixth of a worker's time); a worker process
+        # forked from here shares it unchanged.
+        gc.freeze()
         interrupted = False
+        parts_of_file = _parts(enumerate(_lines(path), start=1), max(options["chunk_size"] or CHUNK, 1))
         try:
-            self._run(chunk, _lines(path), options["workers"], options["chunk_size"] or CHUNK)
+            if options["workers"] <= 1:
+                work(parts_of_file)
+            else:
+                _run_processes(work, parts_of_file, options["workers"], tally)
         except KeyboardInterrupt:
             interrupted = True
+        report = tally.report
         progress.draw()
         progress.stream.write("\n")
         report_path = options["errors"] or path.with_suffix(path.suffix + ".errors.jsonl")
@@ -184,31 +211,119 @@ class Command(BaseCommand):
             )
         self.stdout.write(f"Import process {batch.pk}: {len(ids)} account(s) queued in chunks of {size}")
 
-    @staticmethod
-    def _run(chunk, lines: Iterator[str], workers: int, size: int) -> None:
-        """Feed the numbered lines to `chunk` in parts of `size`, on `workers` threads. The file is
-        read as the work goes, with at most two parts per worker waiting, so memory holds a few
-        chunks whatever the file's size."""
-        parts = _parts(enumerate(lines, start=1), max(size, 1))
-        if workers <= 1:
-            for part in parts:
-                chunk(part)
+
+class _Tally:
+    """Where a worker counts each line: the progress bar and the error report, or, in a worker
+    process, a list sent to the command's process after each chunk (`flush`)."""
+
+    def __init__(self, progress: Progress) -> None:
+        self.progress = progress
+        self.report: list[dict] = []
+        self.outbox = None  # a worker process's queue to the command's process
+        self.pending: list[tuple] = []
+
+    def fail(self, number: int, line: str, errors: list[dict]) -> None:
+        self.add_failure({"line": number, "external_account_number": _external(line), "errors": errors})
+
+    def add_failure(self, entry: dict) -> None:
+        if self.outbox is not None:
+            self.pending.append(("failed", entry))
             return
+        self.report.append(entry)
+        self.progress.tick(failed=True)
 
-        def with_connection(part):
+    def passed(self, *, skipped: bool) -> None:
+        if self.outbox is not None:
+            self.pending.append(("passed", skipped))
+            return
+        self.progress.tick(skipped=skipped)
+
+    def flush(self) -> None:
+        if self.outbox is not None and self.pending:
+            self.outbox.put(self.pending)
+            self.pending = []
+
+
+def _run_processes(work, parts: Iterator[list[tuple[int, str]]], workers: int, tally: _Tally) -> None:
+    """`work` in `workers` processes forked from this one (each its own interpreter, GIL and
+    database connection), fed the parts through a queue as the file is read (at most two per
+    worker waiting). Each part is written in its own transactions, as with one worker, so a run
+    killed at any point resumes where it stopped. A worker whose command process is gone stops
+    after its chunk."""
+    context = multiprocessing.get_context("fork")
+    tasks = context.Queue(maxsize=2 * workers)
+    results = context.Queue()
+    connections.close_all()  # each worker opens its own
+    parent = os.getpid()
+
+    def worker() -> None:
+        tally.outbox = results
+        try:
+
+            def numbered_parts():
+                while True:
+                    try:
+                        part = tasks.get(timeout=1)
+                    except queue.Empty:
+                        if os.getppid() != parent:
+                            return
+                        continue
+                    if part is None:
+                        return
+                    yield part
+
+            work(numbered_parts())
+            tally.flush()
+            results.put([("done", None)])
+        except BaseException as exc:
+            results.put([("error", f"{type(exc).__name__}: {exc}")])
+            raise
+        finally:
+            connections.close_all()
+
+    processes = [context.Process(target=worker, daemon=True) for _ in range(workers)]
+    for process in processes:
+        process.start()
+    running = workers
+
+    def drain(*, block: bool) -> None:
+        nonlocal running
+        while running:
             try:
-                chunk(part)
-            finally:
-                connection.close()
+                events = results.get(timeout=1) if block else results.get_nowait()
+            except queue.Empty:
+                if block and not any(process.is_alive() for process in processes):
+                    raise CommandError("A worker process stopped unexpectedly") from None
+                if not block:
+                    return
+                continue
+            for kind, value in events:
+                if kind == "done":
+                    running -= 1
+                elif kind == "error":
+                    raise CommandError(f"A worker process failed: {value}")
+                elif kind == "failed":
+                    tally.add_failure(value)
+                else:
+                    tally.passed(skipped=value)
 
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            pending: deque[Future] = deque()
-            for part in parts:
-                if len(pending) >= 2 * workers:
-                    pending.popleft().result()
-                pending.append(pool.submit(with_connection, part))
-            while pending:
-                pending.popleft().result()
+    try:
+        for part in parts:
+            while True:
+                try:
+                    tasks.put(part, timeout=0.2)
+                    break
+                except queue.Full:
+                    drain(block=False)
+            drain(block=False)
+        for _ in processes:
+            tasks.put(None)
+        drain(block=True)
+    finally:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+            process.join()
 
 
 def _lines(path: Path) -> Iterator[str]:
