@@ -177,7 +177,19 @@ def _paginate_forwards(
     size = args.first if args.first is not None else max_page_size()
     rows: dict[int, list] = defaultdict(list)
     totals: dict[int, int] = {}
-    if size > 0:
+    if size > 0 and len(parent_ids) == 1:
+        # One parent (an account's bills): a plain slice, no row numbers to compute and filter on
+        # in a subquery; the count window still gives the total in the same query.
+        (pid,) = parent_ids
+        page = (
+            queryset.filter(**{parent_field: pid})
+            .annotate(_total=Window(Count("pk")))
+            .order_by(*order_by)[start : start + size]
+        )
+        for obj in page:
+            rows[pid].append(obj)
+            totals[pid] = obj._total
+    elif size > 0:
         numbered = queryset.filter(**{f"{parent_field}__in": parent_ids}).annotate(
             _parent=F(parent_field),
             _row=Window(RowNumber(), partition_by=[F(parent_field)], order_by=[_order(o) for o in order_by]),

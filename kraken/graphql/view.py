@@ -30,8 +30,16 @@ from graphql import (
     validate,
 )
 from graphql.pyutils import Path, Undefined
-from graphql.type import GraphQLList, get_nullable_type, is_leaf_type
-from graphql_sync_dataloaders import DeferredExecutionContext
+from graphql.type import (
+    GraphQLInterfaceType,
+    GraphQLList,
+    GraphQLObjectType,
+    GraphQLUnionType,
+    get_nullable_type,
+    is_leaf_type,
+)
+from graphql_sync_dataloaders import DeferredExecutionContext, SyncFuture
+from graphql_sync_dataloaders.execution_context import PENDING_FUTURE
 
 from accounts.graphql import access
 from kernel import clock
@@ -76,6 +84,27 @@ def _plain_leaf(parent_type, name: str):
     return None if plain is _NOT_PLAIN else plain
 
 
+_TYPENAME = object()
+_COMPOSITE = (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType)
+
+
+def _read_plain(plain: tuple, source):
+    """The serialised value of a field `_plan` found plain, or None for the normal path to answer
+    (a null, an exception, a value its scalar refuses)."""
+    if plain[0] is _TYPENAME:
+        return plain[1]
+    leaf, resolve, name = plain
+    try:
+        if resolve is None:
+            value = source.get(name) if type(source) is dict else None
+        else:
+            value = resolve(source, None)
+        serialized = leaf.serialize(value) if value is not None else None
+    except Exception:  # noqa: BLE001 - the normal path runs it again and reports it
+        return None
+    return None if serialized is Undefined else serialized
+
+
 def _disabled_fields() -> frozenset[str]:
     """Roots switched off on this instance (`GRAPHQL_DISABLED_FIELDS`, e.g.
     `["Query.flexPlannedDispatches"]`): asked for, they answer KT-CT-1113 and null."""
@@ -88,13 +117,86 @@ class ExecutionContext(DeferredExecutionContext):
     - a root listed in `GRAPHQL_DISABLED_FIELDS` answers KT-CT-1113 (SERVICE_AVAILABILITY);
 
     - a scalar field that `_plain_leaf` can read directly (a dict key, or a resolver that ignores
-      `info`) is read and serialised without building its ResolveInfo: the same value the normal
-      path returns, at a fraction of the cost (most fields of a large answer are such scalars).
-      A null, an exception or a value the scalar refuses takes the normal path, which reports
-      the error.
+      `info`), and `__typename` of an object type, are read and serialised without building their
+      ResolveInfo or path: the same value the normal path returns, at a fraction of the cost (most
+      fields of a large answer are such scalars). A null, an exception or a value the scalar
+      refuses takes the normal path, which reports the error. Which fields of a selection are
+      plain is worked out once per selection and request (`_plan`).
+    - an object value met again at the same place of the query (the same view or instance, the
+      same return type and selection: one tariff shared by a meter point's agreements) is
+      completed once per request and its answer reused, unless completing it raised errors (their
+      paths are those of the first occurrence);
     - graphql-sync-dataloaders 0.1 calls `handle_field_error(error, return_type)` while
       graphql-core 3.2.14 also wants the field's path; rebuild it from the located error.
     """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # id(fields of a selection) -> (those fields, [(response name, field nodes, plain read)])
+        self._plans: dict[int, tuple] = {}
+        # (id(value), return type, id(field nodes)) -> (value, its completed answer)
+        self._completed: dict[tuple, tuple] = {}
+
+    def _plan(self, parent_type, fields: dict) -> list:
+        """`fields` (a cached selection of `parent_type`) with, for each field, how to read it
+        without a ResolveInfo (`_plain_leaf`, or the type's name for `__typename`), else None."""
+        found = self._plans.get(id(fields))
+        if found is None:
+            plan = []
+            for response_name, field_nodes in fields.items():
+                name = field_nodes[0].name.value
+                if name == "__typename":
+                    plain = (_TYPENAME, parent_type.name)
+                else:
+                    plain = _plain_leaf(parent_type, name)
+                    if plain is not None:
+                        plain = (*plain, name)
+                plan.append((response_name, field_nodes, plain))
+            found = self._plans[id(fields)] = (fields, plan)
+        return found[1]
+
+    def execute_fields(self, parent_type, source_value, path, fields):
+        """As graphql-sync-dataloaders' `execute_fields`, with plain fields read directly."""
+        if path is None:  # the root: roots go through `execute_field` (disabled fields)
+            return super().execute_fields(parent_type, source_value, path, fields)
+        results = {}
+        pending = 0
+        future = None
+        for response_name, field_nodes, plain in self._plan(parent_type, fields):
+            if plain is not None:
+                serialized = _read_plain(plain, source_value)
+                if serialized is not None:
+                    results[response_name] = serialized
+                    continue
+            result = self.execute_field(
+                parent_type, source_value, field_nodes, Path(path, response_name, parent_type.name)
+            )
+            if isinstance(result, SyncFuture):
+                if result.done():
+                    result = result.result()
+                else:
+                    # A placeholder keeps the fields in the order of the query.
+                    results[response_name] = PENDING_FUTURE
+                    pending += 1
+                    if future is None:
+                        future = SyncFuture()
+
+                    def arrived(response_name=response_name, result=result, future=future):
+                        nonlocal pending
+                        value = result.result()
+                        if value is Undefined:
+                            del results[response_name]
+                        else:
+                            results[response_name] = value
+                        pending -= 1
+                        if not pending:
+                            future.set_result(results)
+
+                    result.add_done_callback(arrived)
+                    continue
+            if result is not Undefined:
+                results[response_name] = result
+        return results if not pending else future
 
     def execute_field(self, parent_type, source, field_nodes, path):
         name = field_nodes[0].name.value
@@ -102,19 +204,6 @@ class ExecutionContext(DeferredExecutionContext):
             error = located_error(gql.KrakenError(error_codes.FIELD_DISABLED), field_nodes, path.as_list())
             self.handle_field_error(error, parent_type.fields[name].type, path)
             return None
-        plain = _plain_leaf(parent_type, name)
-        if plain is not None:
-            leaf, resolve = plain
-            try:
-                if resolve is None:
-                    value = source.get(name) if type(source) is dict else None
-                else:
-                    value = resolve(source, None)
-                serialized = leaf.serialize(value) if value is not None else None
-            except Exception:  # noqa: BLE001 - the normal path runs it again and reports it
-                serialized = None
-            if serialized is not None and serialized is not Undefined:
-                return serialized
         return super().execute_field(parent_type, source, field_nodes, path)
 
     def complete_value(self, return_type, field_nodes, info, path, result):
@@ -122,7 +211,22 @@ class ExecutionContext(DeferredExecutionContext):
         key) answers `[]`."""
         if result is None and isinstance(return_type, GraphQLList):
             result = []
-        return super().complete_value(return_type, field_nodes, info, path, result)
+        if (
+            type(return_type) not in _COMPOSITE
+            or result is None
+            or isinstance(result, Exception | SyncFuture)
+        ):
+            return super().complete_value(return_type, field_nodes, info, path, result)
+        key = (id(result), return_type, id(field_nodes))
+        found = self._completed.get(key)
+        if found is not None:
+            return found[1]
+        errors = len(self.collected_errors.errors)
+        completed = super().complete_value(return_type, field_nodes, info, path, result)
+        if len(self.collected_errors.errors) == errors and not isinstance(completed, SyncFuture):
+            # The value is kept with its answer: its id is not reused while the request runs.
+            self._completed[key] = (result, completed)
+        return completed
 
     def handle_field_error(self, error, return_type, path=None):
         if path is None:

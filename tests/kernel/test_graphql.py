@@ -1,3 +1,9 @@
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from accounts import models, operations
 from kernel import graphql as gql
 
 
@@ -33,3 +39,39 @@ class TestPlain:
 
         assert isinstance(resolver, staticmethod)
         assert getattr(resolver.__func__, gql.binding.WITHOUT_INFO)
+
+
+@pytest.mark.django_db
+class TestPaginateByParent:
+    @pytest.fixture
+    def accounts(self):
+        now = timezone.now()
+        made = []
+        for count in (3, 5):
+            account = operations.create_account(billing_name="Pages", currency="GBP", created_at=now)
+            for i in range(count):
+                address = models.Address.objects.create(line_1=f"{i} Page Street", postcode="AB1 2CD")
+                models.Property.objects.create(
+                    account=account, address=address, occupied_from=now - dt.timedelta(days=i)
+                )
+            made.append(account)
+        return made
+
+    def pages(self, ids, **args):
+        rows = models.Property.objects.order_by("-occupied_from", "id")
+        return gql.paginate_by_parent(
+            rows, parent_field="account_id", parent_ids=ids, args=gql.page_args(**args)
+        )
+
+    @pytest.mark.parametrize(
+        "args",
+        [{"first": 2}, {"first": 2, "after": "YXJyYXljb25uZWN0aW9uOjE="}, {"first": 2, "offset": 9}, {}],
+    )
+    def test_one_parent_pages_as_among_several(self, accounts, args):
+        ids = [a.pk for a in accounts]
+
+        alone = {pid: self.pages([pid], **args)[pid] for pid in ids}
+        together = self.pages(ids, **args)
+
+        assert alone == together
+        assert [p["totalCount"] for p in alone.values()] == [3, 5]
