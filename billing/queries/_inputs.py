@@ -346,7 +346,12 @@ def _registers(
     if register_ids:
         with connection.cursor() as cursor:
             cursor.execute(
-                _BOUNDARY_READINGS_SQL, {"register_ids": register_ids, "moments": moments, "as_of": as_of}
+                _BOUNDARY_READINGS_SQL,
+                {
+                    "register_ids": bulk.array_param(register_ids),
+                    "moments": bulk.array_param(moments),
+                    "as_of": as_of,
+                },
             )
             for _, register_id, read_at, value, quality in sorted(cursor.fetchall(), key=lambda row: row[2]):
                 readings[register_id].append(
