@@ -27,11 +27,14 @@ def reserve_ids(
     ids: dict[type[django_models.Model], list[int]] = {model: [] for model in counts}
     if not wanted:
         return ids
+    # The sequence is looked up once per model (OFFSET 0 keeps the subquery from being flattened
+    # into the series): per id, the lookup cost ~15 µs, fifteen times the nextval.
     sql = "SELECT " + ", ".join(
-        "(SELECT array_agg(nextval(pg_get_serial_sequence(%s, 'id')::regclass)) FROM generate_series(1, %s))"
+        "(SELECT array_agg(nextval(s.seq)) FROM generate_series(1, %s), "
+        "(SELECT pg_get_serial_sequence(%s, 'id')::regclass AS seq OFFSET 0) AS s)"
         for _ in wanted
     )
-    params = [value for model, count in wanted for value in (model._meta.db_table, count)]
+    params = [value for model, count in wanted for value in (count, model._meta.db_table)]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         arrays = cursor.fetchone()
