@@ -294,7 +294,11 @@ class LedgerEntry(models.Model):
     (composite foreign key), whatever the caller.
     """
 
-    ledger = models.ForeignKey(Ledger, on_delete=models.PROTECT, related_name="entries")
+    # The composite foreign key (ledger, currency) keeps the ledger: a second key on the ledger alone
+    # would check each new entry again at commit; (ledger, posted_at) indexes it.
+    ledger = models.ForeignKey(
+        Ledger, on_delete=models.PROTECT, related_name="entries", db_constraint=False, db_index=False
+    )
     amount = models.BigIntegerField(help_text="Signed minor units; positive is in the customer's favour")
     currency = models.CharField(max_length=3, choices=money.CURRENCY_CHOICES)
     kind = models.CharField(max_length=32, choices=LedgerEntryKind.choices)
@@ -395,7 +399,10 @@ class AccountNote(models.Model):
 class AuditEntry(models.Model):
     """A record of a state change that matters (import, bill issue, payment, adjustment)."""
 
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Indexed by (account, occurred_at).
+    account = models.ForeignKey(
+        Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     action = models.CharField(max_length=64, db_index=True)
     object_type = models.CharField(max_length=64)

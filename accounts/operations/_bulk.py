@@ -340,6 +340,7 @@ def copy_ledger_entries(
             for r in rows
         ],
         now=now,
+        binary=True,
     )
     bulk.copy_rows(
         model=models.AuditEntry,
@@ -358,4 +359,5 @@ def copy_ledger_entries(
             *more_audits,
         ],
         now=now,
+        binary=True,
     )

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from billing import error_codes
@@ -107,7 +108,7 @@ class Tariff:
     # Intelligent-style: half hours of a smart-charging dispatch are billed at the OFF_PEAK rate.
     dispatches_at_off_peak: bool = False
 
-    @property
+    @cached_property  # asked per agreement of every account billed; a run's tariffs are few
     def prices_intervals(self) -> bool:
         """Whether a smart meter on this tariff is billed per half hour from its interval data."""
         return self.rates_per_half_hour or any(rate.window is not None for rate in self.rates)

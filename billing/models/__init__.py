@@ -417,9 +417,13 @@ class Bill(models.Model):
         db_default=NextBillNumber(),
         help_text="Public bill number, e.g. B-00001234. Never the primary key.",
     )
-    account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="bills")
+    # Indexed by (account, issued_at) and (billing_run, account): an index of their own would only
+    # cost every bill written.
+    account = models.ForeignKey(
+        "accounts.Account", on_delete=models.PROTECT, related_name="bills", db_index=False
+    )
     billing_run = models.ForeignKey(
-        BillingRun, on_delete=models.PROTECT, null=True, blank=True, related_name="bills"
+        BillingRun, on_delete=models.PROTECT, null=True, blank=True, related_name="bills", db_index=False
     )
     bill_type = models.CharField(max_length=16, choices=BillType.choices, default=BillType.STATEMENT)
     status = models.CharField(max_length=8, choices=BillStatus.choices, default=BillStatus.ISSUED)
@@ -526,7 +530,8 @@ class StatementTransaction(models.Model):
     opening balance plus its transactions' `amount`s. `net`, `tax` and `gross` are magnitudes; a
     charge raised by a bill carries that bill's subtotal and tax."""
 
-    statement = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="transactions")
+    # Indexed by (statement, id).
+    statement = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="transactions", db_index=False)
     ledger_entry = models.OneToOneField(
         "accounts.LedgerEntry", on_delete=models.PROTECT, related_name="statement_transaction"
     )

@@ -25,7 +25,10 @@ class BillingRunItem(models.Model):
     by the lease sweep.
     """
 
-    billing_run = models.ForeignKey("billing.BillingRun", on_delete=models.CASCADE, related_name="items")
+    # Indexed by (billing_run, account) and (billing_run, chunk, status).
+    billing_run = models.ForeignKey(
+        "billing.BillingRun", on_delete=models.CASCADE, related_name="items", db_index=False
+    )
     account = models.ForeignKey("accounts.Account", on_delete=models.PROTECT, related_name="+")
     chunk = models.PositiveIntegerField()
     status = models.CharField(

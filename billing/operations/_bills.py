@@ -218,7 +218,7 @@ def _write(
             opening_balance=opening,
             closing_balance=opening + moved,
         )
-    bulk.copy_rows(model=models.Bill, rows=list(bills.values()), now=issued_at)
+    bulk.copy_rows(model=models.Bill, rows=list(bills.values()), now=issued_at, binary=True)
     bulk.copy_rows(
         model=models.BillLine,
         rows=[
@@ -240,8 +240,9 @@ def _write(
             for line in draft.lines
         ],
         now=issued_at,
+        binary=True,
     )
-    bulk.copy_rows(model=models.StatementTransaction, rows=transactions, now=issued_at)
+    bulk.copy_rows(model=models.StatementTransaction, rows=transactions, now=issued_at, binary=True)
     accounts_operations.copy_ledger_entries(
         rows=[
             accounts_operations.LedgerEntryRow(

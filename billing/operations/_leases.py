@@ -80,6 +80,10 @@ def claim_items(*, billing_run_id: int, chunk: int, worker: str) -> list[int]:
     """Take a chunk's PENDING items that no live worker holds, for `worker`, with a short lease;
     committed at once, so the lease outlives this worker. Returns the ids taken. Raises nothing."""
     with transaction.atomic(), connection.cursor() as cursor:
+        # Seen by every worker once committed, without waiting for the disk: a lease lost with the
+        # database server itself only leaves the items claimable again, and a chunk's bills are
+        # written by a transaction of its own that does wait.
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
         cursor.execute(
             CLAIM_ITEMS_SQL,
             {"run": billing_run_id, "chunk": chunk, "worker": worker, "seconds": lease_seconds()},

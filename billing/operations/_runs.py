@@ -8,8 +8,9 @@ from datetime import datetime, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F
+from django.db import IntegrityError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Now
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
@@ -17,6 +18,7 @@ from billing import calculation, error_codes, models, queries
 from billing.operations._bills import AlreadyBilled, energy_ledger_ids, write_bill_rows
 from billing.operations._leases import (
     claim_items,
+    database_now,
     lease_for,
     lease_seconds,
     queued_lease_seconds,
@@ -247,15 +249,21 @@ def start_billing_run(*, billing_run_id: int, now: datetime, worker: str = "") -
     """
     with transaction.atomic():
         run = models.BillingRun.objects.select_for_update().get(id=billing_run_id)
+        chunks, started = None, False
         if run.status == models.BillingRunStatus.PENDING:
             account_ids = list(queries.accounts_in_scope(scope=run.scope).values_list("id", flat=True))
+            # Written with their queued lease (on the database's clock), so the lease below, which
+            # gives one only to items lacking a live one, need not rewrite every item of the run.
+            queued_until = database_now() + timedelta(seconds=queued_lease_seconds())
+            chunk_size = run.chunk_size
             bulk.copy_rows(
                 model=models.BillingRunItem,
                 rows=[
-                    _NewItem(run.pk, account_id, index // run.chunk_size)
+                    _NewItem(run.pk, account_id, index // chunk_size, queued_until)
                     for index, account_id in enumerate(account_ids)
                 ],
                 now=now,
+                binary=True,
             )
             run.total_accounts = len(account_ids)
             run.chunk_count = -(-len(account_ids) // run.chunk_size)
@@ -263,17 +271,22 @@ def start_billing_run(*, billing_run_id: int, now: datetime, worker: str = "") -
             run.started_at = now
             run.save(update_fields=["total_accounts", "chunk_count", "status", "started_at"])
             accounts_operations.record_audit(action="BILLING_RUN_STARTED", obj=run, occurred_at=now)
+            chunks, started = list(range(run.chunk_count)), True
         if run.status != models.BillingRunStatus.RUNNING:
             return []
-        chunks = queries.pending_chunks(billing_run=run)
+        if chunks is None:
+            chunks = queries.pending_chunks(billing_run=run)
         if chunks:
             models.BillingRun.objects.filter(pk=run.pk).update(
                 claimed_by=worker or this_worker(), lease_until=lease_for(lease_seconds())
             )
+        if chunks and not started:
             # The waiting items' queued lease is given here, before any chunk task exists: a lease
             # given after ringing would lock items that a chunk task, already running on another
-            # worker, then skips (SKIP LOCKED), leaving them to the sweep.
+            # worker, then skips (SKIP LOCKED), leaving them to the sweep. Items just written carry
+            # it already.
             models.BillingRunItem.objects.filter(
+                Q(lease_until__isnull=True) | Q(lease_until__lt=Now()),
                 billing_run_id=run.pk,
                 chunk__in=chunks,
                 status=models.BillingRunItemStatus.PENDING,
@@ -377,17 +390,13 @@ def _bill_claimed(
         counts = {status: 0 for status in models.BillingRunItemStatus.values}
         for row in rows:
             counts[row.status] += 1
-        if rows:
-            models.BillingRun.objects.filter(pk=run.pk).update(
-                billed_accounts=F("billed_accounts") + counts[models.BillingRunItemStatus.BILLED],
-                skipped_accounts=F("skipped_accounts") + counts[models.BillingRunItemStatus.SKIPPED],
-                failed_accounts=F("failed_accounts") + counts[models.BillingRunItemStatus.FAILED],
-                held_accounts=F("held_accounts") + counts[models.BillingRunItemStatus.HELD],
-            )
+        left = _count_outcomes(billing_run_id=run.pk, counts=counts) if rows else 0
         # In the same transaction, after the update above locked the run: a chunk finishing beside
         # this one waits for that lock, so it sees these items done and whichever is last finishes
-        # the run; one commit per chunk fewer.
-        finished = _finish_if_done(billing_run_id=run.pk, now=now)
+        # the run; one commit per chunk fewer. The run's counters say whether any account is left
+        # without reading its items (a scan of them per chunk grows with the run); only a chunk that
+        # leaves none checks the items themselves.
+        finished = left <= 0 and _finish_if_done(billing_run_id=run.pk, now=now)
     return ChunkResult(
         claimed=len(rows),
         billed=counts[models.BillingRunItemStatus.BILLED],
@@ -397,10 +406,38 @@ def _bill_claimed(
     )
 
 
+_COUNT_OUTCOMES_SQL = """
+UPDATE billing_billingrun
+SET billed_accounts = billed_accounts + %(billed)s, skipped_accounts = skipped_accounts + %(skipped)s,
+    failed_accounts = failed_accounts + %(failed)s, held_accounts = held_accounts + %(held)s
+WHERE id = %(run)s
+RETURNING total_accounts - billed_accounts - skipped_accounts - failed_accounts - held_accounts
+"""
+
+
+def _count_outcomes(*, billing_run_id: int, counts: dict[str, int]) -> int:
+    """Add a chunk's outcomes to its run's counters (locking the run row); returns how many of the
+    run's accounts the counters say are still PENDING."""
+    status = models.BillingRunItemStatus
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _COUNT_OUTCOMES_SQL,
+            {
+                "billed": counts[status.BILLED],
+                "skipped": counts[status.SKIPPED],
+                "failed": counts[status.FAILED],
+                "held": counts[status.HELD],
+                "run": billing_run_id,
+            },
+        )
+        return cursor.fetchone()[0]
+
+
 class _NewItem(NamedTuple):
     billing_run_id: int
     account_id: int
     chunk: int
+    lease_until: datetime
     status: str = models.BillingRunItemStatus.PENDING
     error_code: str = ""
     error_detail: str = ""

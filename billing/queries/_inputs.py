@@ -313,6 +313,7 @@ CROSS JOIN LATERAL (
      WHERE register_id = b.register_id AND read_at > b.moment AND read_at <= %(as_of)s
      ORDER BY read_at ASC LIMIT 4)
 ) AS r
+ORDER BY r.read_at
 """
 
 
@@ -338,7 +339,10 @@ def _registers(
         installed = ranges.Period(installed_from, installed_to)
         window = installed & period
         windows[register_id] = installed
-        if window is not None:
+        if window is not None and not boundaries:
+            register_ids += (register_id, register_id)
+            moments += (window.start, window.end)
+        elif window is not None:
             inside = sorted({window.start, window.end, *(m for m in boundaries if m in window)})
             register_ids += [register_id] * len(inside)
             moments += inside
@@ -346,16 +350,17 @@ def _registers(
     if register_ids:
         with connection.cursor() as cursor:
             cursor.execute(
-                _BOUNDARY_READINGS_SQL, {"register_ids": register_ids, "moments": moments, "as_of": as_of}
+                _BOUNDARY_READINGS_SQL,
+                {
+                    "register_ids": bulk.array_param(register_ids),
+                    "moments": bulk.array_param(moments),
+                    "as_of": as_of,
+                },
             )
-            for _, register_id, read_at, value, quality in sorted(cursor.fetchall(), key=lambda row: row[2]):
-                readings[register_id].append(
-                    calculation.ReadingPoint(
-                        read_at=read_at,
-                        value=value,
-                        is_estimate=quality != metering_models.ReadingQuality.ACTUAL,
-                    )
-                )
+            actual = metering_models.ReadingQuality.ACTUAL.value
+            point = calculation.ReadingPoint
+            for _, register_id, read_at, value, quality in cursor.fetchall():
+                readings[register_id].append(point(read_at, value, quality != actual))
     result = defaultdict(list)
     for register_id, meter_point_id, _, _, band, multiplier, unit in registers:
         result[meter_point_id].append(

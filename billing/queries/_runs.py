@@ -6,8 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.contrib.postgres.fields import DateTimeRangeField
-from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
@@ -34,20 +33,31 @@ def accounts_in_scope(*, scope: dict) -> QuerySet[accounts_models.Account]:
     return accounts.order_by("id")
 
 
+# Per account, one probe of the exclusion constraint's index (account, period): filtering the bills
+# overlapping the period by account instead would read every live bill of that period, a run's
+# whole population by its last chunk.
+_LIVE_BILLS_SQL = f"""
+SELECT a.id FROM unnest(%(ids)s::bigint[]) AS a(id)
+CROSS JOIN LATERAL (
+    SELECT FROM billing_bill AS b
+    WHERE b.account_id = a.id AND b.status = '{models.BillStatus.ISSUED}'
+        AND NOT b.bill_type = '{models.BillType.CREDIT_NOTE}'
+        AND tstzrange(b.period_start, b.period_end, '[)') && tstzrange(%(start)s, %(end)s, '[)')
+    LIMIT 1
+) AS live
+"""
+
+
 def accounts_with_live_bills(*, account_ids: Sequence[int], period: ranges.Period) -> set[int]:
     """Which of the accounts already have a live bill overlapping `period`."""
-    return set(
-        models.Bill.objects.filter(
-            bulk.AnyOf(F("account_id"), account_ids),
-            status=models.BillStatus.ISSUED,
+    if not account_ids:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LIVE_BILLS_SQL,
+            {"ids": bulk.array_param(list(account_ids)), "start": period.start, "end": period.end},
         )
-        .exclude(bill_type=models.BillType.CREDIT_NOTE)
-        .alias(
-            bill_period=models.TsTzRange("period_start", "period_end", output_field=DateTimeRangeField()),
-        )
-        .filter(bill_period__overlap=DateTimeTZRange(period.start, period.end, "[)"))
-        .values_list("account_id", flat=True)
-    )
+        return {row[0] for row in cursor.fetchall()}
 
 
 @dataclass(frozen=True)

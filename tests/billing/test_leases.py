@@ -6,7 +6,9 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.db.models.functions import Now
+from django.test.utils import CaptureQueriesContext
 from django_celery_beat.models import PeriodicTask
 
 from billing import error_codes, models, operations, vendors
@@ -53,6 +55,26 @@ class TestRunItemLeases:
         assert [(i.status, i.claimed_by, i.lease_until, i.attempts) for i in _items(run)] == [
             ("BILLED", "", None, 1)
         ] * 2
+
+    def test_only_the_last_chunk_reads_the_run_items_to_finish_the_run(self):
+        # The run's counters say whether accounts are left: a scan of the run's items by every chunk
+        # would grow with the run.
+        run = _run(count=3, chunk_size=1)
+        chunks = operations.start_billing_run(billing_run_id=run.pk, now=NOW, worker="w1")
+        operations.mark_rung(billing_run_id=run.pk)
+        runs_items = f'"billing_billingrunitem"."billing_run_id" = {run.pk}'
+
+        finished, scans = [], []
+        for chunk in chunks:
+            with CaptureQueriesContext(connection) as captured:
+                result = operations.bill_chunk(billing_run_id=run.pk, chunk=chunk, now=NOW, worker="w1")
+            finished.append(result.run_finished)
+            scans.append(sum(runs_items in query["sql"] for query in captured.captured_queries))
+
+        assert finished == [False, False, True]
+        assert scans[:2] == [0, 0] and scans[2] > 0
+        run.refresh_from_db()
+        assert (run.status, run.billed_accounts) == (models.BillingRunStatus.COMPLETED, 3)
 
     def test_items_a_live_worker_holds_are_left_to_it_and_handed_on_when_its_lease_runs_out(self):
         run = _run()
