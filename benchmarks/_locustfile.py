@@ -84,7 +84,9 @@ class CustomerClient(FastHttpUser):
     @task(2)
     def consumption(self):
         mpan, serial = self.customer["mpan"], self.customer["serial"]
-        query = urlencode({"period_from": CLIENTS["week_from"], "period_to": CLIENTS["week_to"], "page_size": 336})
+        query = urlencode(
+            {"period_from": CLIENTS["week_from"], "period_to": CLIENTS["week_to"], "page_size": 336}
+        )
         self.client.get(
             f"/v1/electricity-meter-points/{mpan}/meters/{serial}/consumption/?{query}",
             auth=(self.customer["key"], ""),
