@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from django.db import transaction
+from django.db.models import F
 
 from accounts import models
 from accounts.operations._accounts import MAX_ACCOUNT_NUMBER_ATTEMPTS
@@ -121,7 +122,9 @@ def free_account_numbers(*, count: int) -> list[str]:
     numbers: list[str] = []
     for _ in range(MAX_ACCOUNT_NUMBER_ATTEMPTS):
         drawn = {models.generate_account_number() for _ in range(count - len(numbers))} - set(numbers)
-        taken = set(models.Account.objects.filter(number__in=drawn).values_list("number", flat=True))
+        taken = set(
+            models.Account.objects.filter(bulk.AnyOf(F("number"), drawn)).values_list("number", flat=True)
+        )
         numbers += sorted(drawn - taken)
         if len(numbers) == count:
             return numbers
@@ -133,7 +136,11 @@ def free_property_public_ids(*, count: int) -> list[int]:
     public_ids: list[int] = []
     for _ in range(MAX_ACCOUNT_NUMBER_ATTEMPTS):
         drawn = {models.new_property_public_id() for _ in range(count - len(public_ids))} - set(public_ids)
-        taken = set(models.Property.objects.filter(public_id__in=drawn).values_list("public_id", flat=True))
+        taken = set(
+            models.Property.objects.filter(bulk.AnyOf(F("public_id"), drawn)).values_list(
+                "public_id", flat=True
+            )
+        )
         public_ids += sorted(drawn - taken)
         if len(public_ids) == count:
             return public_ids

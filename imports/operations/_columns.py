@@ -6,7 +6,6 @@ minor units.)"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from imports import error_codes
@@ -25,6 +24,14 @@ INTEGERS = {
 }
 
 
+# Each location as (key, is a list) steps, and each column's range, worked out once.
+_STEPS = {
+    (document, tuple((part.removesuffix("[]"), part.endswith("[]")) for part in location.split("."))): field
+    for (document, location), field in INTEGERS.items()
+}
+_RANGES: dict = {}
+
+
 def currency_of(territory: str) -> str:
     return CURRENCIES.get(territory, "GBP")
 
@@ -38,12 +45,16 @@ def column_failures(data: Any, *, document: str, territory: str) -> list[base.Fa
     """Every integer of `data` (a `document` request) that its column cannot hold, at its attr.
     Values of the wrong type are left to the schema check. Raises nothing."""
     failures = []
-    for (doc, location), field in INTEGERS.items():
+    for (doc, location), field in _STEPS.items():
         if doc != document:
             continue
         for path, value in _located(data, location):
-            if isinstance(value, int) and not isinstance(value, bool):
-                failures += _range_failure(path, value, field)
+            if value.__class__ is int or (isinstance(value, int) and not isinstance(value, bool)):
+                if (low_high := _RANGES.get(field)) is None:
+                    low_high = _RANGES[field] = sanitise.integer_range(field)
+                low, high = low_high
+                if (low is not None and value < low) or (high is not None and value > high):
+                    failures += _range_failure(path, value, field)
     return failures
 
 
@@ -58,22 +69,21 @@ def _range_failure(path: tuple, value: int, field) -> list[base.Failure]:
     ]
 
 
-def _located(node: Any, location: str, path: tuple = ()) -> Iterator[tuple[tuple, Any]]:
-    """(path, value) of every value at `location` (dotted keys, `[]` for each item of a list)."""
-    head, _, rest = location.partition(".")
-    key = head.removesuffix("[]")
-    if not isinstance(node, dict) or node.get(key) is None:
-        return
-    value = node[key]
-    if head.endswith("[]"):
-        if not isinstance(value, list):
-            return
-        for index, item in enumerate(value):
-            if rest:
-                yield from _located(item, rest, (*path, key, index))
-            else:
-                yield (*path, key, index), item
-    elif rest:
-        yield from _located(value, rest, (*path, key))
-    else:
-        yield (*path, key), value
+def _located(node: Any, steps: tuple[tuple[str, bool], ...]) -> list[tuple[tuple, Any]]:
+    """(path, value) of every value at the location `steps` ((key, each item of a list) per dotted
+    part), walked level by level: the cost every account pays, so no generator per node."""
+    level: list[tuple[tuple, Any]] = [((), node)]
+    for key, is_list in steps:
+        following: list[tuple[tuple, Any]] = []
+        for path, above in level:
+            if not isinstance(above, dict) or above.get(key) is None:
+                continue
+            value = above[key]
+            if not is_list:
+                following.append(((*path, key), value))
+            elif isinstance(value, list):
+                following.extend(((*path, key, index), item) for index, item in enumerate(value))
+        if not following:
+            return []
+        level = following
+    return level

@@ -35,6 +35,8 @@ PAYMENT_METHOD_TYPES = {
     "PAYMENT_SLIP": "PAYMENT_SLIP",
 }
 OPENING_BALANCE_DESCRIPTION = "Balance transferred from previous supplier"
+# `AccountType.values` builds its list on every read.
+ACCOUNT_TYPES = frozenset(accounts_models.AccountType.values)
 
 
 def currency_of(supplier: models.ImportSupplier) -> str:
@@ -380,11 +382,7 @@ def _add_supply(
 
 def _account_type(payload: dict) -> str:
     account_type = payload.get("account_type") or accounts_models.AccountType.DOMESTIC
-    return (
-        account_type
-        if account_type in accounts_models.AccountType.values
-        else accounts_models.AccountType.DOMESTIC
-    )
+    return account_type if account_type in ACCOUNT_TYPES else accounts_models.AccountType.DOMESTIC
 
 
 def _billing_address(payload: dict, territory: str) -> accounts_operations.AddressRow | None:

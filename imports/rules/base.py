@@ -154,23 +154,6 @@ def _plain(text: str) -> str:
 # --- locating nodes --------------------------------------------------------------------------
 
 
-def _step_into(nodes: list[tuple[tuple, Any]], key: str, is_list: bool) -> list[tuple[tuple, Any]]:
-    """The children at `key` of `nodes` (each list item if `is_list`), with their paths."""
-    following: list[tuple[tuple, Any]] = []
-    for path, node in nodes:
-        if not isinstance(node, dict):
-            continue
-        value = node.get(key)
-        if value is None:
-            continue
-        if is_list:
-            if isinstance(value, list):
-                following.extend(((*path, key, index), item) for index, item in enumerate(value))
-        else:
-            following.append(((*path, key), value))
-    return following
-
-
 def attr_of(path: tuple) -> str:
     return ".".join(str(part) for part in path)
 
@@ -229,23 +212,55 @@ class Plan:
                 step.rules.append(rule)
             else:
                 self.steps.append(Step(rule.group, target_numbers[target], [rule]))
+        # What `Registry.run` walks per document, resolved once: each step's target and, per rule,
+        # (field, error code, rule). The check is read from the rule as it runs (a test swaps it).
+        self.runs: tuple[tuple[int, tuple[tuple[str | None, str | None, Rule], ...]], ...] = tuple(
+            (step.target, tuple((rule.field, rule.error_code, rule) for rule in step.rules))
+            for step in self.steps
+        )
 
     def locate(self, root: Any) -> list[list[tuple[tuple, Any]]]:
         """(path, node) lists of `root` by pattern number; a pattern below an absent part is empty."""
         located: list[list[tuple[tuple, Any]]] = [[((), root)]]
+        append = located.append
         for parent, key, is_list in self.patterns[1:]:
             above = located[parent]
-            located.append(_step_into(above, key, is_list) if above else [])
+            following: list[tuple[tuple, Any]] = []
+            for path, node in above:
+                if node.__class__ is not dict and not isinstance(node, dict):
+                    continue
+                value = node.get(key)
+                if value is None:
+                    continue
+                if not is_list:
+                    following.append(((*path, key), value))
+                elif isinstance(value, list):
+                    following.extend(((*path, key, index), item) for index, item in enumerate(value))
+            append(following)
         return located
 
     def matching(
-        self, target: int, located: list[list[tuple[tuple, Any]]], ctx: RuleContext
+        self,
+        target: int,
+        located: list[list[tuple[tuple, Any]]],
+        ctx: RuleContext,
+        supply_types: dict[tuple, Any] | None = None,
     ) -> list[tuple[tuple, dict]]:
-        """The dict nodes of a target's patterns (in pattern order) its discriminator and fuel admit."""
+        """The dict nodes of a target's patterns (in pattern order) its discriminator and fuel admit.
+        `supply_types`: the enclosing meter points' supply types found so far in this run, by path."""
         patterns, discriminator, fuel = self.targets[target]
-        nodes = [
-            (path, node) for pattern in patterns for path, node in located[pattern] if isinstance(node, dict)
-        ]
+        if len(patterns) == 1:
+            found = located[patterns[0]]
+            if not found:
+                return []
+            nodes = [entry for entry in found if entry[1].__class__ is dict or isinstance(entry[1], dict)]
+        else:
+            nodes = [
+                (path, node)
+                for pattern in patterns
+                for path, node in located[pattern]
+                if isinstance(node, dict)
+            ]
         if nodes and discriminator is not None:
             prop, value = discriminator
             if prop == SUPPLIER_DISCRIMINATOR:
@@ -254,11 +269,18 @@ class Plan:
             else:
                 nodes = [(path, node) for path, node in nodes if node.get(prop) == value]
         if nodes and fuel:
-            nodes = [
-                (path, node)
-                for path, node in nodes
-                if _meter_point_of(ctx.root, path).get("supply_type") == fuel
-            ]
+            if supply_types is None:
+                supply_types = {}
+            kept = []
+            for path, node in nodes:
+                if "meter_points" not in path:
+                    continue  # no enclosing meter point: no supply type
+                above = path[: path.index("meter_points") + 2]
+                if above not in supply_types:
+                    supply_types[above] = _meter_point_of(ctx.root, path).get("supply_type")
+                if supply_types[above] == fuel:
+                    kept.append((path, node))
+            nodes = kept
         return nodes
 
 
@@ -324,14 +346,15 @@ class Registry:
         plan = self.compiled(document=document, territory=ctx.supplier.territory, variant=ctx.variant)
         located = plan.locate(data)
         matching: list[list[tuple[tuple, dict]] | None] = [None] * len(plan.targets)
-        for step in plan.steps:
-            targets = matching[step.target]
+        supply_types: dict[tuple, Any] = {}
+        for target, step_rules in plan.runs:
+            targets = matching[target]
             if targets is None:
-                targets = matching[step.target] = plan.matching(step.target, located, ctx)
+                targets = matching[target] = plan.matching(target, located, ctx, supply_types)
             if not targets:
                 continue
-            for rule in step.rules:
-                field, check, code = rule.field, rule.check, rule.error_code
+            for field, code, rule in step_rules:
+                check = rule.check
                 for path, node in targets:
                     try:
                         if field is None:
@@ -452,37 +475,79 @@ class GroupBuilder:
 # --- value helpers shared by the rule modules ------------------------------------------------
 
 
+# Parsed values by their text: a payload repeats its dates and amounts, and a chunk's payloads one
+# another's, while each rule parses what it reads again. Values are immutable, so sharing them is
+# safe; the memos are emptied when full, so hostile input cannot grow them.
+_MEMO_SIZE = 4096
+_dates: dict[str, date | None] = {}
+_instants: dict[str, datetime | None] = {}
+_decimals: dict[str, Decimal | None] = {}
+
+
 def as_date(value: Any) -> date | None:
-    if not value or not isinstance(value, str):
+    if value.__class__ is not str:
+        if not value or not isinstance(value, str):
+            return None
+    elif not value:
         return None
     try:
-        return date.fromisoformat(value[:10])
+        return _dates[value]
+    except KeyError:
+        pass
+    try:
+        parsed = date.fromisoformat(value[:10])
     except ValueError:
-        return None
+        parsed = None
+    if len(_dates) >= _MEMO_SIZE:
+        _dates.clear()
+    _dates[value] = parsed
+    return parsed
 
 
 def as_datetime(value: Any) -> datetime | None:
     if not value or not isinstance(value, str):
         return None
     try:
+        return _instants[value]
+    except KeyError:
+        pass
+    try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return None
+        parsed = None
+    if len(_instants) >= _MEMO_SIZE:
+        _instants.clear()
+    _instants[value] = parsed
     return parsed
 
 
 def as_decimal(value: Any) -> Decimal | None:
     if value is None or value == "" or isinstance(value, bool):
         return None
+    if value.__class__ is not str:
+        try:
+            return Decimal(str(value))
+        except InvalidOperation:
+            return None
     try:
-        return Decimal(str(value))
+        return _decimals[value]
+    except KeyError:
+        pass
+    try:
+        parsed = Decimal(value)
     except InvalidOperation:
-        return None
+        parsed = None
+    if len(_decimals) >= _MEMO_SIZE:
+        _decimals.clear()
+    _decimals[value] = parsed
+    return parsed
 
 
 def items(node: Any, key: str) -> list:
-    value = node.get(key) if isinstance(node, dict) else None
-    return value if isinstance(value, list) else []
+    if node.__class__ is not dict and not isinstance(node, dict):
+        return []
+    value = node.get(key)
+    return value if value.__class__ is list or isinstance(value, list) else []
 
 
 def present(node: dict, key: str) -> bool:

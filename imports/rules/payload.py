@@ -22,40 +22,44 @@ def is_occupier(person: dict) -> bool:
     return name in {"the occupier", "occupier"}
 
 
+# The memos below are read directly (not through `ctx.cached`): dozens of rules ask for them on
+# every account.
+
+
 def meter_points(root: dict, ctx: base.RuleContext) -> list[dict]:
-    return ctx.cached(
-        "meter_points",
-        lambda: [
+    found = ctx.memo.get("meter_points")
+    if found is None:
+        found = ctx.memo["meter_points"] = [
             mp
             for address in base.items(root, "supply_addresses")
             for mp in base.items(address, "meter_points")
             if isinstance(mp, dict)
-        ],
-    )
+        ]
+    return found
 
 
 def agreements(root: dict, ctx: base.RuleContext) -> list[tuple[dict, dict]]:
-    return ctx.cached(
-        "agreements",
-        lambda: [
+    found = ctx.memo.get("agreements")
+    if found is None:
+        found = ctx.memo["agreements"] = [
             (mp, agreement)
             for mp in meter_points(root, ctx)
             for agreement in base.items(mp, "agreements")
             if isinstance(agreement, dict)
-        ],
-    )
+        ]
+    return found
 
 
 def meters(root: dict, ctx: base.RuleContext) -> list[tuple[dict, dict]]:
-    return ctx.cached(
-        "meters",
-        lambda: [
+    found = ctx.memo.get("meters")
+    if found is None:
+        found = ctx.memo["meters"] = [
             (mp, meter)
             for mp in meter_points(root, ctx)
             for meter in base.items(mp, "meters")
             if isinstance(meter, dict)
-        ],
-    )
+        ]
+    return found
 
 
 def current_transactions(root: dict) -> list[dict]:

@@ -110,10 +110,15 @@ def _not_an_integer(value) -> bool:
 
 
 def _meter_supply_type(ctx, meter):
-    for mp in p.meter_points(ctx.root, ctx):
-        if any(m is meter for m in items(mp, "meters")):
-            return mp.get("supply_type")
-    return None
+    """The supply type of the first meter point listing this very meter, or None."""
+    by_meter = ctx.memo.get("meter_supply_types")
+    if by_meter is None:
+        by_meter = ctx.memo["meter_supply_types"] = {}
+        for mp in p.meter_points(ctx.root, ctx):
+            for m in items(mp, "meters"):
+                by_meter.setdefault(id(m), (m, mp.get("supply_type")))
+    found = by_meter.get(id(meter))
+    return found[1] if found is not None and found[0] is meter else None
 
 
 _meter_rules("ElectricityMeter", electricity=True)
