@@ -8,9 +8,9 @@ key), and a CDR data recipient reading an account's detail. The customers, keys 
 from the JSON file named by BENCH_LOAD_CLIENTS. `BaselineClient` asks only `/healthz/` (one
 `SELECT 1`): the server's ceiling under the same load.
 
-The clients are locust's FastHttpUser (geventhttpclient): on a 2-core machine shared with the server,
-requests-based clients spent about as much CPU per request as the server did, and the server's tail
-latency was then time spent waiting for a core the load generator held.
+The clients are locust's FastHttpUser (geventhttpclient), which locust documents as several times
+cheaper per request than its requests-based HttpUser: the load generator shares the 2 cores with
+the server, so every cycle it spends is one the server's tail waits for.
 """
 
 from __future__ import annotations
