@@ -143,6 +143,20 @@ class TestFanOutLeases:
         assert (run.claimed_by, run.lease_until) == ("", None)
         assert operations.requeue_expired_work(now=NOW).count == 0
 
+    def test_a_chunk_whose_message_was_lost_is_rung_again_once_its_queued_lease_runs_out(self):
+        # Redis hands a worker its next message before kombu records it as unacknowledged: a worker
+        # killed between the two loses the message, and only its items' queued lease remembers it.
+        run = _run()
+        [chunk] = operations.start_billing_run(billing_run_id=run.pk, now=NOW)
+        operations.mark_rung(billing_run_id=run.pk)
+        assert operations.requeue_expired_work(now=NOW).count == 0
+
+        _expire(_items(run))
+        requeued = operations.requeue_expired_work(now=NOW)
+
+        assert requeued.chunks == ((run.pk, chunk),)
+        assert operations.bill_chunk(billing_run_id=run.pk, chunk=chunk, now=NOW).billed == 2
+
     def test_waiting_items_are_leased_before_any_chunk_is_rung_and_never_touched_after(
         self, django_assert_num_queries
     ):

@@ -23,10 +23,15 @@ QUEUES = [settings.BILLING_QUEUE, settings.PAYMENTS_QUEUE]
 # the timeout to pass before the new worker starts, as a replacement host would come up after a crash.
 # The dead worker's lease on the items of the chunk it was billing runs out before that (without the
 # lease sweep, which test_worker_kills.py runs), so the redelivered chunk takes them.
+# A kill between Redis handing the worker its next message (BRPOP) and kombu recording it as
+# unacknowledged loses that message: its chunk's items then wait out their queued lease for the sweep.
+# The test kills just after a chunk commits, when the next message is being fetched, so that lease is
+# short here (the production default, 10 minutes, failed CI once).
 VISIBILITY_TIMEOUT_SECONDS = 3
 FAST_REDELIVERY = {
     "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT_SECONDS),
     "BILLING_LEASE_SECONDS": str(VISIBILITY_TIMEOUT_SECONDS - 1),
+    "BILLING_QUEUED_LEASE_SECONDS": "10",
 }
 
 
