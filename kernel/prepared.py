@@ -21,6 +21,7 @@ import threading
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import QuerySet
 
@@ -96,9 +97,13 @@ def _sentinels(args: tuple) -> tuple[tuple, list]:
 
 def _prepare(build: Callable[..., QuerySet], args: tuple):
     stand_ins, sentinels = _sentinels(args)
-    queryset = build(*stand_ins)
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    sql, params = compiler.as_sql()
+    try:
+        queryset = build(*stand_ins)
+        compiler = queryset.query.get_compiler(using=queryset.db)
+        sql, params = compiler.as_sql()
+    except (ValueError, TypeError, EmptyResultSet):
+        # A value the shape cannot take a sentinel for (a slice bound, say): built every time.
+        return _NOT_CACHEABLE
     params = tuple(params)
     slots = []
     for sentinel in sentinels:
