@@ -14,7 +14,7 @@ from django.db.models import BigIntegerField, F, OuterRef, QuerySet, Subquery, S
 from django.db.models.functions import Coalesce, Lower, Upper
 
 from accounts import models
-from kernel import bulk, crypto, money, ranges, search
+from kernel import bulk, crypto, money, prepared, ranges, search
 
 
 def account_number(*, account_id: int) -> str:
@@ -166,10 +166,14 @@ def account_of_user(
 ) -> models.Account | None:
     """The account with this number if the user holds a role on it, else None. With the user's
     account ids already known, one query on the account alone."""
-    accounts = models.Account.objects.filter(number=number)
     if known_account_ids is not None:
-        return accounts.filter(pk__in=known_account_ids).first()
-    return accounts.filter(user_roles__user=user).first()
+        return models.Account.objects.filter(number=number, pk__in=known_account_ids).first()
+    found = prepared.rows("account_of_user", _account_of_user, number, user.pk)
+    return found[0] if found else None
+
+
+def _account_of_user(number: str, user_id: int) -> QuerySet[models.Account]:
+    return models.Account.objects.filter(number=number).filter(user_roles__user_id=user_id).order_by("pk")[:1]
 
 
 def lock_account(*, account_id: int) -> models.Account:
@@ -425,8 +429,12 @@ def roles_of_users(*, user_ids: Collection[int]) -> QuerySet[models.AccountUserR
 # --- Properties ------------------------------------------------------------------------------------
 
 
-def properties_of_accounts(*, account_ids: Collection[int]) -> QuerySet[models.Property]:
+def properties_of_accounts(*, account_ids: Collection[int]) -> list[models.Property]:
     """The accounts' properties with their addresses, by start of occupancy."""
+    return prepared.rows("properties_of_accounts", _properties_of_accounts, list(account_ids))
+
+
+def _properties_of_accounts(account_ids: list[int]) -> QuerySet[models.Property]:
     return (
         models.Property.objects.filter(account_id__in=account_ids)
         .select_related("address")

@@ -19,9 +19,10 @@ from datetime import datetime, timedelta
 import jwt
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 
 from accounts import models
+from kernel import prepared
 from kernel.crypto import hash_secret
 
 ACCESS_TOKEN_LIFETIME = timedelta(minutes=60)
@@ -99,6 +100,14 @@ def _new_refresh_token(*, user: models.User, now: datetime) -> tuple[str, dateti
     return raw, expires_at
 
 
+def _active_user(pk: int) -> QuerySet[models.User]:
+    return (
+        models.User.objects.select_related("authentication_state")
+        .filter(pk=pk, is_active=True)
+        .order_by("pk")[:1]
+    )
+
+
 def decode_access_token(*, token: str, now: datetime) -> models.User:
     """The active user an access token was issued to.
 
@@ -123,11 +132,8 @@ def decode_access_token(*, token: str, now: datetime) -> models.User:
     subject = str(payload["sub"])
     if not subject.startswith(SUBJECT_PREFIX) or not subject[len(SUBJECT_PREFIX) :].isdigit():
         raise InvalidToken("Unknown subject")
-    user = (
-        models.User.objects.select_related("authentication_state")
-        .filter(pk=int(subject[len(SUBJECT_PREFIX) :]), is_active=True)
-        .first()
-    )
+    found = prepared.rows("active_user_by_id", _active_user, int(subject[len(SUBJECT_PREFIX) :]))
+    user = found[0] if found else None
     if user is None:
         raise InvalidToken("Unknown user")
     if payload.get("gen") != _generation(user):

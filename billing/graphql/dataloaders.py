@@ -53,7 +53,9 @@ def bills_of_account(info, account_id: int, *, args: gql.PageArgs, order: str, f
 
     def batch(ids, page):
         rows = queries.bills(order=order, **dict(filters))
-        return gql.paginate_by_parent(rows, parent_field="account_id", parent_ids=ids, args=page)
+        # Dates of filters would make a shape per date: only the unfiltered pages are compiled once.
+        shape = None if filters else f"bills:{order}"
+        return gql.paginate_by_parent(rows, parent_field="account_id", parent_ids=ids, args=page, shape=shape)
 
     return gql.paged_loader(info, f"bills:{order}:{filters}", args, batch).load(account_id)
 

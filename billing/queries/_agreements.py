@@ -6,13 +6,11 @@ from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import (
-    Prefetch,
-)
+from django.db.models import Prefetch, QuerySet
 
 from billing import models
 from billing.queries._offers import RATE_ORDER
-from kernel import ranges
+from kernel import prepared, ranges
 
 
 def get_agreement(*, id: int) -> models.Agreement | None:
@@ -20,32 +18,55 @@ def get_agreement(*, id: int) -> models.Agreement | None:
     return models.Agreement.objects.select_related("meter_point").filter(pk=id).first()
 
 
-def _with_tariffs(rows: Iterable[models.Agreement]) -> list[models.Agreement]:
+def _with_tariffs(agreements: list[models.Agreement]) -> list[models.Agreement]:
     """Agreements with their tariffs, products and rates: one query for the agreements, one for
     the distinct tariffs with their products, one for their rates, however many agreements share
     a tariff. Each tariff is built once and shared (not once per agreement, as a join would)."""
-    agreements = list(rows)
-    tariffs = {
-        t.pk: t
-        for t in models.Tariff.objects.filter(pk__in={a.tariff_id for a in agreements})
-        .select_related("product")
-        .prefetch_related(Prefetch("rates", queryset=models.TariffRate.objects.order_by(*RATE_ORDER)))
-    }
+    if not agreements:
+        return agreements
+    tariff_ids = sorted({a.tariff_id for a in agreements})
+    tariffs = {t.pk: t for t in prepared.rows("tariffs_by_id", _tariffs_by_id, tariff_ids)}
+    rates: dict[int, list[models.TariffRate]] = {pk: [] for pk in tariffs}
+    for rate in prepared.rows("rates_of_tariffs", _rates_of_tariffs, tariff_ids):
+        rate._state.fields_cache["tariff"] = tariffs[rate.tariff_id]
+        rates[rate.tariff_id].append(rate)
+    for pk, tariff in tariffs.items():
+        # What `prefetch_related("rates")` leaves: `tariff.rates.all()` answers from memory.
+        loaded = tariff.rates.get_queryset()
+        loaded._result_cache = rates[pk]
+        loaded._prefetch_done = True
+        tariff._prefetched_objects_cache = {"rates": loaded}
     for a in agreements:
         a._state.fields_cache["tariff"] = tariffs[a.tariff_id]
     return agreements
 
 
+def _tariffs_by_id(ids: list[int]) -> QuerySet[models.Tariff]:
+    return models.Tariff.objects.filter(pk__in=ids).select_related("product")
+
+
+def _rates_of_tariffs(tariff_ids: list[int]) -> QuerySet[models.TariffRate]:
+    return models.TariffRate.objects.filter(tariff_id__in=tariff_ids).order_by(*RATE_ORDER)
+
+
 def agreements_of_meter_points(*, meter_point_ids: Collection[int]) -> list[models.Agreement]:
     """The meter points' agreements by start, with tariffs, products and rates (three queries)."""
     return _with_tariffs(
-        models.Agreement.objects.filter(meter_point_id__in=meter_point_ids).order_by("active_from", "id")
+        prepared.rows("agreements_of_meter_points", _agreements_of_meter_points, list(meter_point_ids))
     )
+
+
+def _agreements_of_meter_points(meter_point_ids: list[int]) -> QuerySet[models.Agreement]:
+    return models.Agreement.objects.filter(meter_point_id__in=meter_point_ids).order_by("active_from", "id")
 
 
 def agreements_of_accounts(*, account_ids: Collection[int]) -> list[models.Agreement]:
     """The accounts' agreements by start, with meter points, tariffs, products and rates."""
-    return _with_tariffs(
+    return _with_tariffs(prepared.rows("agreements_of_accounts", _agreements_of_accounts, list(account_ids)))
+
+
+def _agreements_of_accounts(account_ids: list[int]) -> QuerySet[models.Agreement]:
+    return (
         models.Agreement.objects.filter(account_id__in=account_ids)
         .select_related("meter_point")
         .order_by("active_from", "id")

@@ -7,12 +7,13 @@ import base64
 import binascii
 import dataclasses
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 
 from django.conf import settings
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
 
+from kernel import prepared
 from kernel.graphql import error_codes
 from kernel.graphql.context import context
 from kernel.graphql.errors import KrakenError
@@ -130,10 +131,13 @@ def paginate_by_parent(
     parent_ids: Iterable[int],
     args: PageArgs,
     order_by: Sequence[str] | None = None,
+    shape: Hashable | None = None,
 ) -> dict[int, dict]:
     """One page per parent in two queries whatever the number of parents: row numbers per
     parent (window function) select the page, a grouped count gives totalCount. The rows are
-    ordered by `order_by`, else by the queryset's own ordering."""
+    ordered by `order_by`, else by the queryset's own ordering. `shape` names the queryset
+    (everything about it but the parent): with it, a single parent's first page has its SQL
+    compiled once per process (`kernel.prepared`)."""
     parent_ids = list(parent_ids)
     if order_by is None:
         order_by = queryset.query.order_by
@@ -141,7 +145,12 @@ def paginate_by_parent(
         raise ValueError("Pages of an unordered queryset")
     if args.last is None and args.before is None:
         return _paginate_forwards(
-            queryset, parent_field=parent_field, parent_ids=parent_ids, order_by=order_by, args=args
+            queryset,
+            parent_field=parent_field,
+            parent_ids=parent_ids,
+            order_by=order_by,
+            args=args,
+            shape=shape,
         )
     totals = dict(
         queryset.filter(**{f"{parent_field}__in": parent_ids})
@@ -168,7 +177,13 @@ def paginate_by_parent(
 
 
 def _paginate_forwards(
-    queryset: QuerySet, *, parent_field: str, parent_ids: list[int], order_by: Sequence[str], args: PageArgs
+    queryset: QuerySet,
+    *,
+    parent_field: str,
+    parent_ids: list[int],
+    order_by: Sequence[str],
+    args: PageArgs,
+    shape: Hashable | None,
 ) -> dict[int, dict]:
     """`first`/`after` pages (the common case) in one query: the page's rows are known without the
     totals, which come from a count window over the same partition. Only a parent whose page is
@@ -181,12 +196,20 @@ def _paginate_forwards(
         # One parent (an account's bills): a plain slice, no row numbers to compute and filter on
         # in a subquery; the count window still gives the total in the same query.
         (pid,) = parent_ids
-        page = (
-            queryset.filter(**{parent_field: pid})
-            .annotate(_total=Window(Count("pk")))
-            .order_by(*order_by)[start : start + size]
-        )
-        for obj in page:
+
+        def page(parent_id):
+            return (
+                queryset.filter(**{parent_field: parent_id})
+                .annotate(_total=Window(Count("pk")))
+                .order_by(*order_by)[start : start + size]
+            )
+
+        if shape is not None and type(pid) is int:
+            key = ("page_of_parent", shape, parent_field, tuple(order_by), start, size)
+            found = prepared.rows(key, page, pid)
+        else:
+            found = page(pid)
+        for obj in found:
             rows[pid].append(obj)
             totals[pid] = obj._total
     elif size > 0:

@@ -12,12 +12,16 @@ from django.conf import settings
 from django.db.models import F, Max, Q, QuerySet
 from django.db.models.functions import TruncDate
 
-from kernel import clock, ranges
+from kernel import clock, prepared, ranges
 from metering import models
 
 
-def meter_points_of_properties(*, property_ids: Collection[int]) -> QuerySet[models.MeterPoint]:
+def meter_points_of_properties(*, property_ids: Collection[int]) -> list[models.MeterPoint]:
     """The properties' meter points, electricity before gas, by identifier."""
+    return prepared.rows("meter_points_of_properties", _meter_points_of_properties, list(property_ids))
+
+
+def _meter_points_of_properties(property_ids: list[int]) -> QuerySet[models.MeterPoint]:
     return models.MeterPoint.objects.filter(property_id__in=property_ids).order_by(
         "utility_type", "identifier"
     )
