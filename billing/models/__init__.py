@@ -540,12 +540,16 @@ class StatementTransaction(models.Model):
     net = models.BigIntegerField()
     tax = models.BigIntegerField()
     gross = models.BigIntegerField()
+    # A bill's charge is on the bill's own statement (the check below), so `statement`'s foreign key
+    # already holds the bill in place: a key of its own would only cost every bill written one more
+    # check at commit.
     charged_bill = models.ForeignKey(
         Bill,
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="+",
+        db_constraint=False,
         help_text="The bill a charge is for",
     )
 
@@ -556,6 +560,10 @@ class StatementTransaction(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(net__gte=0, tax__gte=0), name="transaction_amounts_are_magnitudes"
+            ),
+            models.CheckConstraint(
+                condition=Q(charged_bill__isnull=True) | Q(charged_bill=F("statement")),
+                name="charge_is_on_its_own_bill",
             ),
         ]
         indexes = [models.Index(fields=["statement", "id"])]

@@ -243,6 +243,11 @@ def _write(
         binary=True,
     )
     bulk.copy_rows(model=models.StatementTransaction, rows=transactions, now=issued_at, binary=True)
+    # Formatted once per period (a run's bills share one): strftime costs ~20 µs per bill.
+    descriptions = {
+        period: f"Bill for {period.start:%Y-%m-%d} to {period.end:%Y-%m-%d}"
+        for period in {drafts[account_id].period for account_id in charged}
+    }
     accounts_operations.copy_ledger_entries(
         rows=[
             accounts_operations.LedgerEntryRow(
@@ -252,7 +257,7 @@ def _write(
                 amount=-drafts[account_id].total,
                 currency=drafts[account_id].currency,
                 kind=accounts_models.LedgerEntryKind.CHARGE,
-                description=f"Bill for {bills[account_id].period_start:%Y-%m-%d} to {bills[account_id].period_end:%Y-%m-%d}",
+                description=descriptions[drafts[account_id].period],
                 reference=f"BILL-{bill_ids[account_id]}",
                 posted_at=issued_at,
             )

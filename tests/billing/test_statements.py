@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from accounts import models as accounts_models
 from accounts import operations as accounts_operations
@@ -186,3 +187,11 @@ class TestCollectBillPayments:
         assert isinstance(outcomes[-1].error, operations.NoActivePaymentMethod)
         assert len(localpay.charges()) == 2
         assert models.Payment.objects.filter(bill__in=bills).count() == 2
+
+    def test_refuse_a_charge_for_a_bill_other_than_their_own(self, localpay):
+        # The constraint stands in for `charged_bill`'s foreign key: the statement's key holds it.
+        _, january, february = _two_months(localpay)
+        charge = models.StatementTransaction.objects.get(statement=february, charged_bill=february)
+
+        with pytest.raises(IntegrityError, match="charge_is_on_its_own_bill"), transaction.atomic():
+            models.StatementTransaction.objects.filter(pk=charge.pk).update(charged_bill=january)
