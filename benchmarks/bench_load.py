@@ -9,6 +9,12 @@ generator on this machine; the mix's throughput is reported as a ratio of it. Lo
 machine with the server, as it does on a developer's machine; on the shared 2-core machines the
 ratio, not the absolute figure, is the one to compare between runs.
 
+Each client makes its first request at a random moment within one pause, as independent apps do,
+rather than all fifty in locust's first instant. Beside the clients' figures it prints each
+request's time inside gunicorn (its access log's microseconds, by door) and the share of requests
+each web process served: a client's time beyond the server's is queueing before the request is
+read, and the load generator itself.
+
 The data set (`generate_scale_data`, seed 42) is written once into `bench_kraken_load_<N>` and
 reused while it holds the N accounts (a load of 100,000 accounts takes minutes). A 10 s run of
 the mix warms the server first (schema built, pools filled in every worker) and is not counted.
@@ -65,12 +71,15 @@ def main() -> None:
             clients_file.write_text(json.dumps(clients))
             # Warm-up, not measured: each worker builds its schema and fills its pool on first use.
             _locust("CustomerClient", port, clients_file, WARMUP_SECONDS, work)
+            access_log = Path(work) / "access.log"
+            logged_before = _lines(access_log)
             mix = _locust("CustomerClient", port, clients_file, SECONDS, work)
+            served, per_process = _server_times(access_log, skip=logged_before)
             baseline = _locust("BaselineClient", port, clients_file, BASELINE_SECONDS, work)
         finally:
             server.terminate()
             server.wait(timeout=30)
-    _report(mix, baseline)
+    _report(mix, baseline, served, per_process)
 
 
 def _use_scale_database(name: str) -> None:
@@ -168,7 +177,11 @@ def _start_server(name: str, port: int, work: str) -> subprocess.Popen:
         **os.environ,
         "DATABASE_URL": url,
         "WEB_BIND": f"127.0.0.1:{port}",
-        "WEB_ACCESS_LOG": os.devnull,
+        # Each request's time inside the server (microseconds from its first byte read to its
+        # last written), set beside what the clients saw: the rest of a client's time is waiting to
+        # be read (accept and poll queues, a core) and the load generator itself.
+        "WEB_ACCESS_LOG": str(Path(work) / "access.log"),
+        "GUNICORN_CMD_ARGS": "--access-logformat '%(D)s %(p)s %(U)s'",
         "DEBUG": "false",
         # Every client is 127.0.0.1: the per-caller REST limit counts keys, but be sure it is not
         # what is measured.
@@ -246,6 +259,36 @@ def _locust(user_class: str, port: int, clients_file: Path, seconds: int, work: 
         return {row["Name"]: row for row in csv.DictReader(file)}
 
 
+def _lines(path: Path) -> int:
+    if not path.exists():
+        return 0
+    with path.open() as file:
+        return sum(1 for _ in file)
+
+
+def _server_times(path: Path, *, skip: int) -> tuple[dict[str, list[float]], list[int]]:
+    """Milliseconds each request of the mix spent in the server, by door (the path's first part),
+    and how many requests each web process served, most first."""
+    times: dict[str, list[float]] = {}
+    processes: dict[str, int] = {}
+    with path.open() as file:
+        for number, line in enumerate(file):
+            if number < skip:
+                continue
+            microseconds, process, request_path = line.split(maxsplit=2)
+            processes[process] = processes.get(process, 0) + 1
+            door = {"cds-au": "cdr", "v1": "graphql" if "graphql" in request_path else "rest"}.get(
+                request_path.strip("/").split("/", 1)[0], "other"
+            )
+            times.setdefault(door, []).append(int(microseconds) / 1000)
+    return times, sorted(processes.values(), reverse=True)
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
 def _figures(row: dict) -> tuple[float, float, float, float, float, int]:
     requests_made = int(row["Request Count"])
     failures = int(row["Failure Count"])
@@ -259,7 +302,7 @@ def _figures(row: dict) -> tuple[float, float, float, float, float, int]:
     )
 
 
-def _report(mix: dict, baseline: dict) -> None:
+def _report(mix: dict, baseline: dict, served: dict[str, list[float]], per_process: list[int]) -> None:
     print(
         f"{USERS} clients for {SECONDS}s against {ACCOUNTS:,} accounts (gunicorn gthread, locust on the same machine)"
     )
@@ -280,6 +323,15 @@ def _report(mix: dict, baseline: dict) -> None:
         f"  baseline /healthz/ ({BASELINE_SECONDS}s): {base_rate:.1f} req/s, p50 {base_p50:.0f} ms, "
         f"p99 {base_p99:.0f} ms, errors {base_errors:.1%}"
     )
+    everything = [ms for times in served.values() for ms in times]
+    if everything:
+        shares = " / ".join(f"{count / len(everything):.0%}" for count in per_process)
+        print(f"  inside the server (gunicorn's time per request, the same mix; processes' shares {shares}):")
+        for door, times in sorted({**served, "all": everything}.items()):
+            print(
+                f"    {door:<20} {len(times):>7} p50 {_percentile(times, 0.5):>5.0f} ms  "
+                f"p95 {_percentile(times, 0.95):>5.0f} ms  p99 {_percentile(times, 0.99):>5.0f} ms"
+            )
     print(f"  throughput: {rate:.1f} req/s = {rate / base_rate:.2f}x the baseline's")
     print(f"  p99: {p99:.0f} ms (target <= {TARGET_P99_MS:.0f} ms)")
     print(f"  error rate: {errors:.2%} (target {TARGET_ERROR_RATE:.0%})")
