@@ -233,14 +233,24 @@ def _pass_fail_validator(schema: dict) -> Callable:
     return functools.partial(namespace["validate"], custom_formats=formats)
 
 
+# Texts found to be real calendar dates: payloads repeat their dates, and chunks one another's.
+# Emptied when full, so hostile input cannot grow it.
+_calendar_dates: set[str] = set()
+
+
 def _is_calendar_date(value: str) -> bool:
     """A `YYYY-MM-DD` that names a real day: the pattern alone would let 2026-13-45 through."""
+    if value in _calendar_dates:
+        return True
     if not DATE_PATTERN.fullmatch(value):
         return False
     try:
         date.fromisoformat(value)
     except ValueError:
         return False
+    if len(_calendar_dates) >= base.MEMO_SIZE:
+        _calendar_dates.clear()
+    _calendar_dates.add(value)
     return True
 
 

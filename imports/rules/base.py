@@ -78,14 +78,10 @@ class RuleContext:
     # Per-run memo for derived values several rules share (e.g. all agreements of the payload).
     memo: dict = dataclasses.field(default_factory=dict)
 
-    @property
+    @functools.cached_property
     def today(self) -> date:
+        """`now`'s date (read by dozens of rules per document, so worked out once)."""
         return self.now.date()
-
-    def cached(self, key: str, compute: Callable[[], Any]) -> Any:
-        if key not in self.memo:
-            self.memo[key] = compute()
-        return self.memo[key]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -212,76 +208,81 @@ class Plan:
                 step.rules.append(rule)
             else:
                 self.steps.append(Step(rule.group, target_numbers[target], [rule]))
-        # What `Registry.run` walks per document, resolved once: each step's target and, per rule,
-        # (field, error code, rule). The check is read from the rule as it runs (a test swaps it).
-        self.runs: tuple[tuple[int, tuple[tuple[str | None, str | None, Rule], ...]], ...] = tuple(
-            (step.target, tuple((rule.field, rule.error_code, rule) for rule in step.rules))
-            for step in self.steps
+        # Each pattern with children, in pattern order (a parent before its children), and per
+        # child: (number, key, is a list, is the meter point list a fuel is read from).
+        children: dict[int, list[tuple[int, str, bool, bool]]] = {}
+        for number, (parent, key, is_list) in enumerate(self.patterns[1:], start=1):
+            children.setdefault(parent, []).append((number, key, is_list, is_list and key == "meter_points"))
+        self.children = sorted((parent, tuple(kids)) for parent, kids in children.items())
+        # What `Registry.run` walks per document, resolved once: consecutive steps of one target as
+        # one run, with the target, the pattern whose nodes are the target's own (one pattern, no
+        # discriminator or fuel), else -1, and per rule (field, error code, rule). The check is read
+        # from the rule as it runs (a test swaps it).
+        runs: list[tuple[int, int, list[tuple[str | None, str | None, Rule]]]] = []
+        for step in self.steps:
+            rules_ = [(rule.field, rule.error_code, rule) for rule in step.rules]
+            if runs and runs[-1][0] == step.target:
+                runs[-1][2].extend(rules_)
+                continue
+            patterns, discriminator, fuel = self.targets[step.target]
+            own = patterns[0] if len(patterns) == 1 and discriminator is None and not fuel else -1
+            runs.append((step.target, own, rules_))
+        self.runs: tuple[tuple[int, int, tuple[tuple[str | None, str | None, Rule], ...]], ...] = tuple(
+            (target, own, tuple(rules_)) for target, own, rules_ in runs
         )
 
-    def locate(self, root: Any) -> list[list[tuple[tuple, Any]]]:
-        """(path, node) lists of `root` by pattern number; a pattern below an absent part is empty."""
-        located: list[list[tuple[tuple, Any]]] = [[((), root)]]
-        append = located.append
-        for parent, key, is_list in self.patterns[1:]:
+    def locate(self, root: Any) -> list[list[tuple[tuple, dict, dict | None]]]:
+        """(path, node, enclosing meter point) of each dict node of `root`, by pattern number; a
+        pattern below an absent part is empty, and only the patterns below a found one are looked
+        for. Rules read dict nodes only (a node of another type is the schema check's failure)."""
+        located: list[list[tuple[tuple, dict, dict | None]]] = [_NOTHING] * len(self.patterns)
+        located[0] = [((), root, None)] if isinstance(root, dict) else _NOTHING
+        for parent, children in self.children:
             above = located[parent]
-            following: list[tuple[tuple, Any]] = []
-            for path, node in above:
-                if node.__class__ is not dict and not isinstance(node, dict):
-                    continue
-                value = node.get(key)
-                if value is None:
-                    continue
-                if not is_list:
-                    following.append(((*path, key), value))
-                elif isinstance(value, list):
-                    following.extend(((*path, key, index), item) for index, item in enumerate(value))
-            append(following)
+            if not above:
+                continue
+            for number, key, is_list, is_point in children:
+                following: list[tuple[tuple, dict, dict | None]] = []
+                for path, node, point in above:
+                    value = node.get(key)
+                    if value is None:
+                        continue
+                    if not is_list:
+                        if value.__class__ is dict or isinstance(value, dict):
+                            following.append(((*path, key), value, point))
+                    elif value.__class__ is list or isinstance(value, list):
+                        for index, item in enumerate(value):
+                            if item.__class__ is dict or isinstance(item, dict):
+                                following.append(
+                                    ((*path, key, index), item, item if is_point and point is None else point)
+                                )
+                if following:
+                    located[number] = following
         return located
 
     def matching(
-        self,
-        target: int,
-        located: list[list[tuple[tuple, Any]]],
-        ctx: RuleContext,
-        supply_types: dict[tuple, Any] | None = None,
-    ) -> list[tuple[tuple, dict]]:
-        """The dict nodes of a target's patterns (in pattern order) its discriminator and fuel admit.
-        `supply_types`: the enclosing meter points' supply types found so far in this run, by path."""
+        self, target: int, located: list[list[tuple[tuple, dict, dict | None]]], ctx: RuleContext
+    ) -> list[tuple[tuple, dict, dict | None]]:
+        """The nodes of a target's patterns (in pattern order) its discriminator and fuel admit (the
+        supply type of the meter point a node is below)."""
         patterns, discriminator, fuel = self.targets[target]
         if len(patterns) == 1:
-            found = located[patterns[0]]
-            if not found:
-                return []
-            nodes = [entry for entry in found if entry[1].__class__ is dict or isinstance(entry[1], dict)]
+            nodes = located[patterns[0]]
         else:
-            nodes = [
-                (path, node)
-                for pattern in patterns
-                for path, node in located[pattern]
-                if isinstance(node, dict)
-            ]
+            nodes = [entry for pattern in patterns for entry in located[pattern]]
         if nodes and discriminator is not None:
             prop, value = discriminator
             if prop == SUPPLIER_DISCRIMINATOR:
                 if ctx.supplier.enforce_business_contracts_exist is not value:
-                    return []
+                    return _NOTHING
             else:
-                nodes = [(path, node) for path, node in nodes if node.get(prop) == value]
+                nodes = [entry for entry in nodes if entry[1].get(prop) == value]
         if nodes and fuel:
-            if supply_types is None:
-                supply_types = {}
-            kept = []
-            for path, node in nodes:
-                if "meter_points" not in path:
-                    continue  # no enclosing meter point: no supply type
-                above = path[: path.index("meter_points") + 2]
-                if above not in supply_types:
-                    supply_types[above] = _meter_point_of(ctx.root, path).get("supply_type")
-                if supply_types[above] == fuel:
-                    kept.append((path, node))
-            nodes = kept
+            nodes = [entry for entry in nodes if entry[2] is not None and entry[2].get("supply_type") == fuel]
         return nodes
+
+
+_NOTHING: list = []  # an empty pattern's nodes: shared, never appended to
 
 
 # --- the registry ----------------------------------------------------------------------------
@@ -345,36 +346,38 @@ class Registry:
         seen: set[tuple[str, str]] = set()
         plan = self.compiled(document=document, territory=ctx.supplier.territory, variant=ctx.variant)
         located = plan.locate(data)
-        matching: list[list[tuple[tuple, dict]] | None] = [None] * len(plan.targets)
-        supply_types: dict[tuple, Any] = {}
-        for target, step_rules in plan.runs:
-            targets = matching[target]
-            if targets is None:
-                targets = matching[target] = plan.matching(target, located, ctx, supply_types)
-            if not targets:
+        matching: list[list[tuple[tuple, dict, dict | None]] | None] = [None] * len(plan.targets)
+        for target, own, step_rules in plan.runs:
+            if own >= 0:
+                nodes = located[own]
+            else:
+                nodes = matching[target]
+                if nodes is None:
+                    nodes = matching[target] = plan.matching(target, located, ctx)
+            if not nodes:
                 continue
             for field, code, rule in step_rules:
                 check = rule.check
-                for path, node in targets:
-                    try:
-                        if field is None:
+                if field is None:
+                    for path, node, _ in nodes:
+                        try:
                             failed = check(node, ctx)
-                        else:
-                            value = node.get(field)
-                            if value is None:
-                                continue
+                        except _MALFORMED:
+                            # Malformed input the schema check reports already; a rule never crashes a request.
+                            continue
+                        if failed and code is not None:
+                            _fail(failures, seen, path, field, code, rule)
+                else:
+                    for path, node, _ in nodes:
+                        value = node.get(field)
+                        if value is None:
+                            continue
+                        try:
                             failed = check(value, ctx, node)
-                    except _MALFORMED:
-                        # Malformed input the schema check reports already; a rule never crashes a request.
-                        continue
-                    if not failed or code is None:
-                        continue
-                    attr = (
-                        attr_of((*path, field or NON_FIELD_ERRORS)) if (path or field) else NON_FIELD_ERRORS
-                    )
-                    if (attr, code) not in seen:
-                        seen.add((attr, code))
-                        failures.append(Failure(attr, code, rule.detail, rule.group, rule.order))
+                        except _MALFORMED:
+                            continue
+                        if failed and code is not None:
+                            _fail(failures, seen, path, field, code, rule)
         return failures
 
     def x_validators(self, *, document: str, territory: str = GB, variant: str = "v1") -> list[dict]:
@@ -398,14 +401,14 @@ class Registry:
         return [entry for validators in groups.values() for entry in validators.values()]
 
 
-def _meter_point_of(root: Any, path: tuple) -> dict:
-    if "meter_points" not in path:
-        return {}
-    end = path.index("meter_points") + 2
-    node = root
-    for part in path[:end]:
-        node = node[part]
-    return node if isinstance(node, dict) else {}
+def _fail(
+    failures: list[Failure], seen: set[tuple[str, str]], path: tuple, field: str | None, code: str, rule: Rule
+) -> None:
+    """Add a rule's failure at its node, unless one of the same (attr, code) is there already."""
+    attr = attr_of((*path, field or NON_FIELD_ERRORS)) if (path or field) else NON_FIELD_ERRORS
+    if (attr, code) not in seen:
+        seen.add((attr, code))
+        failures.append(Failure(attr, code, rule.detail, rule.group, rule.order))
 
 
 class GroupBuilder:
@@ -478,7 +481,7 @@ class GroupBuilder:
 # Parsed values by their text: a payload repeats its dates and amounts, and a chunk's payloads one
 # another's, while each rule parses what it reads again. Values are immutable, so sharing them is
 # safe; the memos are emptied when full, so hostile input cannot grow them.
-_MEMO_SIZE = 4096
+MEMO_SIZE = 4096
 _dates: dict[str, date | None] = {}
 _instants: dict[str, datetime | None] = {}
 _decimals: dict[str, Decimal | None] = {}
@@ -498,7 +501,7 @@ def as_date(value: Any) -> date | None:
         parsed = date.fromisoformat(value[:10])
     except ValueError:
         parsed = None
-    if len(_dates) >= _MEMO_SIZE:
+    if len(_dates) >= MEMO_SIZE:
         _dates.clear()
     _dates[value] = parsed
     return parsed
@@ -515,7 +518,7 @@ def as_datetime(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         parsed = None
-    if len(_instants) >= _MEMO_SIZE:
+    if len(_instants) >= MEMO_SIZE:
         _instants.clear()
     _instants[value] = parsed
     return parsed
@@ -537,7 +540,7 @@ def as_decimal(value: Any) -> Decimal | None:
         parsed = Decimal(value)
     except InvalidOperation:
         parsed = None
-    if len(_decimals) >= _MEMO_SIZE:
+    if len(_decimals) >= MEMO_SIZE:
         _decimals.clear()
     _decimals[value] = parsed
     return parsed
@@ -553,6 +556,16 @@ def items(node: Any, key: str) -> list:
 def present(node: dict, key: str) -> bool:
     value = node.get(key)
     return value not in (None, "", [], {})
+
+
+def counts(values) -> dict:
+    """How many times each value occurs, in order of first occurrence (`collections.Counter`'s
+    counts, without its cost per call)."""
+    found: dict = {}
+    get = found.get
+    for value in values:
+        found[value] = get(value, 0) + 1
+    return found
 
 
 def duplicates(values) -> bool:

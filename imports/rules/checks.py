@@ -3,6 +3,7 @@ take (value, ctx, parent). Each returns True when the rule fails."""
 
 from __future__ import annotations
 
+import operator
 import re
 
 from imports.rules import base
@@ -173,10 +174,13 @@ def invalid_postcode(value, ctx, parent=None) -> bool:
     return not isinstance(value, str) or pattern.fullmatch(value.strip()) is None
 
 
+WHITESPACE = re.compile(r"\s+")
+
+
 def normal_postcode(value: str, territory: str) -> str:
     """A valid postcode in its standard form: GB upper case with one space before the inward code
     (`w1f9de` -> `W1F 9DE`), JP `NNN-NNNN`; others stripped."""
-    compact = re.sub(r"\s+", "", value).upper()
+    compact = WHITESPACE.sub("", value).upper()
     if territory == "GB":
         return f"{compact[:-3]} {compact[-3:]}"
     if territory == "JP":
@@ -236,8 +240,10 @@ MPAN_CHECK_WEIGHTS = (3, 5, 7, 13, 17, 19, 23, 29, 31, 37, 41, 43)
 
 def mpan_check_digit(first_twelve: str) -> str:
     """The check digit of a GB MPAN core (its 13th digit): the first twelve digits weighted by the
-    primes 3..43, summed, modulo 11, modulo 10."""
-    total = sum(int(digit) * weight for digit, weight in zip(first_twelve, MPAN_CHECK_WEIGHTS, strict=True))
+    primes 3..43, summed, modulo 11, modulo 10. Raises ValueError unless given twelve digits."""
+    if len(first_twelve) != len(MPAN_CHECK_WEIGHTS):
+        raise ValueError(f"an MPAN core's check digit needs {len(MPAN_CHECK_WEIGHTS)} digits")
+    total = sum(map(operator.mul, map(int, first_twelve), MPAN_CHECK_WEIGHTS))
     return str(total % 11 % 10)
 
 

@@ -10,6 +10,7 @@ BUSINESS_ACCOUNT_TYPES = {"BUSINESS", "BUSINESS_OCCUPIER", "BUSINESS_VACANT"}
 # GB measurement classes: A and B are non-half-hourly (B unmetered), C to G half-hourly (D unmetered).
 HALF_HOURLY_CLASSES = frozenset("CDEFG")
 UNMETERED_CLASSES = frozenset("BD")
+ONE_DAY = timedelta(days=1)
 
 
 def is_business(root: dict) -> bool:
@@ -62,16 +63,35 @@ def meters(root: dict, ctx: base.RuleContext) -> list[tuple[dict, dict]]:
     return found
 
 
-def current_transactions(root: dict) -> list[dict]:
-    return [t for t in base.items(root, "current_statement_transactions") if isinstance(t, dict)]
+def current_transactions(root: dict, ctx: base.RuleContext | None = None) -> list[dict]:
+    """The current statement's transactions (dicts only); with `ctx`, found once per run."""
+    return _transactions(root, ctx, "current_statement_transactions")
 
 
-def historical_transactions(root: dict) -> list[dict]:
-    return [t for t in base.items(root, "historical_statement_transactions") if isinstance(t, dict)]
+def historical_transactions(root: dict, ctx: base.RuleContext | None = None) -> list[dict]:
+    """The historical statements' transactions (dicts only); with `ctx`, found once per run."""
+    return _transactions(root, ctx, "historical_statement_transactions")
 
 
-def all_transactions(root: dict) -> list[dict]:
-    return current_transactions(root) + historical_transactions(root)
+def all_transactions(root: dict, ctx: base.RuleContext | None = None) -> list[dict]:
+    """Current, then historical transactions; with `ctx`, found once per run."""
+    if ctx is None:
+        return current_transactions(root) + historical_transactions(root)
+    found = ctx.memo.get("all_transactions")
+    if found is None:
+        found = ctx.memo["all_transactions"] = current_transactions(root, ctx) + historical_transactions(
+            root, ctx
+        )
+    return found
+
+
+def _transactions(root: dict, ctx: base.RuleContext | None, key: str) -> list[dict]:
+    found = ctx.memo.get(key) if ctx is not None else None
+    if found is None:
+        found = [t for t in base.items(root, key) if isinstance(t, dict)]
+        if ctx is not None:
+            ctx.memo[key] = found
+    return found
 
 
 def is_active(mp: dict, ctx: base.RuleContext) -> bool:
@@ -115,23 +135,23 @@ def last_billed_to(root: dict, mp: dict | None = None) -> date | None:
 
 def billed_dates(root: dict, ctx: base.RuleContext) -> list[date]:
     """Every last billed to date of the payload: the account's, and each meter point's, gas meter's
-    and electricity register's."""
-
-    def collect() -> list[date]:
-        found = [base.as_date(root.get("last_billed_to_date"))]
-        for mp in meter_points(root, ctx):
-            found.append(base.as_date(mp.get("last_billed_to_date")))
-            for meter in base.items(mp, "meters"):
-                if isinstance(meter, dict):
-                    found.append(base.as_date(meter.get("last_billed_to_date")))
-                    found += [
-                        base.as_date(register.get("last_billed_to_date"))
-                        for register in base.items(meter, "registers")
-                        if isinstance(register, dict)
-                    ]
-        return [day for day in found if day]
-
-    return ctx.cached("billed_dates", collect)
+    and electricity register's (found once per run)."""
+    dates = ctx.memo.get("billed_dates")
+    if dates is not None:
+        return dates
+    found = [base.as_date(root.get("last_billed_to_date"))]
+    for mp in meter_points(root, ctx):
+        found.append(base.as_date(mp.get("last_billed_to_date")))
+        for meter in base.items(mp, "meters"):
+            if isinstance(meter, dict):
+                found.append(base.as_date(meter.get("last_billed_to_date")))
+                found += [
+                    base.as_date(register.get("last_billed_to_date"))
+                    for register in base.items(meter, "registers")
+                    if isinstance(register, dict)
+                ]
+    dates = ctx.memo["billed_dates"] = [day for day in found if day]
+    return dates
 
 
 def statement_closing(root: dict, ctx: base.RuleContext) -> date | None:
@@ -146,14 +166,14 @@ def statement_closing(root: dict, ctx: base.RuleContext) -> date | None:
 def current_statement_opening(root: dict, ctx: base.RuleContext) -> date | None:
     """One day after the last statement closing date (or what stands for it)."""
     closing = statement_closing(root, ctx)
-    return closing + timedelta(days=1) if closing else None
+    return closing + ONE_DAY if closing else None
 
 
 def billing_from(root: dict, mp: dict) -> date | None:
     """The first day Kraken bills a meter point for: the day after it was last billed to, else the
     day its supply starts."""
     billed = last_billed_to(root, mp)
-    return billed + timedelta(days=1) if billed else base.as_date(mp.get("supply_start_date"))
+    return billed + ONE_DAY if billed else base.as_date(mp.get("supply_start_date"))
 
 
 def has_been_billed(root: dict) -> bool:
@@ -173,8 +193,9 @@ def is_prepay_vend(transaction: dict) -> bool:
 def uncovered(agreements_: list[dict], start: date, end: date | None) -> bool:
     """Whether some day of `[start, end)` (`end` None: open-ended) is in no agreement's period."""
     day = start
+    periods = [agreement_period(ag) for ag in agreements_]
     for agreement_start, agreement_end in sorted(
-        (agreement_period(ag) for ag in agreements_ if agreement_period(ag)[0]), key=lambda period: period[0]
+        (period for period in periods if period[0]), key=lambda period: period[0]
     ):
         if end is not None and day >= end:
             return False
@@ -195,10 +216,23 @@ def covers(agreement: dict, day: date) -> bool:
     return start is not None and start <= day and (end is None or day < end)
 
 
+_minor_units: dict[str, int] = {}  # by the text of the amount, emptied when full as base's memos
+
+
 def amount(value) -> int:
     """Decimal major units as a string -> integer minor units (exact)."""
-    parsed = base.as_decimal(value)
-    return int((parsed or 0) * 100)
+    if value.__class__ is not str:
+        parsed = base.as_decimal(value)
+        return int((parsed or 0) * 100)
+    try:
+        return _minor_units[value]
+    except KeyError:
+        pass
+    minor = int((base.as_decimal(value) or 0) * 100)
+    if len(_minor_units) >= base.MEMO_SIZE:
+        _minor_units.clear()
+    _minor_units[value] = minor
+    return minor
 
 
 def tariff(ctx: base.RuleContext, code):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
+from imports.rules import base
 from imports.rules import payload as p
 from imports.rules.base import as_date, items, present
 
@@ -18,11 +18,15 @@ def _prepay_serials(a, ctx):
 
 
 def _transactions_target_uninitialised_prepay(a, ctx):
+    targets = [
+        t["to_prepay_meter_serial_number"]
+        for t in p.all_transactions(a, ctx)
+        if present(t, "to_prepay_meter_serial_number")
+    ]
+    if not targets:
+        return False
     initialised = _prepay_serials(a, ctx)
-    return any(
-        present(t, "to_prepay_meter_serial_number") and t["to_prepay_meter_serial_number"] not in initialised
-        for t in p.all_transactions(a)
-    )
+    return any(target not in initialised for target in targets)
 
 
 def _prepay_details_on_fully_billed(a, ctx):
@@ -152,7 +156,7 @@ def _active_register_readings(a, ctx):
     for mp, meter in p.meters(a, ctx):
         if mp.get("supply_type") != "ELECTRICITY" or not p.is_active(mp, ctx) or present(meter, "removed_on"):
             continue
-        counts = Counter(
+        counts = base.counts(
             r.get("register_id") for r in items(meter, "transfer_readings") if isinstance(r, dict)
         )
         for register in items(meter, "registers"):
@@ -160,12 +164,24 @@ def _active_register_readings(a, ctx):
                 yield counts.get(register.get("register_id"), 0)
 
 
+def _register_reading_counts(a, ctx) -> list[int]:
+    """`_active_register_readings` as a list, found once per run (two rules read it)."""
+    found = ctx.memo.get("register_reading_counts")
+    if found is None:
+        try:
+            found = list(_active_register_readings(a, ctx))
+        except (TypeError, AttributeError, ValueError, KeyError, ArithmeticError):
+            return _active_register_readings(a, ctx)  # malformed: each rule reads as far as it reads
+        ctx.memo["register_reading_counts"] = found
+    return found
+
+
 def _missing_register_transfer(a, ctx):
-    return any(count == 0 for count in _active_register_readings(a, ctx))
+    return any(count == 0 for count in _register_reading_counts(a, ctx))
 
 
 def _multiple_register_transfer(a, ctx):
-    return any(count > 1 for count in _active_register_readings(a, ctx))
+    return any(count > 1 for count in _register_reading_counts(a, ctx))
 
 
 CHECKS = {

@@ -11,7 +11,7 @@ from imports.rules.base import as_date, items, present
 
 
 def _supply_charge_not_covered(a, ctx):
-    for transaction in p.all_transactions(a):
+    for transaction in p.all_transactions(a, ctx):
         if transaction.get("type") != "SUPPLY_CHARGE":
             continue
         lines = [li for li in items(transaction, "line_items") if isinstance(li, dict)]
@@ -39,13 +39,13 @@ def _supply_charge_not_covered(a, ctx):
 
 
 def _historical_period_end_in_future(a, ctx):
-    dates = [as_date(t.get("transaction_date")) for t in p.historical_transactions(a)]
+    dates = [as_date(t.get("transaction_date")) for t in p.historical_transactions(a, ctx)]
     end = as_date(a.get("last_statement_closing_date")) or max((d for d in dates if d), default=None)
     return end is not None and end > ctx.today
 
 
 def _billing_document_identifier_missing(a, ctx):
-    historical = p.historical_transactions(a)
+    historical = p.historical_transactions(a, ctx)
     with_id = [t for t in historical if present(t, "billing_document_identifier")]
     return (
         ctx.catalogue.billing_document_identifiers_enabled
@@ -56,30 +56,33 @@ def _billing_document_identifier_missing(a, ctx):
 
 def _billing_document_identifier_flag_disabled(a, ctx):
     return not ctx.catalogue.billing_document_identifiers_enabled and any(
-        present(t, "billing_document_identifier") for t in p.historical_transactions(a)
+        present(t, "billing_document_identifier") for t in p.historical_transactions(a, ctx)
     )
 
 
 def _billing_document_identifier_on_current(a, ctx):
-    return any(present(t, "billing_document_identifier") for t in p.current_transactions(a))
+    return any(present(t, "billing_document_identifier") for t in p.current_transactions(a, ctx))
 
 
 def _billing_document_identifier_mismatch(a, ctx):
     values = {
         t.get("billing_document_identifier")
-        for t in p.historical_transactions(a)
+        for t in p.historical_transactions(a, ctx)
         if present(t, "billing_document_identifier")
     }
     return len(values) > 1
 
 
-def _transactions_by_id(a):
-    return {t.get("transaction_id"): t for t in p.all_transactions(a)}
+def _transactions_by_id(a, ctx):
+    return {t.get("transaction_id"): t for t in p.all_transactions(a, ctx)}
 
 
 def _voucher_sum(a, ctx):
-    by_id = _transactions_by_id(a)
-    for voucher in items(a, "vouchers"):
+    vouchers = items(a, "vouchers")
+    if not vouchers:
+        return False
+    by_id = _transactions_by_id(a, ctx)
+    for voucher in vouchers:
         if not isinstance(voucher, dict):
             continue
         value = p.amount(voucher.get("value")) or p.amount(
@@ -96,7 +99,9 @@ def _voucher_sum(a, ctx):
 
 
 def _voucher_charge_missing(a, ctx):
-    by_id = _transactions_by_id(a)
+    if not items(a, "vouchers"):
+        return False
+    by_id = _transactions_by_id(a, ctx)
     return any(
         isinstance(v, dict) and (by_id.get(v.get("charge_transaction_id")) or {}).get("type") != "CHARGE"
         for v in items(a, "vouchers")
@@ -104,7 +109,9 @@ def _voucher_charge_missing(a, ctx):
 
 
 def _voucher_credit_missing(a, ctx):
-    by_id = _transactions_by_id(a)
+    if not items(a, "vouchers"):
+        return False
+    by_id = _transactions_by_id(a, ctx)
     return any(
         isinstance(r, dict) and (by_id.get(r.get("credit_transaction_id")) or {}).get("type") != "CREDIT"
         for v in items(a, "vouchers")
@@ -116,15 +123,17 @@ def _voucher_credit_missing(a, ctx):
 def _historical_without_dates(a, ctx):
     """Historical transactions need a closing date, or a last billed to date (the account's or a
     supply point's) the closing date is inferred from."""
-    return bool(p.historical_transactions(a)) and p.statement_closing(a, ctx) is None
+    return bool(p.historical_transactions(a, ctx)) and p.statement_closing(a, ctx) is None
 
 
 def _duplicate_transaction_ids(a, ctx):
-    return base.duplicates(t.get("transaction_id") for t in p.all_transactions(a) if t.get("transaction_id"))
+    return base.duplicates(
+        t.get("transaction_id") for t in p.all_transactions(a, ctx) if t.get("transaction_id")
+    )
 
 
 def _missing_transaction_id(a, ctx):
-    return any(not present(t, "transaction_id") for t in p.all_transactions(a))
+    return any(not present(t, "transaction_id") for t in p.all_transactions(a, ctx))
 
 
 def _current_before_opening(*, without_vends: bool):
@@ -135,7 +144,7 @@ def _current_before_opening(*, without_vends: bool):
         opening = p.current_statement_opening(a, ctx)
         return opening is not None and any(
             (as_date(t.get("transaction_date")) or date.max) < opening
-            for t in p.current_transactions(a)
+            for t in p.current_transactions(a, ctx)
             if not (without_vends and p.is_prepay_vend(t))
         )
 
@@ -149,12 +158,14 @@ def _current_before_last_billed(a, ctx):
     if not billed:
         return False
     latest = max(billed)
-    return any((as_date(t.get("transaction_date")) or date.max) < latest for t in p.current_transactions(a))
+    return any(
+        (as_date(t.get("transaction_date")) or date.max) < latest for t in p.current_transactions(a, ctx)
+    )
 
 
 def _historical_after_current(a, ctx):
-    historical = [as_date(t.get("transaction_date")) for t in p.historical_transactions(a)]
-    current = [as_date(t.get("transaction_date")) for t in p.current_transactions(a)]
+    historical = [as_date(t.get("transaction_date")) for t in p.historical_transactions(a, ctx)]
+    current = [as_date(t.get("transaction_date")) for t in p.current_transactions(a, ctx)]
     historical, current = [d for d in historical if d], [d for d in current if d]
     return bool(historical and current) and max(historical) > min(current)
 
@@ -162,7 +173,7 @@ def _historical_after_current(a, ctx):
 def _historical_after_closing(a, ctx):
     closing = p.statement_closing(a, ctx)
     return closing is not None and any(
-        (as_date(t.get("transaction_date")) or date.min) > closing for t in p.historical_transactions(a)
+        (as_date(t.get("transaction_date")) or date.min) > closing for t in p.historical_transactions(a, ctx)
     )
 
 
@@ -184,7 +195,7 @@ def _balance_mismatch(*, without_vends: bool):
     def check(a, ctx):
         if a.get("transfer_balance") is None:
             return False
-        current = [t for t in p.current_transactions(a) if not (without_vends and p.is_prepay_vend(t))]
+        current = [t for t in p.current_transactions(a, ctx) if not (without_vends and p.is_prepay_vend(t))]
         total = p.amount(a.get("last_statement_balance")) + sum(_signed(t) for t in current)
         return total != p.amount(a.get("transfer_balance"))
 
@@ -196,7 +207,9 @@ def _historical_balance_mismatch(*, without_vends: bool):
     balance."""
 
     def check(a, ctx):
-        historical = [t for t in p.historical_transactions(a) if not (without_vends and p.is_prepay_vend(t))]
+        historical = [
+            t for t in p.historical_transactions(a, ctx) if not (without_vends and p.is_prepay_vend(t))
+        ]
         if not historical or a.get("last_statement_balance") is None:
             return False
         return sum(_signed(t) for t in historical) != p.amount(a.get("last_statement_balance"))

@@ -7,11 +7,15 @@ from datetime import date, timedelta
 from imports.rules import payload as p
 from imports.rules.base import as_date, items, present
 
+ONE_DAY = timedelta(days=1)
+
 
 def _gaps_or_overlaps(a, ctx):
     """Agreements of a supply point must be consecutive. A gap wholly before the supply start date
     (historic supply, never billed in Kraken) is allowed; an overlap never is."""
     for mp in p.meter_points(a, ctx):
+        if len(items(mp, "agreements")) < 2:
+            continue  # no two periods to compare
         supply_start = as_date(mp.get("supply_start_date"))
         periods = sorted(
             (p.agreement_period(ag) for ag in items(mp, "agreements") if isinstance(ag, dict)),
@@ -39,11 +43,13 @@ def _contracts_without_supply_points(a, ctx):
 
 
 def _contract_term_product_not_in_agreements(a, ctx):
+    terms = [t for c in items(a, "account_contracts") if isinstance(c, dict) for t in items(c, "terms")]
+    if not terms:
+        return False
     products = {
         getattr(p.tariff(ctx, ag.get("tariff_code")), "product_code", ag.get("tariff_code"))
         for _, ag in p.agreements(a, ctx)
     }
-    terms = [t for c in items(a, "account_contracts") if isinstance(c, dict) for t in items(c, "terms")]
     return any(
         isinstance(t, dict) and t.get("product_code") and t["product_code"] not in products for t in terms
     )
@@ -162,14 +168,11 @@ def _unbilled_period_uncovered(a, mp, ctx) -> bool:
     """Some day Kraken bills a billable supply point for, from the day after its last billed to
     date (or its supply start) to today or its supply end, is in none of its agreements."""
     start = p.billing_from(a, mp)
-    if start is None or start > ctx.today:
+    today = ctx.today
+    if start is None or start > today:
         return False
     end = as_date(mp.get("supply_end_date"))
-    until = (
-        ctx.today + timedelta(days=1)
-        if end is None
-        else min(end + timedelta(days=1), ctx.today + timedelta(days=1))
-    )
+    until = today + ONE_DAY if end is None else min(end + ONE_DAY, today + ONE_DAY)
     agreements_ = [ag for ag in items(mp, "agreements") if isinstance(ag, dict)]
     return start < until and p.uncovered(agreements_, start, until)
 

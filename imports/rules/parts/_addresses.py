@@ -3,7 +3,6 @@ exchanged meters and their readings, across all the account's supply addresses).
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import date
 
 from imports.rules import base
@@ -168,7 +167,7 @@ group(
         "unexpected_number_of_meter_points_found_for_meter",
         lambda v, ctx, parent: any(
             count > 2
-            for count in Counter(
+            for count in base.counts(
                 m.get("meter_serial_number")
                 for a in v
                 if isinstance(a, dict)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections import Counter
 
+from imports.rules import base
 from imports.rules import checks as c
 from imports.rules import payload as p
 from imports.rules.base import items, present
@@ -128,7 +128,7 @@ group(
         "registers_have_duplicate_tprs",
         lambda v, ctx, parent: any(
             count > (2 if tpr in SHARED_TPRS else 1)
-            for tpr, count in Counter(
+            for tpr, count in base.counts(
                 r.get("tpr")
                 for r in v
                 if isinstance(r, dict) and r.get("tpr") and r.get("is_settlement") is not False
