@@ -61,6 +61,11 @@ class _Shape:
         self.sql = sql
         self.params = params
         self.slots = slots
+        # The row converters of the select (the fields' own: no backend of this project adds any
+        # that depend on the connection), worked out once instead of for every execution.
+        select = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        converters = compiler.get_converters(select)
+        self.converters = lambda expressions: converters
 
     def run(self, values: list) -> list:
         params = list(self.params)
@@ -71,6 +76,7 @@ class _Shape:
         connection = compiler.connection = connections[self.queryset.db]
         sql = self.sql
         compiler.as_sql = lambda *args, **kwargs: (sql, tuple(params))
+        compiler.get_converters = self.converters
         if connection.vendor == "postgresql":
             compiler.execute_sql = _PreparedExecution(compiler, sql, params)
         queryset = self.queryset._chain()
