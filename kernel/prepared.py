@@ -92,6 +92,12 @@ class _PreparingCursor(ServerBindingCursor):
     def execute(self, query, params=None, *, prepare=None, binary=None):
         return super().execute(query, params, prepare=True, binary=binary)
 
+    def _maybe_prepare_gen(self, pgq, *, prepare=None, binary=None):
+        # psycopg records the query it sends only when it does not prepare it; Django's query log
+        # (`last_executed_query`: DEBUG, assertNumQueries' listing) reads it, so record it here.
+        self._query = pgq
+        return super()._maybe_prepare_gen(pgq, prepare=prepare, binary=binary)
+
 
 def _preparing_cursor(connection):
     """A Django cursor of `connection` (opened if need be; queries logged and errors translated as

@@ -98,13 +98,15 @@ class TestRowsPrepared:
         assert found == [d]
         assert server_statements_of("accounts_address") == [(["bigint", "bigint"], 3)]
 
-    def test_queries_are_still_counted(self, addresses, django_assert_num_queries):
+    def test_queries_are_still_counted_and_logged(self, addresses, django_assert_num_queries):
         a, b, *_ = addresses
         key = object()
         prepared.rows(key, by_ids, [a.pk])
 
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(1) as captured:
             assert prepared.rows(key, by_ids, [b.pk]) == [b]
+
+        assert '"accounts_address"."id" IN ($1)' in captured.captured_queries[0]["sql"]
 
     def test_a_transaction_rolled_back_leaves_it_answering(self, addresses):
         a, b, *_ = addresses
