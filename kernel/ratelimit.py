@@ -3,9 +3,15 @@ per caller and window, which expires with the window."""
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
 
 from django.core.cache import caches
+
+# A redis-py client for each cache backend's writes: Django's Redis cache builds a new client for
+# every call (copying some 170 response callbacks into it), while a client is thread-safe and only
+# borrows connections from the backend's pool, which stays the same for writes.
+_write_clients: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def window(*, key: str, seconds: int, now: datetime) -> tuple[str, int]:
@@ -23,7 +29,10 @@ def add(*, key: str, amount: int, ttl: int) -> int:
     backend = getattr(cache, "_cache", None)
     get_client = getattr(backend, "get_client", None)
     if get_client is not None:
-        pipe = get_client(full_key, write=True).pipeline(transaction=True)
+        client = _write_clients.get(backend)
+        if client is None:
+            client = _write_clients[backend] = get_client(full_key, write=True)
+        pipe = client.pipeline(transaction=True)
         pipe.incrby(full_key, amount)
         pipe.expire(full_key, ttl + 1)
         value, _ = pipe.execute()

@@ -114,6 +114,13 @@ SESSION_SAFETY = (
 _options = DATABASES["default"].setdefault("OPTIONS", {})
 _options["options"] = f"{_options.get('options', '')} {SESSION_SAFETY}".strip()
 _options.update(keepalives=1, keepalives_idle=10, keepalives_interval=5, keepalives_count=3)
+# The customer graph's hot reads run as server-side prepared statements (kernel.prepared), which
+# psycopg refuses on a connection whose prepare_threshold is None (Django's default). No other
+# query is prepared: Django's cursors bind on the client, and the threshold is never reached by
+# count. Turn it off behind a pooler that cannot keep prepared statements (PgBouncer in
+# transaction mode before 1.21, or without max_prepared_statements).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+_options["prepare_threshold"] = 2**31 - 1 if DATABASE_PREPARED_STATEMENTS else None
 DATABASE_POOL_MAX_SIZE = env.int("DATABASE_POOL_MAX_SIZE", default=0)
 if DATABASE_POOL_MAX_SIZE:
     _options["pool"] = {

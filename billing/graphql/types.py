@@ -178,8 +178,10 @@ class _Agreement:
         return accounts_loaders.account(info, a.account_id)
 
     @staticmethod
+    @gql.context_only
     def resolve_tariff(a, info):
-        """Agreements come with their tariff and rates preloaded; the view is built once per tariff."""
+        """Agreements come with their tariff and rates preloaded; the view is built once per tariff
+        and request (and completed once: `gql.context_only`)."""
         ctx = gql.context(info)
         views = ctx.memo.setdefault("tariff_views", {})
         if a.tariff_id not in views:

@@ -8,7 +8,7 @@ needs live in `kraken/graphql/`.
 """
 
 from kernel.graphql import binding, error_codes
-from kernel.graphql.binding import enum_name, plain, view, without_info
+from kernel.graphql.binding import context_only, enum_name, plain, view, without_info
 from kernel.graphql.context import AUTH_SCHEMES, Context, bearer_token, context
 from kernel.graphql.errors import KrakenError, invalid_input
 from kernel.graphql.ids import (
@@ -45,6 +45,7 @@ __all__ = [
     "by_key",
     "connection",
     "context",
+    "context_only",
     "decode_int",
     "decode_pk",
     "encode_int",

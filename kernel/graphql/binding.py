@@ -16,6 +16,10 @@
   a typo (no such type or field) before it changes anything.
 - `without_info` marks a resolver that never reads `info`, so the executor may take a fast path;
   `plain(function)` is `staticmethod(without_info(function))`, the usual one-line leaf resolver.
+- `context_only` marks a resolver that reads nothing of `info` but the request context
+  (`gql.context(info)`) and returns the same value each time for the same root in one request, so
+  the executor may call it without building a ResolveInfo and reuse the answer of an object value
+  it has already completed at the same place of the query.
 - `resolve_type` picks the concrete object type of an interface or union value: a dict's
   `__typename`, an object's `graphql_type`, or a function registered for the model class.
 """
@@ -32,6 +36,10 @@ from graphql import is_non_null_type
 
 _MISSING = object()
 
+# Marks a resolver that reads only `info.context` (through `gql.context(info)`): the executor may
+# call it with a stand-in carrying only the context (see `context_only`).
+CONTEXT_ONLY = "resolves_with_context_only"
+
 # Marks a resolver that never reads `info`, so the executor may call it with `info=None` and skip
 # building a ResolveInfo (most leaves of a large answer are such fields).
 WITHOUT_INFO = "resolves_without_info"
@@ -47,6 +55,15 @@ def without_info(function):
     under `@staticmethod` or around the plain function."""
     target = function.__func__ if isinstance(function, staticmethod) else function
     setattr(target, WITHOUT_INFO, True)
+    return function
+
+
+def context_only(function):
+    """Declare that a `resolve_*(root, info)` resolver reads nothing of `info` but `info.context`
+    (through `gql.context(info)`) and answers the same value for the same root within a request
+    (see `CONTEXT_ONLY`). Apply it under `@staticmethod` or around the plain function."""
+    target = function.__func__ if isinstance(function, staticmethod) else function
+    setattr(target, CONTEXT_ONLY, True)
     return function
 
 

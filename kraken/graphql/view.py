@@ -51,46 +51,62 @@ logger = logging.getLogger(__name__)
 
 
 _NOT_PLAIN = object()
-# (parent type, field name) -> (leaf type, read(source)) of a field that can be read directly, or
-# _NOT_PLAIN
-_plain_leaves: dict = {}
+# (parent type, field name) -> how `_plan` reads the field, or _NOT_PLAIN
+_plain_fields: dict = {}
 
 
-def _plain_leaf(parent_type, name: str):
-    """How to read the scalar or enum field `parent_type.name` without a ResolveInfo, or None:
+class _ContextOnly:
+    """What a resolver marked `binding.context_only` reads of its `info`: the request context."""
 
-    - a field graphene resolves with the default resolver (no resolver of its own, no default
-      value) reads the key of a dict, as `binding.default_resolver` does;
-    - a field without arguments whose resolver is declared `binding.without_info` (it never looks
-      at `info`) is called with `info=None`.
+    __slots__ = ("context",)
+
+    def __init__(self, context):
+        self.context = context
+
+
+def _plain_field(parent_type, name: str):
+    """How to read the field `parent_type.name` without a ResolveInfo, or None:
+
+    - a scalar or enum field graphene resolves with the default resolver (no resolver of its own,
+      no default value) reads the key of a dict, as `binding.default_resolver` does: `(leaf, None)`;
+    - a scalar or enum field without arguments whose resolver is declared `binding.without_info`
+      or `binding.context_only` is called with a `_ContextOnly`: `(leaf, resolve)`;
+    - an object, interface or union field without arguments whose resolver is declared
+      `binding.context_only`: `(_REUSED, resolve, its nullable type)`, called with a `_ContextOnly`
+      to find an answer already completed for the value (`ExecutionContext.complete_value`).
     """
     key = (parent_type, name)
-    plain = _plain_leaves.get(key)
+    plain = _plain_fields.get(key)
     if plain is None:
         plain = _NOT_PLAIN
         field = parent_type.fields.get(name)
-        leaf = get_nullable_type(field.type) if field is not None else None
+        nullable = get_nullable_type(field.type) if field is not None else None
         resolve = field.resolve if field is not None else None
-        if leaf is not None and is_leaf_type(leaf) and not field.args:
-            if (
-                isinstance(resolve, functools.partial)
-                and resolve.func is binding.default_resolver
-                and resolve.args[1:] == (None,)
-            ):
-                plain = (leaf, None)
-            elif getattr(resolve, binding.WITHOUT_INFO, False):
-                plain = (leaf, resolve)
-        _plain_leaves[key] = plain
+        if nullable is not None and not field.args:
+            context_only = getattr(resolve, binding.CONTEXT_ONLY, False)
+            if is_leaf_type(nullable):
+                if (
+                    isinstance(resolve, functools.partial)
+                    and resolve.func is binding.default_resolver
+                    and resolve.args[1:] == (None,)
+                ):
+                    plain = (nullable, None)
+                elif context_only or getattr(resolve, binding.WITHOUT_INFO, False):
+                    plain = (nullable, resolve)
+            elif isinstance(nullable, _COMPOSITE) and context_only:
+                plain = (_REUSED, resolve, nullable)
+        _plain_fields[key] = plain
     return None if plain is _NOT_PLAIN else plain
 
 
 _TYPENAME = object()
+_REUSED = object()
 _COMPOSITE = (GraphQLObjectType, GraphQLInterfaceType, GraphQLUnionType)
 
 
-def _read_plain(plain: tuple, source):
-    """The serialised value of a field `_plan` found plain, or None for the normal path to answer
-    (a null, an exception, a value its scalar refuses)."""
+def _read_plain(plain: tuple, source, info: _ContextOnly):
+    """The serialised value of a leaf field `_plan` found plain, or None for the normal path to
+    answer (a null, an exception, a value its scalar refuses)."""
     if plain[0] is _TYPENAME:
         return plain[1]
     leaf, resolve, name = plain
@@ -98,7 +114,7 @@ def _read_plain(plain: tuple, source):
         if resolve is None:
             value = source.get(name) if type(source) is dict else None
         else:
-            value = resolve(source, None)
+            value = resolve(source, info)
         serialized = leaf.serialize(value) if value is not None else None
     except Exception:  # noqa: BLE001 - the normal path runs it again and reports it
         return None
@@ -116,16 +132,19 @@ class ExecutionContext(DeferredExecutionContext):
 
     - a root listed in `GRAPHQL_DISABLED_FIELDS` answers KT-CT-1113 (SERVICE_AVAILABILITY);
 
-    - a scalar field that `_plain_leaf` can read directly (a dict key, or a resolver that ignores
-      `info`), and `__typename` of an object type, are read and serialised without building their
-      ResolveInfo or path: the same value the normal path returns, at a fraction of the cost (most
-      fields of a large answer are such scalars). A null, an exception or a value the scalar
-      refuses takes the normal path, which reports the error. Which fields of a selection are
-      plain is worked out once per selection and request (`_plan`).
+    - a scalar field that `_plain_field` can read directly (a dict key, or a resolver that reads
+      no more of `info` than the context), and `__typename` of an object type, are read and
+      serialised without building their ResolveInfo or path: the same value the normal path
+      returns, at a fraction of the cost (most fields of a large answer are such scalars). A null,
+      an exception or a value the scalar refuses takes the normal path, which reports the error.
+      Which fields of a selection are plain is worked out once per selection and request (`_plan`).
     - an object value met again at the same place of the query (the same view or instance, the
       same return type and selection: one tariff shared by a meter point's agreements) is
       completed once per request and its answer reused, unless completing it raised errors (their
-      paths are those of the first occurrence);
+      paths are those of the first occurrence); when the field's resolver reads only the context
+      (`binding.context_only`), the value is looked up without building a ResolveInfo or path
+      either, and only a value not completed yet takes the normal path (its resolver is then
+      called again, with the real `info`);
     - graphql-sync-dataloaders 0.1 calls `handle_field_error(error, return_type)` while
       graphql-core 3.2.14 also wants the field's path; rebuild it from the located error.
     """
@@ -136,10 +155,11 @@ class ExecutionContext(DeferredExecutionContext):
         self._plans: dict[int, tuple] = {}
         # (id(value), return type, id(field nodes)) -> (value, its completed answer)
         self._completed: dict[tuple, tuple] = {}
+        self._context_only = _ContextOnly(self.context_value)
 
     def _plan(self, parent_type, fields: dict) -> list:
         """`fields` (a cached selection of `parent_type`) with, for each field, how to read it
-        without a ResolveInfo (`_plain_leaf`, or the type's name for `__typename`), else None."""
+        without a ResolveInfo (`_plain_field`, or the type's name for `__typename`), else None."""
         found = self._plans.get(id(fields))
         if found is None:
             plan = []
@@ -148,8 +168,8 @@ class ExecutionContext(DeferredExecutionContext):
                 if name == "__typename":
                     plain = (_TYPENAME, parent_type.name)
                 else:
-                    plain = _plain_leaf(parent_type, name)
-                    if plain is not None:
+                    plain = _plain_field(parent_type, name)
+                    if plain is not None and plain[0] is not _REUSED:
                         plain = (*plain, name)
                 plan.append((response_name, field_nodes, plain))
             found = self._plans[id(fields)] = (fields, plan)
@@ -164,9 +184,12 @@ class ExecutionContext(DeferredExecutionContext):
         future = None
         for response_name, field_nodes, plain in self._plan(parent_type, fields):
             if plain is not None:
-                serialized = _read_plain(plain, source_value)
-                if serialized is not None:
-                    results[response_name] = serialized
+                if plain[0] is _REUSED:
+                    answer = self._reused(plain, source_value, field_nodes)
+                else:
+                    answer = _read_plain(plain, source_value, self._context_only)
+                if answer is not None:
+                    results[response_name] = answer
                     continue
             result = self.execute_field(
                 parent_type, source_value, field_nodes, Path(path, response_name, parent_type.name)
@@ -198,6 +221,17 @@ class ExecutionContext(DeferredExecutionContext):
                 results[response_name] = result
         return results if not pending else future
 
+    def _reused(self, plain: tuple, source, field_nodes):
+        """The answer already completed for the value of a `binding.context_only` object field, or
+        None (not completed yet, a null, an exception, a value still to load)."""
+        _, resolve, return_type = plain
+        try:
+            value = resolve(source, self._context_only)
+        except Exception:  # noqa: BLE001 - the normal path runs it again and reports it
+            return None
+        found = self._completed.get((id(value), return_type, id(field_nodes)))
+        return None if found is None or found[0] is not value else found[1]
+
     def execute_field(self, parent_type, source, field_nodes, path):
         name = field_nodes[0].name.value
         if path.prev is None and f"{parent_type.name}.{name}" in _disabled_fields():
@@ -212,7 +246,7 @@ class ExecutionContext(DeferredExecutionContext):
         if result is None and isinstance(return_type, GraphQLList):
             result = []
         if (
-            type(return_type) not in _COMPOSITE
+            not isinstance(return_type, _COMPOSITE)  # graphene's types are subclasses
             or result is None
             or isinstance(result, Exception | SyncFuture)
         ):

@@ -238,3 +238,50 @@ class TestViews:
         assert status == 200
         assert body["data"] == {"krakenVersion": None}
         assert body["errors"][0]["extensions"]["errorCode"] == "KT-CT-1101"
+
+
+def _reads_only_the_context(function) -> bool:
+    """Every load of `info` in `function` is `info.context` or the one argument of a call to
+    `context(...)` (`gql.context(info)`)."""
+    instructions = list(dis.get_instructions(function))
+    for i, instruction in enumerate(instructions):
+        if instruction.argval != "info" or not instruction.opname.startswith("LOAD"):
+            continue
+        after = instructions[i + 1] if i + 1 < len(instructions) else None
+        before = instructions[i - 1] if i else None
+        if after is not None and after.opname in ("LOAD_ATTR", "LOAD_METHOD") and after.argval == "context":
+            continue
+        if (
+            before is not None
+            and before.argval == "context"
+            and after is not None
+            and after.opname in ("PRECALL", "CALL")
+            and after.arg == 1
+        ):
+            continue
+        return False
+    return True
+
+
+class TestContextOnly:
+    def test_marks_only_resolvers_that_read_no_more_of_info_than_the_context(self):
+        marked = {
+            f"{type_name}.{field}": function
+            for (type_name, field), function in sorted(RESOLVERS.items())
+            if getattr(function, binding.CONTEXT_ONLY, False)
+        }
+
+        wrongly_marked = [name for name, function in marked.items() if not _reads_only_the_context(function)]
+
+        assert "ElectricityAgreementType.tariff" in marked
+        assert wrongly_marked == []
+
+    def test_the_check_finds_a_resolver_reading_more(self):
+        def reads_path(root, info):
+            return info.path
+
+        def reads_context(root, info):
+            return gql.context(info).now, info.context
+
+        assert not _reads_only_the_context(reads_path)
+        assert _reads_only_the_context(reads_context)
