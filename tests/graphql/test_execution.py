@@ -18,20 +18,27 @@ from kernel.graphql import binding
 from kraken.graphql.view import ExecutionContext
 
 
-def _schema(calls: list):
-    def counted(child, info):
-        calls.append(info.path.as_list())
-        if child.get("fail"):
-            raise ValueError("refused")
-        return child["name"]
+def _counted_type(name: str, key: str, calls: list) -> GraphQLObjectType:
+    """An object type with the plain field `key` and `counted`, which records each path it is
+    resolved at in `calls` and raises for a value with `fail`."""
 
-    child = GraphQLObjectType(
-        "Child",
+    def counted(value, info):
+        calls.append(info.path.as_list())
+        if value.get("fail"):
+            raise ValueError("refused")
+        return value[key]
+
+    return GraphQLObjectType(
+        name,
         {
-            "name": GraphQLField(GraphQLString, resolve=binding.without_info(lambda c, info: c["name"])),
+            key: GraphQLField(GraphQLString, resolve=binding.without_info(lambda value, info: value[key])),
             "counted": GraphQLField(GraphQLString, resolve=counted),
         },
     )
+
+
+def _schema(calls: list):
+    child = _counted_type("Child", "name", calls)
     item = GraphQLObjectType(
         "Item",
         {
@@ -137,19 +144,7 @@ class TestPlainFields:
 
 
 def _context_only_schema(calls: list, tariff_of):
-    def counted(tariff, info):
-        calls.append(info.path.as_list())
-        if tariff.get("fail"):
-            raise ValueError("refused")
-        return tariff["code"]
-
-    tariff = GraphQLObjectType(
-        "Tariff",
-        {
-            "code": GraphQLField(GraphQLString, resolve=binding.without_info(lambda t, info: t["code"])),
-            "counted": GraphQLField(GraphQLString, resolve=counted),
-        },
-    )
+    tariff = _counted_type("Tariff", "code", calls)
     agreement = GraphQLObjectType(
         "Agreement",
         {
