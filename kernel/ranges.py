@@ -41,12 +41,28 @@ class Period:
         return self & other is not None
 
     def __and__(self, other: Period) -> Period | None:
-        start = max(self.start, other.start)
-        ends = [end for end in (self.end, other.end) if end is not None]
-        end = min(ends) if ends else None
+        # Billing intersects a few periods per account (agreement, period, installation): where the
+        # overlap is one of the two periods, that one is returned rather than a copy (periods are
+        # immutable; "the same" means equal bounds in the same tzinfo, so nothing can tell).
+        start, other_start = self.start, other.start
+        if other_start > start:
+            start = other_start
+        end, other_end = self.end, other.end
+        if end is None or (other_end is not None and other_end < end):
+            end = other_end
         if end is not None and end <= start:
             return None
+        if _same(start, self.start) and _same(end, self.end):
+            return self
+        if _same(start, other_start) and _same(end, other_end):
+            return other
         return Period(start, end)
+
+
+def _same(moment: datetime | None, bound: datetime | None) -> bool:
+    if moment is bound:
+        return True
+    return moment is not None and bound is not None and moment == bound and moment.tzinfo is bound.tzinfo
 
 
 def any_overlapping(periods: Iterable[Period]) -> bool:

@@ -184,6 +184,12 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     **({"global_keyprefix": REDIS_KEY_PREFIX} if REDIS_KEY_PREFIX else {}),
 }
 CELERY_TASK_ALWAYS_EAGER = False
+# A pool process keeps its database connection from task to task (Celery's Django fixup would close
+# it around every task, so each billing chunk paid a new server process with cold caches: its
+# catalogue, its foreign-key check plans); kraken/celery.py closes it after CELERY_WORKER_CONN_MAX_AGE
+# seconds, or at once if it broke, as Django does between requests.
+CELERY_DB_REUSE_MAX = 1_000_000
+CELERY_WORKER_CONN_MAX_AGE = env.int("CELERY_WORKER_CONN_MAX_AGE", default=300)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = TIME_ZONE
 DEFAULT_QUEUE = _queue("default")

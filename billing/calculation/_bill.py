@@ -54,6 +54,11 @@ class BillCalculator:
         # period): worked out once per run, not once per account.
         self._segments: dict[tuple[int, ranges.Period], tuple[Tariff, list]] = {}
         self._days: dict[tuple[ranges.Period, str], Decimal] = {}
+        # A run's standing charges are a few (days, daily charge) pairs and its tax lines a few
+        # rates: each quantity, amount and description is worked out once.
+        self._standing: dict[tuple[int, Decimal], tuple[Decimal, int]] = {}
+        self._tax_descriptions: dict[Decimal, str] = {}
+        self._targets: dict[tuple, tuple[Tariff, list[tuple[ranges.Period, Rate, Decimal]]]] = {}
 
     def grid(self, tz: ZoneInfo) -> Grid:
         grid = self._grids.get(tz.key)
@@ -102,7 +107,7 @@ class BillCalculator:
         tax_lines = [
             Line(
                 kind=models.BillLineKind.TAX,
-                description=f"VAT at {(rate * 100).normalize():f}%",
+                description=self._tax_description(rate),
                 period=self.period,
                 quantity=Decimal(base),
                 unit_rate=rate,
@@ -119,6 +124,12 @@ class BillCalculator:
             tax=tax,
             total=subtotal + tax,
         )
+
+    def _tax_description(self, rate: Decimal) -> str:
+        description = self._tax_descriptions.get(rate)
+        if description is None:
+            description = self._tax_descriptions[rate] = f"VAT at {(rate * 100).normalize():f}%"
+        return description
 
     # --- one meter point ---------------------------------------------------------------------
 
@@ -157,9 +168,12 @@ class BillCalculator:
         ordered = sorted(agreements, key=lambda agreement: agreement.active.start)
         lines = []
         for agreement, part in slices:
-            days = self._only_agreement_days(agreement, part, tz) if len(ordered) == 1 else 0
-            day = clock.local_date(part.start, tz)
-            last = clock.local_date(part.end - _A_MOMENT, tz)
+            if len(ordered) == 1:
+                days = self._only_agreement_days(agreement, part, tz)
+            else:
+                days = 0
+                day = clock.local_date(part.start, tz)
+                last = clock.local_date(part.end - _A_MOMENT, tz)
             while len(ordered) > 1 and day <= last:
                 midnight = clock.midnight(day, tz)
                 owner = next((a for a in ordered if midnight in a.active), None) or next(
@@ -170,15 +184,19 @@ class BillCalculator:
                 day += timedelta(days=1)
             if not days:
                 continue
-            quantity = quantise_quantity(Decimal(days))
+            charge = agreement.tariff.standing_charge
+            priced = self._standing.get((days, charge))
+            if priced is None:
+                quantity = quantise_quantity(Decimal(days))
+                priced = self._standing[(days, charge)] = (quantity, round_amount(quantity * charge))
             lines.append(
                 Line(
                     kind=models.BillLineKind.STANDING_CHARGE,
                     description=f"Standing charge {agreement.tariff.code}",
                     period=part,
-                    quantity=quantity,
-                    unit_rate=agreement.tariff.standing_charge,
-                    amount=round_amount(quantity * agreement.tariff.standing_charge),
+                    quantity=priced[0],
+                    unit_rate=charge,
+                    amount=priced[1],
                     agreement_id=agreement.id,
                     tax_rate=agreement.tariff.tax_rate,
                 )
@@ -240,12 +258,10 @@ class BillCalculator:
                 covered = part & window
                 if covered is None:
                     continue
-                for segment, rates in self.rate_segments(agreement.tariff, covered):
-                    segment_days = self.wall_clock_days(segment, tz)
-                    band = register.band if by_band else None
-                    for rate, share in self._band_shares(band, rates, agreement.tariff, segment, tz):
-                        targets.append(((index, segment.start, rate.band), segment, rate))
-                        weights.append(segment_days * share)
+                band = register.band if by_band else None
+                for segment, rate, weight in self._register_targets(agreement.tariff, covered, band, tz):
+                    targets.append(((index, segment.start, rate.band), segment, rate))
+                    weights.append(weight)
             if not targets:
                 continue
             kwh, estimated = _registers.register_consumption(
@@ -280,6 +296,26 @@ class BillCalculator:
                 )
             )
         return lines
+
+    def _register_targets(
+        self, tariff: Tariff, covered: ranges.Period, band: str | None, tz: ZoneInfo
+    ) -> list[tuple[ranges.Period, Rate, Decimal]]:
+        """What a register (of `band`, None for a meter point's only band) covering `covered` on
+        `tariff` is shared between: (rate segment, rate, weight in wall-clock days). The same for
+        most accounts of a run, so worked out once per tariff, period, band and zone.
+
+        Raises MissingRate."""
+        key = (id(tariff), covered, band, tz.key)
+        cached = self._targets.get(key)
+        if cached is not None and cached[0] is tariff:
+            return cached[1]
+        targets = []
+        for segment, rates in self.rate_segments(tariff, covered):
+            segment_days = self.wall_clock_days(segment, tz)
+            for rate, share in self._band_shares(band, rates, tariff, segment, tz):
+                targets.append((segment, rate, segment_days * share))
+        self._targets[key] = (tariff, targets)
+        return targets
 
     def _band_shares(
         self, band: str | None, rates: list[Rate], tariff: Tariff, segment: ranges.Period, tz: ZoneInfo

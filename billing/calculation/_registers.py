@@ -3,6 +3,7 @@ and gas volume converted to energy at the calorific value."""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -70,9 +71,9 @@ def register_consumption(
     factor = register.multiplier * kwh_per_unit(
         unit=register.unit, calorific_values=calorific_values, window=window
     )
-    points = [ReadingPoint(point.read_at, point.value * factor, point.is_estimate) for point in points]
-    start, start_estimated = _value_at(points, window.start, typical_daily)
-    end, end_estimated = _value_at(points, window.end, typical_daily)
+    moments = [point.read_at for point in points]
+    start, start_estimated = _value_at(points, moments, factor, window.start, typical_daily)
+    end, end_estimated = _value_at(points, moments, factor, window.end, typical_daily)
     if end < start:
         raise InvalidReadings(f"Register {register.band} reads {end} at the end, below {start} at the start")
     return end - start, start_estimated or end_estimated
@@ -84,6 +85,8 @@ def has_readings(register: Register) -> bool:
 
 def _preferred_readings(readings: tuple[ReadingPoint, ...]) -> list[ReadingPoint]:
     """One reading per instant, an actual one in preference to an estimate, in time order."""
+    if all(earlier.read_at < later.read_at for earlier, later in zip(readings, readings[1:], strict=False)):
+        return list(readings)  # already one per instant, in order (as billing's query reads them)
     chosen: dict[datetime, ReadingPoint] = {}
     for reading in readings:
         current = chosen.get(reading.read_at)
@@ -92,23 +95,36 @@ def _preferred_readings(readings: tuple[ReadingPoint, ...]) -> list[ReadingPoint
     return [chosen[moment] for moment in sorted(chosen)]
 
 
-def _value_at(points: list[ReadingPoint], moment: datetime, typical_daily: Decimal) -> tuple[Decimal, bool]:
-    before = [point for point in points if point.read_at <= moment]
-    after = [point for point in points if point.read_at > moment]
-    if before and before[-1].read_at == moment:
-        return before[-1].value, before[-1].is_estimate
-    if before and after:
-        low, high = before[-1], after[0]
+def _value_at(
+    points: list[ReadingPoint],
+    moments: list[datetime],
+    factor: Decimal,
+    moment: datetime,
+    typical_daily: Decimal,
+) -> tuple[Decimal, bool]:
+    """The register's value (its readings' values × `factor`) at `moment`, and whether it is
+    estimated; `moments` are the points' instants, in order. Only the readings used are scaled."""
+    split = bisect.bisect_right(moments, moment)  # points[:split] are read at or before `moment`
+    if split and moments[split - 1] == moment:
+        point = points[split - 1]
+        return point.value * factor, point.is_estimate
+    if split and split < len(points):
+        low, high = points[split - 1], points[split]
+        low_value, high_value = low.value * factor, high.value * factor
         fraction = elapsed_days(low.read_at, moment) / elapsed_days(low.read_at, high.read_at)
-        return low.value + (high.value - low.value) * fraction, True
-    if before:
-        slope = _slope(before[-2:], typical_daily)
-        return before[-1].value + slope * elapsed_days(before[-1].read_at, moment), True
-    slope = _slope(after[:2], typical_daily)
-    return after[0].value - slope * elapsed_days(moment, after[0].read_at), True
+        return low_value + (high_value - low_value) * fraction, True
+    if split:
+        last = points[split - 1]
+        slope = _slope(points[max(split - 2, 0) : split], factor, typical_daily)
+        return last.value * factor + slope * elapsed_days(last.read_at, moment), True
+    first = points[0]
+    slope = _slope(points[:2], factor, typical_daily)
+    return first.value * factor - slope * elapsed_days(moment, first.read_at), True
 
 
-def _slope(pair: list[ReadingPoint], typical_daily: Decimal) -> Decimal:
+def _slope(pair: list[ReadingPoint], factor: Decimal, typical_daily: Decimal) -> Decimal:
     if len(pair) == 2 and pair[1].read_at > pair[0].read_at:
-        return (pair[1].value - pair[0].value) / elapsed_days(pair[0].read_at, pair[1].read_at)
+        return (pair[1].value * factor - pair[0].value * factor) / elapsed_days(
+            pair[0].read_at, pair[1].read_at
+        )
     return typical_daily

@@ -43,6 +43,17 @@ CALORIFIC_VALUE_QUANTUM = Decimal("0.1")
 def typical_daily_kwh(market: str, utility_type: str) -> Decimal:
     """The typical daily consumption of a meter point of this market and utility (GB's when the
     market has no figure of its own)."""
+    daily = _TYPICAL_DAILY.get((market, utility_type))
+    if daily is None:
+        daily = _TYPICAL_DAILY[(market, utility_type)] = _typical_daily_kwh(market, utility_type)
+    return daily
+
+
+# Asked per register of every account billed: a division worked out once per (market, utility).
+_TYPICAL_DAILY: dict[tuple[str, str], Decimal] = {}
+
+
+def _typical_daily_kwh(market: str, utility_type: str) -> Decimal:
     annual = TYPICAL_ANNUAL_KWH.get((market, utility_type)) or TYPICAL_ANNUAL_KWH.get(
         ("GB", utility_type), TYPICAL_ANNUAL_KWH[("GB", "ELECTRICITY")]
     )
@@ -243,7 +254,10 @@ class BillDraft:
 def round_amount(value: Decimal) -> int:
     """The one rounding of money: a fractional amount of minor units to a whole one, ROUND_HALF_UP
     (halves away from zero, so -2.5 is -3)."""
-    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return int(value.quantize(_ONE, rounding=ROUND_HALF_UP))
+
+
+_ONE = Decimal(1)
 
 
 def round_cost(cost: int) -> int:

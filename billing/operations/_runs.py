@@ -382,11 +382,10 @@ def _bill_claimed(
                 outcome=outcomes.get(account_id),
                 bill_id=bill_ids.get(account_id),
                 held_total=drafts[account_id].total if held and account_id in drafts else None,
-                now=now,
             )
             for account_id in account_ids
         ]
-        bulk.update_rows(model=models.BillingRunItem, rows=rows)
+        _finish_items(rows=rows, now=now)
         counts = {status: 0 for status in models.BillingRunItemStatus.values}
         for row in rows:
             counts[row.status] += 1
@@ -458,13 +457,31 @@ class _ItemOutcome(NamedTuple):
     held_total: int | None
     error_code: str
     error_detail: str
-    processed_at: datetime | None
-    claimed_by: str
-    lease_until: datetime | None
+
+
+# A chunk's items once done, in one statement: what differs per item goes as arrays, what every
+# item shares (processed now, no longer anyone's work) as single values.
+_FINISH_ITEMS_SQL = """
+UPDATE billing_billingrunitem AS item
+SET status = v.status, bill_id = v.bill_id, held_total = v.held_total, error_code = v.error_code,
+    error_detail = v.error_detail, processed_at = %s, claimed_by = '', lease_until = NULL
+FROM unnest(%s::bigint[], %s::varchar[], %s::bigint[], %s::bigint[], %s::varchar[], %s::text[])
+    AS v(id, status, bill_id, held_total, error_code, error_detail)
+WHERE item.id = v.id
+"""
+
+
+def _finish_items(*, rows: list[_ItemOutcome], now: datetime) -> None:
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _FINISH_ITEMS_SQL, [now, *(bulk.array_param(column) for column in zip(*rows, strict=True))]
+        )
 
 
 def _item_outcome(
-    *, item_id: int, outcome: _Outcome | None, bill_id: int | None, held_total: int | None, now: datetime
+    *, item_id: int, outcome: _Outcome | None, bill_id: int | None, held_total: int | None
 ) -> _ItemOutcome:
     """An item's row once its chunk is done: SKIPPED or FAILED with the error, BILLED with its bill,
     or HELD with its total (a run held for review writes no bill); no longer anyone's work."""
@@ -476,7 +493,8 @@ def _item_outcome(
         status, code, detail = models.BillingRunItemStatus.HELD, "", ""
     else:
         raise ValueError(f"Run item {item_id} has neither a bill, a held total nor an error")
-    return _ItemOutcome(item_id, status, bill_id, held_total, code, detail, now, "", None)
+    # Plain str (not the status enum, not an ErrorCode): the columns go as one array literal each.
+    return _ItemOutcome(item_id, str(status), bill_id, held_total, str(code), detail)
 
 
 def _fail_claimed(*, claimed: list[int], worker: str, error: Exception, now: datetime) -> int:
