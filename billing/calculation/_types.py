@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cached_property
+from functools import cache, cached_property
 from zoneinfo import ZoneInfo
 
 from billing import error_codes
@@ -40,20 +40,11 @@ CUBIC_METRES_PER_UNIT = {"M3": Decimal(1), "HCF": Decimal("2.83168")}
 CALORIFIC_VALUE_QUANTUM = Decimal("0.1")
 
 
+# Asked per register of every account billed: a division worked out once per (market, utility).
+@cache
 def typical_daily_kwh(market: str, utility_type: str) -> Decimal:
     """The typical daily consumption of a meter point of this market and utility (GB's when the
     market has no figure of its own)."""
-    daily = _TYPICAL_DAILY.get((market, utility_type))
-    if daily is None:
-        daily = _TYPICAL_DAILY[(market, utility_type)] = _typical_daily_kwh(market, utility_type)
-    return daily
-
-
-# Asked per register of every account billed: a division worked out once per (market, utility).
-_TYPICAL_DAILY: dict[tuple[str, str], Decimal] = {}
-
-
-def _typical_daily_kwh(market: str, utility_type: str) -> Decimal:
     annual = TYPICAL_ANNUAL_KWH.get((market, utility_type)) or TYPICAL_ANNUAL_KWH.get(
         ("GB", utility_type), TYPICAL_ANNUAL_KWH[("GB", "ELECTRICITY")]
     )
