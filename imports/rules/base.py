@@ -487,6 +487,15 @@ _instants: dict[str, datetime | None] = {}
 _decimals: dict[str, Decimal | None] = {}
 
 
+def remember(memo: dict, text: str, value):
+    """`value` kept in `memo` (one of the memos by text above, or a rule module's own) under
+    `text`, the memo emptied first when full; returns `value`."""
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[text] = value
+    return value
+
+
 def as_date(value: Any) -> date | None:
     if value.__class__ is not str:
         if not value or not isinstance(value, str):
@@ -501,10 +510,7 @@ def as_date(value: Any) -> date | None:
         parsed = date.fromisoformat(value[:10])
     except ValueError:
         parsed = None
-    if len(_dates) >= MEMO_SIZE:
-        _dates.clear()
-    _dates[value] = parsed
-    return parsed
+    return remember(_dates, value, parsed)
 
 
 def as_datetime(value: Any) -> datetime | None:
@@ -518,10 +524,7 @@ def as_datetime(value: Any) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         parsed = None
-    if len(_instants) >= MEMO_SIZE:
-        _instants.clear()
-    _instants[value] = parsed
-    return parsed
+    return remember(_instants, value, parsed)
 
 
 def as_decimal(value: Any) -> Decimal | None:
@@ -540,10 +543,7 @@ def as_decimal(value: Any) -> Decimal | None:
         parsed = Decimal(value)
     except InvalidOperation:
         parsed = None
-    if len(_decimals) >= MEMO_SIZE:
-        _decimals.clear()
-    _decimals[value] = parsed
-    return parsed
+    return remember(_decimals, value, parsed)
 
 
 def items(node: Any, key: str) -> list:

@@ -23,8 +23,8 @@ def is_occupier(person: dict) -> bool:
     return name in {"the occupier", "occupier"}
 
 
-# The memos below are read directly (not through `ctx.cached`): dozens of rules ask for them on
-# every account.
+# The memos below read and write `ctx.memo` directly, with no helper taking a closure per call:
+# dozens of rules ask for them on every account.
 
 
 def meter_points(root: dict, ctx: base.RuleContext) -> list[dict]:
@@ -216,7 +216,7 @@ def covers(agreement: dict, day: date) -> bool:
     return start is not None and start <= day and (end is None or day < end)
 
 
-_minor_units: dict[str, int] = {}  # by the text of the amount, emptied when full as base's memos
+_minor_units: dict[str, int] = {}  # by the text of the amount (base.remember)
 
 
 def amount(value) -> int:
@@ -228,11 +228,7 @@ def amount(value) -> int:
         return _minor_units[value]
     except KeyError:
         pass
-    minor = int((base.as_decimal(value) or 0) * 100)
-    if len(_minor_units) >= base.MEMO_SIZE:
-        _minor_units.clear()
-    _minor_units[value] = minor
-    return minor
+    return base.remember(_minor_units, value, int((base.as_decimal(value) or 0) * 100))
 
 
 def tariff(ctx: base.RuleContext, code):
