@@ -168,8 +168,7 @@ def account_of_user(
     account ids already known, one query on the account alone."""
     if known_account_ids is not None:
         return models.Account.objects.filter(number=number, pk__in=known_account_ids).first()
-    found = prepared.rows("account_of_user", _account_of_user, number, user.pk)
-    return found[0] if found else None
+    return prepared.first("account_of_user", _account_of_user, number, user.pk)
 
 
 def _account_of_user(number: str, user_id: int) -> QuerySet[models.Account]:

@@ -132,8 +132,7 @@ def decode_access_token(*, token: str, now: datetime) -> models.User:
     subject = str(payload["sub"])
     if not subject.startswith(SUBJECT_PREFIX) or not subject[len(SUBJECT_PREFIX) :].isdigit():
         raise InvalidToken("Unknown subject")
-    found = prepared.rows("active_user_by_id", _active_user, int(subject[len(SUBJECT_PREFIX) :]))
-    user = found[0] if found else None
+    user = prepared.first("active_user_by_id", _active_user, int(subject[len(SUBJECT_PREFIX) :]))
     if user is None:
         raise InvalidToken("Unknown user")
     if payload.get("gen") != _generation(user):

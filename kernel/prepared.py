@@ -216,3 +216,9 @@ def rows(key: Hashable, build: Callable[..., QuerySet], *args) -> list:
         return list(build(*args))
     values = [v for arg in args for v in (arg if isinstance(arg, list) else [arg])]
     return shape.run(values)
+
+
+def first(key: Hashable, build: Callable[..., QuerySet], *args):
+    """The first of `rows(key, build, *args)`, or None when there are none."""
+    found = rows(key, build, *args)
+    return found[0] if found else None

@@ -39,6 +39,14 @@ class TestRows:
         assert prepared.rows(key, by_postcode, "AB1 2CD", a.pk) == [b]
         assert prepared.rows(key, by_postcode, "EF3 4GH", 0) == [c]
 
+    def test_first_is_the_first_row_or_none(self, addresses):
+        a, b, *_ = addresses
+        key = object()
+
+        assert prepared.first(key, by_postcode, "AB1 2CD", 0) == a
+        assert prepared.first(key, by_postcode, "AB1 2CD", a.pk) == b
+        assert prepared.first(key, by_postcode, "AB1 2CD", b.pk) is None
+
     def test_builds_a_shape_once(self, addresses, django_assert_num_queries):
         a, b, *_ = addresses
         key = object()
