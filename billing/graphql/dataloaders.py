@@ -1,5 +1,6 @@
 """Request-scoped batch loads of agreements (with tariffs and rates), tariffs of products, bills
-and payments. Each batch calls one read of `billing.queries`."""
+and payments. Each batch calls one read of `billing.queries`. Agreements' line items are priced by
+one request-scoped pricer instead, which reads once what its agreements share."""
 
 from __future__ import annotations
 
@@ -124,6 +125,17 @@ def statement_transactions(info, bill):
         return [[entries[t.ledger_entry_id] for t in found[bill.pk]] for bill in bills]
 
     return gql.context(info).loader("statement_transactions", batch).load(bill)
+
+
+def line_item_pricer(info) -> queries.LineItemPricer:
+    """The request's pricer of agreements' `lineItems`: the agreements asked for under the same
+    account, span and page boundaries (a crawl reaches the same agreements by several paths) read
+    their inputs once and price each bucket once (`queries.LineItemPricer`), however many there are."""
+    ctx = gql.context(info)
+    pricer = ctx.memo.get("line_item_pricer")
+    if pricer is None:
+        pricer = ctx.memo["line_item_pricer"] = queries.LineItemPricer(as_of=ctx.now)
+    return pricer
 
 
 def overdue_balance(info, account_id: int, *, today: date):

@@ -192,7 +192,9 @@ class _Agreement:
     def resolve_lineItems(a, info, startAt, grouping, itemType, timezone, **kwargs):
         """The agreement's charges from `startAt` (billing.queries._line_items): one item per
         bucket of `grouping` in `timezone`, or per bill line for NONE, of `itemType` only. Inputs
-        are read once for the page's buckets; only the page's buckets are priced."""
+        are read once for the page's buckets, and once for all the agreements of the request that
+        share the account, span and page boundaries (`dataloaders.line_item_pricer`); only the
+        page's buckets are priced."""
         args = gql.page_args(**kwargs)
         try:
             tz = ZoneInfo(metering_queries.time_zone(timezone))
@@ -205,22 +207,28 @@ class _Agreement:
         start = startAt if startAt.tzinfo is not None else startAt.replace(tzinfo=tz)
         span = queries.line_item_span(agreement=a, start=start, now=gql.context(info).now)
         grouping, item_type = gql.enum_name(grouping), gql.enum_name(itemType)
-        try:
-            if span is None:
-                return gql.paginate_list([], args=args)
-            if grouping == "NONE":
-                items = queries.agreement_bill_line_items(
-                    agreement=a, span=span, item_type=item_type, as_of=gql.context(info).now
-                )
-                return gql.paginate_list([_line_item_view(item, tz) for item in items], args=args)
-            buckets = queries.line_item_buckets(span=span, grouping=grouping, tz=tz)
-            first, last = gql.page_window(args, len(buckets))
-            items = queries.agreement_line_items(
-                agreement=a, buckets=buckets[first:last], item_type=item_type, as_of=gql.context(info).now
+        if span is None:
+            return gql.paginate_list([], args=args)
+        if grouping == "NONE":
+            request = queries.LineItemRequest(
+                agreement=a, item_type=item_type, buckets=(span,), by_bill_line=True
             )
-        except calculation.BillingError as exc:
-            raise gql.KrakenError(error_codes.UNABLE_TO_PRICE) from exc
+            items = _priced_line_items(info, request)
+            return gql.paginate_list([_line_item_view(item, tz) for item in items], args=args)
+        buckets = queries.line_item_buckets(span=span, grouping=grouping, tz=tz)
+        first, last = gql.page_window(args, len(buckets))
+        request = queries.LineItemRequest(
+            agreement=a, item_type=item_type, buckets=tuple(buckets[first:last])
+        )
+        items = _priced_line_items(info, request)
         return gql.connection([_line_item_view(item, tz) for item in items], start=first, total=len(buckets))
+
+
+def _priced_line_items(info, request: queries.LineItemRequest) -> list[queries.AgreementLineItem]:
+    try:
+        return dataloaders.line_item_pricer(info).items(request)
+    except calculation.BillingError as exc:
+        raise gql.KrakenError(error_codes.UNABLE_TO_PRICE) from exc
 
 
 def _line_item_view(item: queries.AgreementLineItem, tz) -> dict:

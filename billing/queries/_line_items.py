@@ -13,7 +13,6 @@ calculation writes for the whole span.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -86,73 +85,112 @@ def line_item_buckets(*, span: ranges.Period, grouping: str, tz: ZoneInfo) -> li
     return buckets
 
 
-def agreement_line_items(
-    *, agreement: models.Agreement, buckets: Sequence[ranges.Period], item_type: str, as_of: datetime
-) -> list[AgreementLineItem]:
-    """One item per bucket (consecutive periods inside the agreement): the agreement's lines of
-    `item_type` (ITEM_KINDS) in the bill of that bucket, with the readings taken by `as_of`. The
-    inputs are read once for all the buckets, in a constant number of queries.
+@dataclass(frozen=True)
+class LineItemRequest:
+    """One agreement's items of `item_type` (ITEM_KINDS): one per bucket of `buckets` (consecutive
+    periods inside the agreement), or with `by_bill_line` (grouping NONE; `buckets` is the span)
+    one per line of `item_type` that a bill of the agreement for the span has, in the bill's order."""
 
-    Raises calculation.BillingError (other than NothingToBill) if a bucket cannot be priced.
+    agreement: models.Agreement
+    item_type: str
+    buckets: tuple[ranges.Period, ...]
+    by_bill_line: bool = False
+
+
+class LineItemPricer:
+    """Prices agreements' line items with the readings taken by `as_of`, each bucket as a bill for
+    that bucket would be (the agreement's meter point only: its other agreements stay, as they
+    decide which one pays a day's standing charge).
+
+    It remembers what it read and calculated, so that one pricer serves a whole GraphQL request:
+    the requests of one account over the same span with the same bucket boundaries read their
+    inputs once (`billing_inputs`, a constant number of queries), and a bucket's bill of a meter
+    point is calculated once, whichever of its agreements and item types are asked for. Requests
+    over another span or other boundaries are read apart, because inputs read over a wider span
+    are not those of the narrower one: a meter point priced from its registers over its own span
+    may have every half hour of a wider one, and would then be priced from those.
     """
-    if not buckets:
-        return []
-    span = ranges.Period(buckets[0].start, buckets[-1].end)
-    account, tz = _inputs_of(agreement, span, as_of, boundaries=[bucket.start for bucket in buckets])
-    kind, unit = ITEM_KINDS[item_type]
-    items = []
-    for bucket in buckets:
-        lines = _lines(account, bucket, tz, agreement_id=agreement.pk, kind=kind)
-        items.append(
-            AgreementLineItem(
-                period=bucket,
-                item_type=item_type,
-                net_amount=sum(line.amount for line in lines),
-                number_of_units=sum((line.quantity for line in lines), Decimal(0)),
-                settlement_unit=unit,
+
+    def __init__(self, *, as_of: datetime):
+        self.as_of = as_of
+        self._tz = _inputs.billing_time_zone()
+        self._inputs: dict[tuple, calculation.Account] = {}
+        self._narrowed: dict[tuple, calculation.Account] = {}
+        self._calculators: dict[ranges.Period, calculation.BillCalculator] = {}
+        self._lines: dict[tuple, tuple[calculation.Line, ...]] = {}
+
+    def items(self, request: LineItemRequest) -> list[AgreementLineItem]:
+        """The request's items. Raises calculation.BillingError (other than NothingToBill) if a
+        bucket cannot be priced."""
+        if not request.buckets:
+            return []
+        agreement = request.agreement
+        span = ranges.Period(request.buckets[0].start, request.buckets[-1].end)
+        boundaries = () if request.by_bill_line else tuple(bucket.start for bucket in request.buckets)
+        read = (agreement.account_id, span, boundaries)
+        account = self._inputs.get(read)
+        if account is None:
+            account = self._inputs[read] = _inputs.billing_inputs(
+                account_ids=[agreement.account_id], period=span, as_of=self.as_of, boundaries=boundaries
+            )[agreement.account_id]
+        points = tuple(
+            index
+            for index, point in enumerate(account.meter_points)
+            if any(a.id == agreement.pk for a in point.agreements)
+        )
+        kind, unit = ITEM_KINDS[request.item_type]
+
+        def lines(bucket: ranges.Period) -> list[calculation.Line]:
+            return [
+                line
+                for line in self._bill_lines(read, points, bucket)
+                if line.kind == kind and line.agreement_id == agreement.pk
+            ]
+
+        if request.by_bill_line:
+            return [
+                AgreementLineItem(
+                    period=line.period,
+                    item_type=request.item_type,
+                    net_amount=line.amount,
+                    number_of_units=line.quantity,
+                    settlement_unit=unit,
+                )
+                for line in lines(span)
+            ]
+        items = []
+        for bucket in request.buckets:
+            bucket_lines = lines(bucket)
+            items.append(
+                AgreementLineItem(
+                    period=bucket,
+                    item_type=request.item_type,
+                    net_amount=sum(line.amount for line in bucket_lines),
+                    number_of_units=sum((line.quantity for line in bucket_lines), Decimal(0)),
+                    settlement_unit=unit,
+                )
             )
-        )
-    return items
+        return items
 
-
-def agreement_bill_line_items(
-    *, agreement: models.Agreement, span: ranges.Period, item_type: str, as_of: datetime
-) -> list[AgreementLineItem]:
-    """Grouping NONE: one item per line of `item_type` that a bill of the agreement for all of
-    `span` has, in the bill's order. Raises calculation.BillingError other than NothingToBill."""
-    account, tz = _inputs_of(agreement, span, as_of, boundaries=())
-    kind, unit = ITEM_KINDS[item_type]
-    return [
-        AgreementLineItem(
-            period=line.period,
-            item_type=item_type,
-            net_amount=line.amount,
-            number_of_units=line.quantity,
-            settlement_unit=unit,
-        )
-        for line in _lines(account, span, tz, agreement_id=agreement.pk, kind=kind)
-    ]
-
-
-def _inputs_of(
-    agreement: models.Agreement, span: ranges.Period, as_of: datetime, *, boundaries: Sequence[datetime]
-) -> tuple[calculation.Account, ZoneInfo]:
-    """The agreement's account as the calculation sees it over `span`, narrowed to the agreement's
-    meter point (its other agreements stay: they decide which one pays a day's standing charge)."""
-    account = _inputs.billing_inputs(
-        account_ids=[agreement.account_id], period=span, as_of=as_of, boundaries=boundaries
-    )[agreement.account_id]
-    points = tuple(
-        point for point in account.meter_points if any(a.id == agreement.pk for a in point.agreements)
-    )
-    return dataclasses.replace(account, meter_points=points), _inputs.billing_time_zone()
-
-
-def _lines(
-    account: calculation.Account, period: ranges.Period, tz: ZoneInfo, *, agreement_id: int, kind: str
-) -> list[calculation.Line]:
-    try:
-        draft = calculation.BillCalculator(period=period).calculate(account=account, tz=tz)
-    except calculation.NothingToBill:
-        return []
-    return [line for line in draft.lines if line.kind == kind and line.agreement_id == agreement_id]
+    def _bill_lines(self, read: tuple, points: tuple[int, ...], bucket: ranges.Period) -> tuple:
+        """The lines of the bucket's bill of the account of `read` narrowed to `points` (indexes of
+        its meter points). A bill that cannot be priced is not remembered: it raises each time."""
+        key = (read, points, bucket)
+        found = self._lines.get(key)
+        if found is not None:
+            return found
+        account = self._narrowed.get((read, points))
+        if account is None:
+            whole = self._inputs[read]
+            account = self._narrowed[(read, points)] = dataclasses.replace(
+                whole, meter_points=tuple(whole.meter_points[index] for index in points)
+            )
+        calculator = self._calculators.get(bucket)
+        if calculator is None:
+            calculator = self._calculators[bucket] = calculation.BillCalculator(period=bucket)
+        try:
+            found = calculator.calculate(account=account, tz=self._tz).lines
+        except calculation.NothingToBill:
+            found = ()
+        self._lines[key] = found
+        return found

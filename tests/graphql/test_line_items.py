@@ -3,13 +3,15 @@ calculation, through the GraphQL endpoint."""
 
 import datetime as dt
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from billing import models, queries
 from kernel import ranges
 from kernel.graphql import ids as gql_ids
-from tests.accounts.factories import EPOCH
+from metering import operations as metering_operations
+from tests.accounts.factories import EPOCH, AccountUserRoleFactory
 from tests.billing.factories import AgreementFactory
 from tests.graphql.conftest import error_code, queries_for, token_for
 from tests.graphql.priced_supply import (
@@ -19,7 +21,7 @@ from tests.graphql.priced_supply import (
     smart_supply,
     time_of_use_tariff,
 )
-from tests.metering.factories import MeterFactory, ReadingFactory, RegisterFactory
+from tests.metering.factories import MeterFactory, ReadingFactory, RegisterFactory, half_hours
 
 QUERY = """query($id: ID!, $startAt: DateTime!, $grouping: LineItemGroupingOptions!,
   $itemType: LineItemTypeOptions!, $timezone: String!, $first: Int, $after: String) {
@@ -52,6 +54,17 @@ def line_items(gql, agreement, *, grouping="DAY", item_type="CONSUMPTION_CHARGE"
         **more,
     }
     return gql.ok(QUERY, variables)["electricityAgreement"]["lineItems"]
+
+
+# Every agreement of an account, its consumption and its standing charges, day by day.
+ACCOUNT_QUERY = """query($n: String!, $startAt: DateTime!, $first: Int) { account(accountNumber: $n) {
+  electricityAgreements { id
+    consumption: lineItems(startAt: $startAt, grouping: DAY, itemType: CONSUMPTION_CHARGE,
+                           timezone: "Europe/London", first: $first) {
+      edges { node { startAt endAt netAmount numberOfUnits } } }
+    standing: lineItems(startAt: $startAt, grouping: DAY, itemType: STANDING_CHARGE,
+                        timezone: "Europe/London", first: $first) {
+      edges { node { startAt endAt netAmount numberOfUnits } } } } } }"""
 
 
 def nodes(page):
@@ -213,3 +226,101 @@ class TestLineItems:
         assert len(data["electricityAgreement"]["lineItems"]["edges"]) == 100
         with django_assert_max_num_queries(few):
             authed.ok(QUERY, {**variables, "first": 50})
+
+
+class TestLineItemsOfManyAgreements:
+    """`agreements { lineItems }`: one request's agreements of an account over the same span are
+    priced from one read of their inputs, each exactly as if it were asked for alone."""
+
+    def test_needs_the_same_queries_for_1_and_4_agreements(
+        self, authed, account, viewer, django_assert_max_num_queries
+    ):
+        tariff = time_of_use_tariff()
+        smart_supply(account, tariff)
+        other = AccountUserRoleFactory(user=viewer).account
+        for _ in range(4):
+            smart_supply(other, tariff)
+        variables = {"startAt": FEBRUARY.start.isoformat(), "first": 28}
+
+        one, small = queries_for(authed, ACCOUNT_QUERY, {**variables, "n": account.number})
+        four, large = queries_for(authed, ACCOUNT_QUERY, {**variables, "n": other.number})
+
+        assert len(small["account"]["electricityAgreements"]) == 1
+        assert len(large["account"]["electricityAgreements"]) == 4
+        assert all(len(a["consumption"]["edges"]) == 28 for a in large["account"]["electricityAgreements"])
+        assert four == one
+        with django_assert_max_num_queries(one):
+            authed.ok(ACCOUNT_QUERY, {**variables, "n": other.number})
+
+    def test_prices_each_agreement_as_a_bill_of_each_bucket_would(self, authed, account):
+        """The agreements asked for together are priced as each asked for alone, and as a bill of
+        each bucket would price it: each is read over its own span. The register-only agreement
+        ends when its meter point's smart meter is installed: over its own span it is priced from
+        its registers, whereas over the span of all the agreements the meter point has half hours
+        (missing for that agreement's days), and would be priced from those, filled in from the
+        registers, which rounds differently (5.7140 kWh the first day, not 5.7143)."""
+        tariff = time_of_use_tariff()
+        smart_supply(account, tariff)
+        switch = FEBRUARY.start + dt.timedelta(days=14)
+        traditional = AgreementFactory(account=account, tariff=tariff, active_from=EPOCH, active_to=switch)
+        register = RegisterFactory(
+            meter=MeterFactory(
+                meter_point=traditional.meter_point, is_smart=False, installed_from=EPOCH, installed_to=switch
+            )
+        )
+        for day, value in ((0, 1000), (7, 1040), (14, 1100)):
+            ReadingFactory(register=register, read_at=FEBRUARY.start + dt.timedelta(days=day), value=value)
+        AgreementFactory(
+            account=account, meter_point=traditional.meter_point, tariff=tariff, active_from=switch
+        )
+        smart = MeterFactory(meter_point=traditional.meter_point, installed_from=switch)
+        RegisterFactory(meter=smart)
+        metering_operations.ensure_interval_partitions(months=[(2025, 2)])
+        half_hours(smart, start=switch, values=["0.2"] * (14 * 48), recorded_at=FEBRUARY.end)
+
+        agreements = authed.ok(
+            ACCOUNT_QUERY, {"n": account.number, "startAt": FEBRUARY.start.isoformat(), "first": 28}
+        )["account"]["electricityAgreements"]
+
+        assert len(agreements) == 3
+        for agreement in models.Agreement.objects.filter(account=account):
+            (asked,) = [a for a in agreements if a["id"] == gql_ids.encode_int(agreement.pk)]
+            for item_type, alias in (("CONSUMPTION_CHARGE", "consumption"), ("STANDING_CHARGE", "standing")):
+                together = figures(asked[alias])
+                alone = figures(line_items(authed, agreement, item_type=item_type, first=28))
+                assert together == alone == as_billed(agreement, item_type), (agreement.pk, item_type)
+        (by_registers,) = [a for a in agreements if a["id"] == gql_ids.encode_int(traditional.pk)]
+        assert len(nodes(by_registers["consumption"])) == 14
+        # 40 kWh the first week and 60 the second, as the registers read (to the rounding of each day).
+        units = [Decimal(node["numberOfUnits"]) for node in nodes(by_registers["consumption"])]
+        assert abs(sum(units[:7]) - 40) < Decimal("0.001")
+        assert abs(sum(units) - 100) < Decimal("0.001")
+
+
+def figures(page):
+    """(start, end, amount, units) of each item of a page, money as exact Decimals."""
+    return [
+        (node["startAt"], node["endAt"], Decimal(node["netAmount"]), Decimal(node["numberOfUnits"]))
+        for node in nodes(page)
+    ]
+
+
+def as_billed(agreement, item_type):
+    """(start, end, amount, units) of the agreement's first 28 DAY items from 1 February as a bill
+    of each day prices them (the same account, every meter point, read over that day alone)."""
+    london = ZoneInfo("Europe/London")
+    kind, _ = queries.ITEM_KINDS[item_type]
+    span = queries.line_item_span(agreement=agreement, start=FEBRUARY.start, now=NOW)
+    items = []
+    for bucket in queries.line_item_buckets(span=span, grouping="DAY", tz=london)[:28]:
+        bill = queries.preview_bill(account=agreement.account, period=bucket, as_of=NOW)
+        lines = [line for line in bill.lines if line.kind == kind and line.agreement_id == agreement.pk]
+        items.append(
+            (
+                bucket.start.astimezone(london).isoformat(),
+                bucket.end.astimezone(london).isoformat(),
+                Decimal(sum(line.amount for line in lines)),
+                sum((line.quantity for line in lines), Decimal(0)),
+            )
+        )
+    return items
