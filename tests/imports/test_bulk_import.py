@@ -2,15 +2,17 @@
 written with COPY under ids drawn beforehand, with the import's guarantees kept; a chunk the database
 refuses falls back to the per-account path (`import_account`)."""
 
+import time
 from collections import Counter
 
 import pytest
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 
 from accounts import models as account_models
 from billing import models as billing_models
 from imports import models, operations, queries
+from imports.operations import _chunks
 from metering import models as metering_models
 from tests.accounts.factories import UserFactory
 from tests.imports import payloads
@@ -338,3 +340,86 @@ class TestImportChunks:
 
         assert identifier_lookups([[payloads.numbered(3)], [payloads.numbered(4)]]) == 2
         assert identifier_lookups([[payloads.numbered(1)], [taken]]) == 3
+
+
+@pytest.mark.django_db(transaction=True)
+class TestImportChunksCommittedByTurns:
+    """Outside a transaction, each chunk is committed on a second connection while the next one is
+    written: the same outcomes, and a chunk answered only once it is committed."""
+
+    def test_answers_a_chunk_only_once_another_connection_sees_it(self, supplier):
+        committed = []
+        own = connections["default"]
+        for outcomes in operations.import_chunks(
+            (
+                operations.Chunk(supplier=supplier, payloads=[payloads.numbered(n)], now=payloads.NOW)
+                for n in range(1, 5)
+            ),
+            catalogue=queries.build_catalogue(),
+        ):
+            with _other_connection() as other, other.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM imports_accountimportprocess "
+                    "WHERE external_account_number = %s AND account_id IS NOT NULL",
+                    [outcomes[0].external_account_number],
+                )
+                committed.append((outcomes[0].status, cursor.fetchone()[0]))
+
+        assert committed == [(operations.IMPORTED, 1)] * 4
+        assert connections["default"] is own
+
+    def test_asks_again_for_a_chunk_sharing_keys_with_one_still_committing(self, supplier, monkeypatch):
+        commit = _chunks._commit
+
+        def slow_commit(busy):
+            time.sleep(0.3)  # still committing when the chunks after it are asked about
+            commit(busy)
+
+        monkeypatch.setattr(_chunks, "_commit", slow_commit)
+        taken = payloads.numbered(3)
+        taken["supply_addresses"][0]["meter_points"][1]["identifier"] = f"{7_000_000_000 + 1}"
+
+        outcomes = _import_chunks(
+            supplier, [[payloads.numbered(1)], [payloads.numbered(2)], [taken, payloads.numbered(1)]]
+        )
+
+        assert [[o.status for o in chunk] for chunk in outcomes] == [
+            [operations.IMPORTED],
+            [operations.IMPORTED],
+            [operations.FAILED, operations.SKIPPED],
+        ]
+        assert [(f.attr, f.code) for f in outcomes[2][0].failures] == [
+            ("supply_addresses.0.meter_points.1.identifier", "mpxn_already_in_use_on_another_account")
+        ]
+        assert account_models.Account.objects.count() == 2
+
+    def test_writes_again_a_chunk_whose_commit_the_database_refuses(self, supplier, monkeypatch):
+        commit, refused = _chunks._commit, []
+
+        def refuse_first(busy):
+            if not refused:
+                refused.append(busy)
+                busy.rollback()  # as a refused COMMIT leaves it: nothing of the chunk written
+                busy.set_autocommit(True)
+                busy.dec_thread_sharing()
+                raise IntegrityError("deferred foreign key refused")
+            commit(busy)
+
+        monkeypatch.setattr(_chunks, "_commit", refuse_first)
+
+        outcomes = _import_chunks(
+            supplier, [[payloads.numbered(1), payloads.numbered(2)], [payloads.numbered(3)]]
+        )
+
+        assert [[o.status for o in chunk] for chunk in outcomes] == [
+            [operations.IMPORTED] * 2,
+            [operations.IMPORTED],
+        ]
+        assert account_models.Account.objects.count() == 3
+        assert models.AccountImportProcess.objects.filter(account__isnull=False).count() == 3
+
+
+def _other_connection():
+    """A connection of its own to the test database, outside Django's."""
+    wrapper = connections.create_connection("default")
+    return wrapper.get_new_connection(wrapper.get_connection_params())
