@@ -266,7 +266,7 @@ class AuditRow(NamedTuple):
 
 def copy_addresses(*, rows: list[AddressRow], now: datetime) -> None:
     """Write addresses with COPY (ids from `reserve_ids`). Raises IntegrityError."""
-    bulk.copy_rows(model=models.Address, rows=rows, now=now)
+    bulk.copy_rows(model=models.Address, rows=rows, now=now, binary=True)
 
 
 def copy_accounts(*, rows: list[AccountRow], created_at: datetime) -> None:
@@ -293,35 +293,38 @@ def copy_accounts(*, rows: list[AccountRow], created_at: datetime) -> None:
             for r in rows
         ],
         now=created_at,
+        binary=True,
     )
     bulk.copy_rows(
         model=models.Ledger,
         rows=[_LedgerRow(r.ledger_id, r.id, models.LedgerType.ENERGY, r.currency) for r in rows],
         now=created_at,
+        binary=True,
     )
     bulk.copy_rows(
         model=models.AuditEntry,
         rows=[AuditRow(r.id, "ACCOUNT_CREATED", "Account", str(r.id), {}, created_at) for r in rows],
         now=created_at,
+        binary=True,
     )
 
 
 def copy_users(*, users: list[UserRow], roles: list[AccountUserRoleRow], now: datetime) -> None:
     """Write new users and their ADMIN roles on accounts with COPY. Raises IntegrityError (an
     email or a role taken)."""
-    bulk.copy_rows(model=models.User, rows=users, now=now)
-    bulk.copy_rows(model=models.AccountUserRole, rows=roles, now=now)
+    bulk.copy_rows(model=models.User, rows=users, now=now, binary=True)
+    bulk.copy_rows(model=models.AccountUserRole, rows=roles, now=now, binary=True)
 
 
 def copy_properties(*, rows: list[PropertyRow], now: datetime) -> None:
     """Write properties with COPY (ids and public ids drawn beforehand). Raises IntegrityError."""
-    bulk.copy_rows(model=models.Property, rows=rows, now=now)
+    bulk.copy_rows(model=models.Property, rows=rows, now=now, binary=True)
 
 
 def copy_payment_methods(*, rows: list[PaymentMethodRow], now: datetime) -> None:
     """Write ACTIVE payment methods with COPY. Raises IntegrityError (a vendor reference taken, or
     a second active method on an account)."""
-    bulk.copy_rows(model=models.PaymentMethod, rows=rows, now=now)
+    bulk.copy_rows(model=models.PaymentMethod, rows=rows, now=now, binary=True)
 
 
 def copy_ledger_entries(

@@ -23,4 +23,4 @@ def copy_agreements(*, rows: list[AgreementRow], now: datetime) -> None:
 
     Raises IntegrityError.
     """
-    bulk.copy_rows(model=models.Agreement, rows=rows, now=now)
+    bulk.copy_rows(model=models.Agreement, rows=rows, now=now, binary=True)

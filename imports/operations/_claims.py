@@ -104,7 +104,7 @@ def claim_processes(
         )
         for external, payload, (account_id, number) in new
     ]
-    bulk.copy_rows(model=models.AccountImportProcess, rows=process_rows, now=now)
+    bulk.copy_rows(model=models.AccountImportProcess, rows=process_rows, now=now, binary=True)
     claimed = len(process_rows)
     again = [row for row in rows if row[0] in staged]
     if again:

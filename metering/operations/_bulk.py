@@ -83,9 +83,10 @@ def copy_meter_points(
         model=models.MeterPoint,
         rows=[row._replace(status_updated_at=row.status_updated_at or now) for row in meter_points],
         now=now,
+        binary=True,
     )
-    bulk.copy_rows(model=models.Meter, rows=meters, now=now)
-    bulk.copy_rows(model=models.Register, rows=registers, now=now)
+    bulk.copy_rows(model=models.Meter, rows=meters, now=now, binary=True)
+    bulk.copy_rows(model=models.Register, rows=registers, now=now, binary=True)
 
 
 def copy_meter_readings(*, readings: list[MeterReading], source: str, recorded_at: datetime) -> None:
