@@ -43,8 +43,19 @@ def currency_of(supplier: models.ImportSupplier) -> str:
     return _columns.currency_of(supplier.territory)
 
 
+# Midnights by their payload text: a chunk's payloads repeat a handful of dates (some 13 an
+# account), each parsed and combined again otherwise. Memoised as `base` memoises parsed values.
+_midnights: dict[str, datetime | None] = {}
+
+
 def midnight(value) -> datetime | None:
     """A payload date as the UTC midnight starting it, or None."""
+    if value.__class__ is str:
+        try:
+            return _midnights[value]
+        except KeyError:
+            day = base.as_date(value)
+            return base.remember(_midnights, value, clock.midnight(day, UTC) if day else None)
     day = base.as_date(value)
     return clock.midnight(day, UTC) if day else None
 

@@ -6,6 +6,8 @@ import typing
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import F
+
 from kernel import bulk
 from metering import models
 from metering.operations._industry import ReadingRow, copy_readings
@@ -101,7 +103,7 @@ def copy_meter_readings(*, readings: list[MeterReading], source: str, recorded_a
     ids = {
         (meter_id, identifier): pk
         for pk, meter_id, identifier in models.Register.objects.filter(
-            meter_id__in={r.meter_id for r in readings}
+            bulk.AnyOf(F("meter_id"), {r.meter_id for r in readings})
         ).values_list("id", "meter_id", "identifier")
     }
     rows = []
