@@ -391,24 +391,35 @@ def is_business(*, account: models.Account) -> bool:
 # --- Batch reads (one query for any number of ids, for the customer graph's dataloaders) ----------
 
 
-def accounts_by_id(*, ids: Collection[int]) -> QuerySet[models.Account]:
-    return models.Account.objects.filter(pk__in=ids)
+# Compiled once per process (`kernel.prepared`): the graph asks for them in nearly every request.
 
 
-def ledger_entries_by_id(*, ids: Collection[int]) -> QuerySet[models.LedgerEntry]:
+def accounts_by_id(*, ids: Collection[int]) -> list[models.Account]:
+    return prepared.rows("accounts_by_id", lambda ids: models.Account.objects.filter(pk__in=ids), list(ids))
+
+
+def ledger_entries_by_id(*, ids: Collection[int]) -> list[models.LedgerEntry]:
+    return prepared.rows("ledger_entries_by_id", _ledger_entries_by_id, list(ids))
+
+
+def _ledger_entries_by_id(ids: list[int]) -> QuerySet[models.LedgerEntry]:
     return models.LedgerEntry.objects.filter(pk__in=ids).select_related("ledger__account")
 
 
-def addresses_by_id(*, ids: Collection[int]) -> QuerySet[models.Address]:
-    return models.Address.objects.filter(pk__in=ids)
+def addresses_by_id(*, ids: Collection[int]) -> list[models.Address]:
+    return prepared.rows("addresses_by_id", lambda ids: models.Address.objects.filter(pk__in=ids), list(ids))
 
 
-def users_by_id(*, ids: Collection[int]) -> QuerySet[models.User]:
-    return models.User.objects.filter(pk__in=ids)
+def users_by_id(*, ids: Collection[int]) -> list[models.User]:
+    return prepared.rows("users_by_id", lambda ids: models.User.objects.filter(pk__in=ids), list(ids))
 
 
-def roles_on_accounts(*, account_ids: Collection[int]) -> QuerySet[models.AccountUserRole]:
+def roles_on_accounts(*, account_ids: Collection[int]) -> list[models.AccountUserRole]:
     """The user roles on these accounts, with their users, in the order they were given."""
+    return prepared.rows("roles_on_accounts", _roles_on_accounts, list(account_ids))
+
+
+def _roles_on_accounts(account_ids: list[int]) -> QuerySet[models.AccountUserRole]:
     return (
         models.AccountUserRole.objects.filter(account_id__in=account_ids)
         .select_related("user")
@@ -416,8 +427,12 @@ def roles_on_accounts(*, account_ids: Collection[int]) -> QuerySet[models.Accoun
     )
 
 
-def roles_of_users(*, user_ids: Collection[int]) -> QuerySet[models.AccountUserRole]:
+def roles_of_users(*, user_ids: Collection[int]) -> list[models.AccountUserRole]:
     """The account roles of these users, with their accounts, by account number."""
+    return prepared.rows("roles_of_users", _roles_of_users, list(user_ids))
+
+
+def _roles_of_users(user_ids: list[int]) -> QuerySet[models.AccountUserRole]:
     return (
         models.AccountUserRole.objects.filter(user_id__in=user_ids)
         .select_related("account")
@@ -462,8 +477,12 @@ def is_occupied(*, prop: models.Property, at: datetime) -> bool:
 # --- Ledgers ---------------------------------------------------------------------------------------
 
 
-def ledgers_of_accounts(*, account_ids: Collection[int]) -> QuerySet[models.Ledger]:
+def ledgers_of_accounts(*, account_ids: Collection[int]) -> list[models.Ledger]:
     """The accounts' ledgers, each with its balance (`balance`, minor units, 0 without entries)."""
+    return prepared.rows("ledgers_of_accounts", _ledgers_of_accounts, list(account_ids))
+
+
+def _ledgers_of_accounts(account_ids: list[int]) -> QuerySet[models.Ledger]:
     return (
         models.Ledger.objects.filter(account_id__in=account_ids)
         .annotate(balance=Coalesce(Sum("entries__amount"), 0, output_field=BigIntegerField()))

@@ -99,3 +99,17 @@ def comms_preferences(info, user_id: int):
         return [found[i] for i in ids]
 
     return gql.context(info).loader("comms_preferences", batch).load(user_id)
+
+
+def live_api_key(info) -> str | None:
+    """The viewer's live secret key (`queries.live_api_key`), read and decrypted once per request:
+    a crawl reaches the viewer by several paths (viewer, account users, statement users).
+    `forget_live_api_key` after the request changes it."""
+    memo = gql.context(info).memo
+    if "live_api_key" not in memo:
+        memo["live_api_key"] = queries.live_api_key(user=gql.context(info).viewer())
+    return memo["live_api_key"]
+
+
+def forget_live_api_key(info) -> None:
+    gql.context(info).memo.pop("live_api_key", None)

@@ -5,7 +5,7 @@ calls one operation and maps its exceptions to Kraken error codes."""
 from __future__ import annotations
 
 from accounts import models, operations, tokens
-from accounts.graphql import access, types
+from accounts.graphql import access, dataloaders, types
 from kernel import graphql as gql
 from kernel.graphql import error_codes
 
@@ -136,4 +136,5 @@ class Mutation:
         ctx = gql.context(info)
         viewer = ctx.viewer()
         operations.regenerate_api_key(user=viewer, now=ctx.now)
+        dataloaders.forget_live_api_key(info)
         return gql.view("RegenerateSecretKey", viewer=viewer)

@@ -125,7 +125,7 @@ class AccountUserType:
         """Only to the user it belongs to; null for anyone else and for a user without a key."""
         if gql.context(info).viewer().pk != user.pk:
             return None
-        return queries.live_api_key(user=user)
+        return dataloaders.live_api_key(info)
 
     @staticmethod
     def resolve_accounts(user, info, restrictToAccountNumbers=None, excludeAccountTypes=None, **_):

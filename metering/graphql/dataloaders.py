@@ -94,11 +94,25 @@ def paired_meters(info, meter_id: int):
     return gql.context(info).loader("paired_meters", batch).load(meter_id)
 
 
+# More buckets than any meter has: a forward page's window before its count is known.
+_UNCOUNTED = 2**62
+
+
 def consumption_of_meter(info, meter_id: int, *, start, grouping, tz: str, args: gql.PageArgs):
-    """A page of the meter's consumption buckets (see `queries.consumption_buckets`): two queries
-    for every meter asking with the same arguments, whatever their number."""
+    """A page of the meter's consumption buckets (see `queries.consumption_buckets`): for every
+    meter asking with the same arguments, whatever their number, one query for a forward page
+    (its window does not depend on the count), two for a page counted from the end."""
 
     def batch(ids, page):
+        if page.last is None and page.before is None:
+            lo, hi = gql.page_window(page, _UNCOUNTED)
+            found = queries.consumption_window(
+                meter_ids=ids, start=start, grouping=grouping, tz=tz, lo=lo, hi=hi
+            )
+            return {
+                i: gql.connection(rows, start=gql.page_window(page, total)[0], total=total)
+                for i, (total, rows) in found.items()
+            }
         totals = queries.consumption_bucket_counts(meter_ids=ids, start=start, grouping=grouping, tz=tz)
         windows = {i: gql.page_window(page, totals.get(i, 0)) for i in ids}
         rows = queries.consumption_buckets(windows=windows, start=start, grouping=grouping, tz=tz)

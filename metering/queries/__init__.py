@@ -33,6 +33,7 @@ from metering.queries._consumption import (
     consumption_bucket_counts,
     consumption_buckets,
     consumption_page,
+    consumption_window,
     time_zone,
 )
 from metering.queries._graph import (
@@ -64,6 +65,7 @@ __all__ = [  # re-exported from the private modules; the functions defined below
     "UnknownTimeZone",
     "consumption_bucket_counts",
     "consumption_buckets",
+    "consumption_window",
     "consumption_page",
     "time_zone",
     "METER_POINT_IDENTIFIER",

@@ -220,3 +220,40 @@ def consumption_buckets(
                 ConsumptionBucket(start=bucket_start, end=bucket_end, consumption=consumption)
             )
     return found
+
+
+def consumption_window(
+    *,
+    meter_ids: Collection[int],
+    start: datetime,
+    grouping: ConsumptionGrouping | None,
+    tz: str,
+    lo: int,
+    hi: int,
+) -> dict[int, tuple[int, list[ConsumptionBucket]]]:
+    """For each meter, how many buckets it has (as `consumption_bucket_counts`) and those of them
+    in `[lo, hi)` (0-based, oldest first, as `consumption_buckets`): in one query, so one pass over
+    the half hours instead of two, for a window known before the count (a forward page). Meters
+    without any bucket answer (0, [])."""
+    sql = f"""
+        SELECT meter_id, bucket_start, bucket_end, consumption, n, total
+        FROM (
+            SELECT b.*, count(*) OVER (PARTITION BY b.meter_id) AS total
+            FROM ({_bucket_sql(grouping=grouping)}) AS b
+        ) AS counted
+        WHERE (n > %(lo)s AND n <= %(hi)s) OR n = 1
+        ORDER BY meter_id, n
+    """
+    parameters = {"meter_ids": list(meter_ids), "start": start, "tz": tz, "lo": lo, "hi": hi}
+    totals: dict[int, int] = {}
+    buckets: dict[int, list[ConsumptionBucket]] = {meter_id: [] for meter_id in meter_ids}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, parameters)
+        # Every meter's first bucket (n = 1) comes along to carry its count, in the window or not.
+        for meter_id, bucket_start, bucket_end, consumption, n, total in cursor.fetchall():
+            totals[meter_id] = total
+            if lo < n <= hi:
+                buckets[meter_id].append(
+                    ConsumptionBucket(start=bucket_start, end=bucket_end, consumption=consumption)
+                )
+    return {meter_id: (totals.get(meter_id, 0), buckets[meter_id]) for meter_id in meter_ids}

@@ -27,12 +27,20 @@ def _meter_points_of_properties(property_ids: list[int]) -> QuerySet[models.Mete
     )
 
 
-def meter_points_by_id(*, ids: Collection[int]) -> QuerySet[models.MeterPoint]:
+def meter_points_by_id(*, ids: Collection[int]) -> list[models.MeterPoint]:
+    return prepared.rows("meter_points_by_id", _meter_points_by_id, list(ids))
+
+
+def _meter_points_by_id(ids: list[int]) -> QuerySet[models.MeterPoint]:
     return models.MeterPoint.objects.filter(pk__in=ids).select_related("property")
 
 
-def meters_of_meter_points(*, meter_point_ids: Collection[int]) -> QuerySet[models.Meter]:
+def meters_of_meter_points(*, meter_point_ids: Collection[int]) -> list[models.Meter]:
     """The meter points' meters, by installation."""
+    return prepared.rows("meters_of_meter_points", _meters_of_meter_points, list(meter_point_ids))
+
+
+def _meters_of_meter_points(meter_point_ids: list[int]) -> QuerySet[models.Meter]:
     return models.Meter.objects.filter(meter_point_id__in=meter_point_ids).order_by("installed_from", "id")
 
 
@@ -45,8 +53,12 @@ def is_installed(*, meter: models.Meter, at: datetime) -> bool:
     return at in ranges.Period(meter.installed_from, meter.installed_to)
 
 
-def registers_of_meters(*, meter_ids: Collection[int]) -> QuerySet[models.Register]:
+def registers_of_meters(*, meter_ids: Collection[int]) -> list[models.Register]:
     """The meters' registers (with their meter and meter point), by identifier."""
+    return prepared.rows("registers_of_meters", _registers_of_meters, list(meter_ids))
+
+
+def _registers_of_meters(meter_ids: list[int]) -> QuerySet[models.Register]:
     return (
         models.Register.objects.filter(meter_id__in=meter_ids)
         .select_related("meter__meter_point")
@@ -64,9 +76,13 @@ def customer_read_at(read_date: date) -> datetime:
     return clock.midnight(read_date, ZoneInfo(settings.TIME_ZONE))
 
 
-def smart_meter_devices_of_meters(*, meter_ids: Collection[int]) -> QuerySet[models.SmartMeterDevice]:
+def smart_meter_devices_of_meters(*, meter_ids: Collection[int]) -> list[models.SmartMeterDevice]:
     """The smart metering devices (ESME, GSME, IHD, …) paired with these meters, with their meter,
     meter point and property, by type then device id."""
+    return prepared.rows("smart_meter_devices_of_meters", _smart_meter_devices_of_meters, list(meter_ids))
+
+
+def _smart_meter_devices_of_meters(meter_ids: list[int]) -> QuerySet[models.SmartMeterDevice]:
     return (
         models.SmartMeterDevice.objects.filter(meter_id__in=meter_ids)
         .select_related("meter__meter_point__property")
@@ -74,11 +90,15 @@ def smart_meter_devices_of_meters(*, meter_ids: Collection[int]) -> QuerySet[mod
     )
 
 
-def smart_meter_devices_of_meter_points(
-    *, meter_point_ids: Collection[int]
-) -> QuerySet[models.SmartMeterDevice]:
+def smart_meter_devices_of_meter_points(*, meter_point_ids: Collection[int]) -> list[models.SmartMeterDevice]:
     """The smart metering devices paired with the meters of these meter points, with their meter,
     by type then device id."""
+    return prepared.rows(
+        "smart_meter_devices_of_meter_points", _smart_meter_devices_of_meter_points, list(meter_point_ids)
+    )
+
+
+def _smart_meter_devices_of_meter_points(meter_point_ids: list[int]) -> QuerySet[models.SmartMeterDevice]:
     return (
         models.SmartMeterDevice.objects.filter(meter__meter_point_id__in=meter_point_ids)
         .select_related("meter")
@@ -86,9 +106,15 @@ def smart_meter_devices_of_meter_points(
     )
 
 
-def smart_meter_devices_of_properties(*, property_ids: Collection[int]) -> QuerySet[models.SmartMeterDevice]:
+def smart_meter_devices_of_properties(*, property_ids: Collection[int]) -> list[models.SmartMeterDevice]:
     """The smart metering devices paired with the meters at these properties, with their meter and
     meter point, by type then device id."""
+    return prepared.rows(
+        "smart_meter_devices_of_properties", _smart_meter_devices_of_properties, list(property_ids)
+    )
+
+
+def _smart_meter_devices_of_properties(property_ids: list[int]) -> QuerySet[models.SmartMeterDevice]:
     return (
         models.SmartMeterDevice.objects.filter(meter__meter_point__property_id__in=property_ids)
         .select_related("meter__meter_point")

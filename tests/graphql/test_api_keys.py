@@ -28,6 +28,24 @@ class TestLiveSecretKey:
 
         assert {u["email"]: u["liveSecretKey"] for u in users}[other.email] is None
 
+    def test_is_read_once_however_many_paths_reach_the_viewer(
+        self, authed, viewer, account, django_assert_max_num_queries
+    ):
+        key = api_key_for(viewer)
+        for _ in range(3):
+            AccountUserRoleFactory(account=account)
+        paths = """query($n: String!) {
+          viewer { liveSecretKey accounts { ... on AccountType { users { liveSecretKey } } } }
+          account(accountNumber: $n) { users { email liveSecretKey } } }"""
+
+        with django_assert_max_num_queries(8) as captured:
+            data = authed.ok(paths, {"n": account.number})
+
+        assert data["viewer"]["liveSecretKey"] == key
+        assert [u["liveSecretKey"] for u in data["viewer"]["accounts"][0]["users"]].count(key) == 1
+        assert {u["email"]: u["liveSecretKey"] for u in data["account"]["users"]}[viewer.email] == key
+        assert sum("accounts_apikey" in q["sql"] for q in captured.captured_queries) == 1
+
 
 class TestRegenerateSecretKey:
     def test_issues_a_new_key_and_revokes_the_old_one(self, authed, viewer, client, account):
@@ -48,6 +66,17 @@ class TestRegenerateSecretKey:
         assert gql.ok(OBTAIN, {"key": new}, token="")["obtainKrakenToken"]["token"]
         status, body = gql(OBTAIN, {"key": old}, token="")
         assert error_code(body) == "KT-CT-1139"
+
+    def test_each_regeneration_in_a_document_shows_its_own_key(self, authed, viewer):
+        twice = """mutation { first: regenerateSecretKey { viewer { liveSecretKey } }
+          second: regenerateSecretKey { viewer { liveSecretKey } } }"""
+
+        data = authed.ok(twice)
+
+        first, second = data["first"]["viewer"]["liveSecretKey"], data["second"]["viewer"]["liveSecretKey"]
+        assert first != second
+        assert queries.live_api_key(user=viewer) == second
+        assert queries.user_of_api_key(api_key=first) is None
 
     def test_needs_a_viewer(self, gql, db):
         status, body = gql(REGENERATE)

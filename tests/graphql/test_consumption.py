@@ -8,6 +8,8 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from kernel.graphql import ids
 from tests.graphql.conftest import error_code, queries_for
@@ -86,6 +88,32 @@ class TestConsumption:
             "2024-03-31T23:00:00+00:00",
         ]
 
+    def test_a_page_counted_forward_is_the_page_counted_from_the_end(self, authed, meter):
+        total = ask(authed, meter, grouping="HOUR", first=1)["totalCount"]
+        before_last_two = ask(authed, meter, grouping="HOUR", first=total - 2)["pageInfo"]["endCursor"]
+
+        forward = ask(authed, meter, grouping="HOUR", first=2, after=before_last_two)
+        backward = ask(authed, meter, grouping="HOUR", last=2)
+
+        assert forward == backward
+        assert (forward["totalCount"], forward["edgeCount"], forward["pageInfo"]["hasNextPage"]) == (
+            total,
+            2,
+            False,
+        )
+
+    def test_a_page_after_the_last_bucket_is_empty_and_still_counts_them(self, authed, meter):
+        total = ask(authed, meter, grouping="HOUR", first=1)["totalCount"]
+        end = ask(authed, meter, grouping="HOUR", first=total)["pageInfo"]["endCursor"]
+
+        beyond = ask(authed, meter, grouping="HOUR", first=5, after=end)
+
+        assert (beyond["totalCount"], beyond["edges"], beyond["pageInfo"]["hasPreviousPage"]) == (
+            total,
+            [],
+            True,
+        )
+
     def test_is_an_empty_page_without_interval_data(self, authed, account):
         quiet = MeterFactory(meter_point=MeterPointFactory(property__account=account))
 
@@ -126,6 +154,10 @@ class TestConsumption:
         five, data = queries_for(authed, EVERY_METER, {"n": account.number, "start": START.isoformat()})
 
         assert one == five
+        # A forward page is counted and read in one pass over the interval data, for all five meters.
+        with CaptureQueriesContext(connection) as captured:
+            authed.ok(EVERY_METER, {"n": account.number, "start": START.isoformat()})
+        assert sum("metering_interval_reading" in q["sql"] for q in captured.captured_queries) == 1
         pages = [
             m["consumption"]
             for p in data["account"]["properties"]
