@@ -105,10 +105,8 @@ def live_api_key(info) -> str | None:
     """The viewer's live secret key (`queries.live_api_key`), read and decrypted once per request:
     a crawl reaches the viewer by several paths (viewer, account users, statement users).
     `forget_live_api_key` after the request changes it."""
-    memo = gql.context(info).memo
-    if "live_api_key" not in memo:
-        memo["live_api_key"] = queries.live_api_key(user=gql.context(info).viewer())
-    return memo["live_api_key"]
+    ctx = gql.context(info)
+    return ctx.remembered("live_api_key", lambda: queries.live_api_key(user=ctx.viewer()))
 
 
 def forget_live_api_key(info) -> None:

@@ -132,10 +132,7 @@ def line_item_pricer(info) -> queries.LineItemPricer:
     account, span and page boundaries (a crawl reaches the same agreements by several paths) read
     their inputs once and price each bucket once (`queries.LineItemPricer`), however many there are."""
     ctx = gql.context(info)
-    pricer = ctx.memo.get("line_item_pricer")
-    if pricer is None:
-        pricer = ctx.memo["line_item_pricer"] = queries.LineItemPricer(as_of=ctx.now)
-    return pricer
+    return ctx.remembered("line_item_pricer", lambda: queries.LineItemPricer(as_of=ctx.now))
 
 
 def overdue_balance(info, account_id: int, *, today: date):

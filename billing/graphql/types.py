@@ -183,10 +183,7 @@ class _Agreement:
         """Agreements come with their tariff and rates preloaded; the view is built once per tariff
         and request (and completed once: `gql.context_only`)."""
         ctx = gql.context(info)
-        views = ctx.memo.setdefault("tariff_views", {})
-        if a.tariff_id not in views:
-            views[a.tariff_id] = tariff_view(a.tariff, ctx.now)
-        return views[a.tariff_id]
+        return ctx.remembered(("tariff_view", a.tariff_id), lambda: tariff_view(a.tariff, ctx.now))
 
     @staticmethod
     def resolve_lineItems(a, info, startAt, grouping, itemType, timezone, **kwargs):
@@ -510,10 +507,9 @@ class EnergyProductType:
 
 def regions_of_postcode(info, postcode: str) -> set[str]:
     """The regions of a postcode, looked up once per request."""
-    memo = gql.context(info).memo.setdefault("postcode_regions", {})
-    if postcode not in memo:
-        memo[postcode] = metering_queries.regions_of_postcode(postcode=postcode)
-    return memo[postcode]
+    return gql.context(info).remembered(
+        ("postcode_regions", postcode), lambda: metering_queries.regions_of_postcode(postcode=postcode)
+    )
 
 
 TYPE_RESOLVERS = {models.Agreement: agreement_type, models.Bill: bill_type}

@@ -336,10 +336,9 @@ def _meter_point_view(meter_point) -> dict:
 
 def _enrolment(info, account) -> models.SavingSessionEnrolment | None:
     """The account's enrolment, read once per request (savingSessions.account is a single account)."""
-    memo = gql.context(info).memo.setdefault("saving_session_enrolments", {})
-    if account.pk not in memo:
-        memo[account.pk] = queries.saving_session_enrolment(account=account)
-    return memo[account.pk]
+    return gql.context(info).remembered(
+        ("saving_session_enrolment", account.pk), lambda: queries.saving_session_enrolment(account=account)
+    )
 
 
 def _joined_event(p: models.SavingSessionParticipation, outcome: queries.EventOutcome | None, info) -> dict:

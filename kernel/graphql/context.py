@@ -50,7 +50,7 @@ class Context:
         self._viewer_error: KrakenError | None = None
         self._loaders: dict[Hashable, SyncDataLoader] = {}
         self._account_ids: set[int] | None = None
-        self.memo: dict[str, Any] = {}
+        self.memo: dict[Hashable, Any] = {}
 
     def viewer(self) -> Any:
         """The authenticated user. Raises KrakenError (KT-CT-1112 without a token, or whatever
@@ -79,6 +79,12 @@ class Context:
     def known_account_ids(self) -> set[int] | None:
         """The viewer's account ids if already looked up this request, else None."""
         return self._account_ids
+
+    def remembered(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        """`compute()` once per request and `key` (kept in `memo`; `memo.pop(key)` forgets it)."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     def loader(self, key: Hashable, batch: Callable[[list], Sequence]) -> SyncDataLoader:
         """The request's dataloader for `key`, created on first use with `batch`."""
