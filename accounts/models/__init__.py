@@ -308,7 +308,11 @@ class LedgerEntry(models.Model):
     )
     posted_at = models.DateTimeField()
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Indexed only where set (`ledger_entry_created_by`): entries a process posts (billing, imports)
+    # have no creator, and an index entry for each would cost every such write.
+    created_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     objects = LedgerEntryQuerySet.as_manager()
 
@@ -319,7 +323,12 @@ class LedgerEntry(models.Model):
                 fields=["ledger", "reference"], condition=~Q(reference=""), name="unique_ledger_reference"
             ),
         ]
-        indexes = [models.Index(fields=["ledger", "posted_at"])]
+        indexes = [
+            models.Index(fields=["ledger", "posted_at"]),
+            models.Index(
+                fields=["created_by"], condition=Q(created_by__isnull=False), name="ledger_entry_created_by"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {money.format_amount(minor_units=self.amount, currency=self.currency)}"
@@ -399,12 +408,17 @@ class AccountNote(models.Model):
 class AuditEntry(models.Model):
     """A record of a state change that matters (import, bill issue, payment, adjustment)."""
 
-    # Indexed by (account, occurred_at).
+    # Indexed by (account, occurred_at); the actor only where there is one (most entries are a
+    # process's: billing, imports); the action by a plain b-tree, without the LIKE-pattern twin
+    # `db_index` adds, which no lookup uses (admin filters and searches by the exact action). Two
+    # audit rows go with every bill a run issues, so each index left out is a write fewer.
     account = models.ForeignKey(
         Account, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
-    actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    action = models.CharField(max_length=64, db_index=True)
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_index=False
+    )
+    action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)
     data = models.JSONField(default=dict, blank=True)
@@ -412,7 +426,11 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name_plural = "audit entries"
-        indexes = [models.Index(fields=["account", "occurred_at"])]
+        indexes = [
+            models.Index(fields=["account", "occurred_at"]),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="audit_entry_actor"),
+            models.Index(fields=["action"], name="audit_entry_action"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}:{self.object_id} at {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -410,9 +410,10 @@ class Bill(models.Model):
     """A bill for `[period_start, period_end)`. The database refuses a second live bill of the same
     account whose period overlaps, so no period is ever billed twice, whatever the caller."""
 
+    # Unique by a constraint (`bill_number_unique`) rather than `unique=True`, which would add a
+    # LIKE-pattern index no lookup uses (bills are found by their exact number) to every bill written.
     number = models.CharField(
         max_length=16,
-        unique=True,
         editable=False,
         db_default=NextBillNumber(),
         help_text="Public bill number, e.g. B-00001234. Never the primary key.",
@@ -456,6 +457,7 @@ class Bill(models.Model):
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["number"], name="bill_number_unique"),
             models.CheckConstraint(condition=Q(period_end__gt=F("period_start")), name="bill_period_valid"),
             models.UniqueConstraint(
                 fields=["account", "external_identifier"],

@@ -217,3 +217,25 @@ class TestHotLookupPlans:
             "billing_agreement_meter_point_id_b80d508c",
             "no_overlapping_agreements_per_meter_point",
         }
+
+    # What deleting a user or an account asks of the tables every bill writes (the deletion
+    # collector's querysets): each read on an index, although those tables carry no index of the
+    # user alone (only where one is set) nor of a run item's account alone (the (account, run) key).
+    def test_finds_a_users_audit_entries_on_the_index_of_those_with_an_actor(self):
+        found = scans(lambda: list(accounts.AuditEntry.objects.filter(actor_id__in=[1])), seqscan=False)
+
+        assert index_of(found, "accounts_auditentry") == {"audit_entry_actor"}
+
+    def test_finds_a_users_ledger_entries_on_the_index_of_those_with_a_creator(self):
+        found = scans(lambda: list(accounts.LedgerEntry.objects.filter(created_by_id__in=[1])), seqscan=False)
+
+        assert index_of(found, "accounts_ledgerentry") == {"ledger_entry_created_by"}
+
+    def test_finds_an_accounts_billing_run_items_on_the_account_and_run_key(self):
+        customer = account(17)
+
+        found = scans(
+            lambda: list(billing.BillingRunItem.objects.filter(account_id__in=[customer.pk])), seqscan=False
+        )
+
+        assert index_of(found, "billing_billingrunitem") == {"one_item_per_run_account"}
