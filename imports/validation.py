@@ -368,10 +368,14 @@ def validate(
     return normalised, failures
 
 
+# What `_copy_json` returns as it is: a payload's leaves, copied inline rather than by a call each.
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
 def _copy_json(value):
     """A deep copy of parsed JSON (dicts, lists, scalars), several times faster than deepcopy."""
     if isinstance(value, dict):
-        return {key: _copy_json(item) for key, item in value.items()}
+        return {key: item if item.__class__ in _SCALARS else _copy_json(item) for key, item in value.items()}
     if isinstance(value, list):
-        return [_copy_json(item) for item in value]
+        return [item if item.__class__ in _SCALARS else _copy_json(item) for item in value]
     return value

@@ -203,4 +203,3 @@ class TestCalendarDates:
         data["customers"][0]["date_of_birth"] = "2024-02-29"
 
         assert validation.schema_failures(data, document=base.ACCOUNT, territory="GB") == []
-
