@@ -269,7 +269,9 @@ class Plan:
         if len(patterns) == 1:
             nodes = located[patterns[0]]
         else:
-            nodes = [entry for pattern in patterns for entry in located[pattern]]
+            nodes = []
+            for pattern in patterns:
+                nodes += located[pattern]
         if nodes and discriminator is not None:
             prop, value = discriminator
             if prop == SUPPLIER_DISCRIMINATOR:

@@ -138,6 +138,47 @@ class TestFastSchemaPass:
         assert verdicts(validation._fast[name]) == verdicts(plain)
         assert {True, False} == set(verdicts(plain))
 
+    @pytest.mark.parametrize(
+        "transaction",
+        [
+            # Named CHARGE, but only a supply charge's fields: passes as the union's other branch.
+            {
+                "type": "CHARGE",
+                "transaction_id": "SC-1",
+                "amount": "1.00",
+                "product_code": "VAR-22-11-01",
+                "transaction_date": "2026-06-05",
+                "line_items": [],
+            },
+            {"type": "CREDIT", "transaction_id": "C-1", "amount": "1.00", "transaction_date": "2026-06-05"},
+            {"type": "NOT_A_TYPE", "transaction_id": "C-1", "amount": "1.00", "reason": "IMPORTED_CHARGE"},
+            {"transaction_id": "C-1", "amount": "1.00", "transaction_date": "2026-06-05"},
+            "not an object",
+        ],
+    )
+    def test_a_union_answers_as_plain_fastjsonschema_whichever_branch_its_discriminator_names(
+        self, transaction
+    ):
+        data = P.gb_account()
+        data["current_statement_transactions"].append(transaction)
+        gas = copy.deepcopy(data["supply_addresses"][0]["meter_points"][0])
+        data["supply_addresses"][0]["meter_points"].append(dict(gas, supply_type="GAS"))
+        plain = fastjsonschema.compile(
+            validation.json_schema("EnergyAccount"),
+            formats={"date": validation._is_calendar_date},
+            use_default=False,
+        )
+
+        def verdict(validator):
+            try:
+                validator(data)
+            except fastjsonschema.JsonSchemaException:
+                return False
+            return True
+
+        validation.schema_failures(data, document=base.ACCOUNT, territory="GB")
+        assert verdict(validation._fast["EnergyAccount"]) == verdict(plain)
+
     def test_refuses_a_value_outside_a_long_enum_with_its_choice_code(self):
         data = P.gb_account()
         data["current_statement_transactions"][0]["reason"] = "NOT_A_REASON"

@@ -45,6 +45,15 @@ class TestDocumentProblems:
             sanitise.NUL_CHARACTER,
         ]
 
+    def test_finds_one_bad_text_among_many_clean_ones_and_none_where_there_is_none(self):
+        clean = {f"key{n}": [f"line\n{n}", {"tab\t": "Zoë 😀", "n": n}] for n in range(50)}
+        bad = {**clean, "key49": ["line\n49", {"tab\t": "Zoë\x07", "n": 49}]}
+
+        assert sanitise.document_problems(clean) == []
+        assert [(p.attr, p.kind) for p in sanitise.document_problems(bad)] == [
+            ("key49.1.tab\t", sanitise.CONTROL_CHARACTER)
+        ]
+
     def test_refuses_numbers_no_column_holds(self):
         document = {"big": 2**63, "small": -(2**63) - 1, "fits": 2**63 - 1, "nan": float("nan"), "flag": True}
 
