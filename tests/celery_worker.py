@@ -14,6 +14,7 @@ broker, and may SIGKILL the worker mid-run and start another.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -154,6 +155,19 @@ def _running(
         yield worker
     finally:
         worker.stop()
+
+
+def run_next_at(*, periodic_task: str, at: dt.datetime) -> None:
+    """Set the beat row named `periodic_task` as if it had last run one of its intervals before
+    `at`, so a beat started after this (`running_beat`) sends it at `at` and every interval after,
+    on its own schedule. A test whose worker is killed sends the lease sweep as the lost leases run
+    out: at the real schedule's luckiest moment rather than an unknown one, up to an interval (30 s)
+    later, which a test waiting on it would spend idle."""
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.select_related("interval").get(name=periodic_task)
+    every = task.interval.schedule.run_every
+    PeriodicTask.objects.filter(pk=task.pk).update(last_run_at=at - every)
 
 
 def _wait_for_ready(worker: WorkerProcess, marker: str = READY_MARKER) -> None:

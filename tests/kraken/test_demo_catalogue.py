@@ -1,14 +1,14 @@
 import datetime as dt
-from io import StringIO
+from collections.abc import Iterator
 
 import pytest
-from django.core.management import call_command
 
 from accounts import models as accounts_models
 from accounts import queries as accounts_queries
 from billing import models as billing_models
 from kraken import demo, demo_catalogue
 from metering import models as metering_models
+from tests.shared_data import loaded_once
 
 NOW = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
 REGIONS = {group.value for group in metering_models.GspGroup}
@@ -54,10 +54,14 @@ class TestCatalogue:
 
 @pytest.mark.django_db
 class TestDemoCustomer:
-    @pytest.fixture
-    def loaded(self):
-        demo.load_demo_data(now=NOW, account_count=3)
-        return demo_catalogue.load(now=NOW)
+    @pytest.fixture(scope="class")
+    @classmethod
+    def loaded(cls, django_db_setup, django_db_blocker) -> Iterator[demo_catalogue.Summary]:
+        def load() -> demo_catalogue.Summary:
+            demo.load_demo_data(now=NOW, account_count=3)
+            return demo_catalogue.load(now=NOW)
+
+        yield from loaded_once(django_db_blocker, load)
 
     def test_has_an_api_key_that_is_printed(self, loaded):
         user = accounts_models.User.objects.get(email=demo.DEMO_CUSTOMER_EMAIL)
@@ -93,13 +97,3 @@ class TestDemoCustomer:
         assert (again.products, again.directory_rows, again.interval_rows) == (0, 0, 0)
         assert again.api_key == loaded.api_key
         assert metering_models.IntervalReading.objects.count() == readings
-
-
-@pytest.mark.django_db
-def test_the_command_prints_the_demo_customer_s_api_key():
-    out = StringIO()
-
-    call_command("load_demo_data", "--accounts", "2", stdout=out)
-
-    key = accounts_queries.live_api_key(user=accounts_models.User.objects.get(email=demo.DEMO_CUSTOMER_EMAIL))
-    assert f"demo customer's API key (REST v1 Basic auth, obtainKrakenToken APIKey): {key}" in out.getvalue()

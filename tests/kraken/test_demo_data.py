@@ -1,4 +1,6 @@
 import datetime as dt
+from collections.abc import Iterator
+from io import StringIO
 
 import pytest
 from django.apps import apps
@@ -11,6 +13,7 @@ from billing import models as billing_models
 from billing import queries as billing_queries
 from kernel import ranges
 from kraken import demo
+from tests.shared_data import loaded_once
 
 NOW = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
 DEMO_APPS = ("accounts", "metering", "devices", "billing", "imports", "cdr")
@@ -54,17 +57,24 @@ class TestLoadDemoData:
             assert counts[label] > 0, label
         assert counts["accounts.Account"] == 300
 
-    def test_gives_a_demo_customer_who_can_log_in(self):
-        demo.load_demo_data(now=NOW, account_count=4)
 
+@pytest.mark.django_db
+class TestTheDemoSet:
+    """Demo-shaped sets: `demo.load_demo_data` with the demo customer, every special case and a
+    few dozen accounts; loaded once for the class, as the tests only read it."""
+
+    @pytest.fixture(scope="class", autouse=True)
+    @classmethod
+    def small_set(cls, django_db_setup, django_db_blocker) -> Iterator[demo.DemoSummary]:
+        yield from loaded_once(django_db_blocker, lambda: demo.load_demo_data(now=NOW, account_count=SMALL))
+
+    def test_gives_a_demo_customer_who_can_log_in(self):
         user = account_models.User.objects.get(email=demo.DEMO_CUSTOMER_EMAIL)
 
         assert user.check_password(demo.DEMO_CUSTOMER_PASSWORD)
         assert account_queries.accounts_of_user(user=user).count() == 1
 
     def test_ledger_balances_equal_bills_less_payments_plus_balances_brought_in(self):
-        demo.load_demo_data(now=NOW, account_count=SMALL)
-
         for account in account_models.Account.objects.all():
             charged = sum(bill.total for bill in account.bills.all())
             entries = account_models.LedgerEntry.objects.filter(ledger__account=account)
@@ -74,8 +84,6 @@ class TestLoadDemoData:
             assert account_queries.account_balance(account=account) == paid - charged + brought
 
     def test_gives_the_demo_customer_13_months_of_half_hours_and_bills_on_a_smart_tariff(self):
-        demo.load_demo_data(now=NOW, account_count=4)
-
         account = account_models.Account.objects.get(user_roles__user__email=demo.DEMO_CUSTOMER_EMAIL)
         statements = billing_queries.statements_of_accounts(account_ids=[account.pk])[account.pk]
         first = min(statement.period.start for statement in statements)
@@ -95,8 +103,6 @@ class TestLoadDemoData:
         )
 
     def test_tells_one_story_of_debts_credits_failed_collections_moves_and_dormancy(self):
-        demo.load_demo_data(now=NOW, account_count=SMALL)
-
         balances = [account_queries.account_balance(account=a) for a in account_models.Account.objects.all()]
         attempts = billing_models.PaymentCollectionAttempt.objects
 
@@ -108,8 +114,6 @@ class TestLoadDemoData:
         assert billing_models.BillLine.objects.filter(half_hours__gt=0, is_estimated=True).exists()
 
     def test_every_statement_is_what_the_engine_computes_now_and_adds_up_to_the_ledger(self):
-        demo.load_demo_data(now=NOW, account_count=SMALL)
-
         for account in account_models.Account.objects.all():
             statements = billing_queries.statements_of_accounts(account_ids=[account.pk])[account.pk]
             for statement in statements:
@@ -141,20 +145,42 @@ class TestLoadDemoData:
                 )
             )
 
-    def test_command_loads_every_app_s_demo_rows_and_a_second_run_changes_nothing(self):
-        call_command("load_demo_data", accounts=SMALL)
-        counts = _row_counts()
 
-        call_command("load_demo_data", accounts=SMALL)
+@pytest.mark.django_db
+class TestLoadDemoDataCommand:
+    """`manage.py load_demo_data`, run once for the class (it loads every app's demo rows, a few
+    seconds each time); the tests read what it wrote and printed."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def command(cls, django_db_setup, django_db_blocker) -> Iterator[tuple[dict[str, int], str]]:
+        def run() -> tuple[dict[str, int], str]:
+            out = StringIO()
+            call_command("load_demo_data", accounts=SMALL, stdout=out)
+            return _row_counts(), out.getvalue()
+
+        yield from loaded_once(django_db_blocker, run)
+
+    def test_loads_every_app_s_demo_rows_and_a_second_run_changes_nothing(self, command):
+        counts, _ = command
+
+        call_command("load_demo_data", accounts=SMALL, stdout=StringIO())
 
         assert _row_counts() == counts
         for label in ("cdr.Consent", "devices.SavingSessionEvent", "accounts.LoyaltyPointLedgerEntry"):
             assert counts[label] > 0, label
 
-    def test_command_prints_the_logins(self, capsys):
-        call_command("load_demo_data", accounts=4)
+    def test_prints_the_logins(self, command):
+        _, out = command
 
-        out = capsys.readouterr().out
         assert demo.DEMO_CUSTOMER_EMAIL in out
         assert demo.DEMO_IMPORT_API_KEY in out
         assert "CDR bearer token" in out
+
+    def test_prints_the_demo_customer_s_api_key(self, command):
+        _, out = command
+
+        key = account_queries.live_api_key(
+            user=account_models.User.objects.get(email=demo.DEMO_CUSTOMER_EMAIL)
+        )
+        assert f"demo customer's API key (REST v1 Basic auth, obtainKrakenToken APIKey): {key}" in out

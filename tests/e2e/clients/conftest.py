@@ -85,7 +85,9 @@ def demo_style(django_db_setup, django_db_blocker):
         try:
             yield _build()
         finally:
-            call_command("flush", verbosity=0, interactive=False)
+            # As a transactional test's own flush: sequences left where they are, which lets the
+            # tests' backend delete the rows rather than truncate every table (tests/postgresql).
+            call_command("flush", verbosity=0, interactive=False, reset_sequences=False)
 
 
 @pytest.fixture(autouse=True)
