@@ -20,16 +20,19 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import redis
 from django.conf import settings
 from django.db import connection
+from django.db.models import Max, QuerySet
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 READY_MARKER = "ready."
 START_TIMEOUT_SECONDS = 60
+# A sweep runs this long after the leases' end, so it finds them expired.
+SWEEP_LEEWAY = dt.timedelta(seconds=1)
 
 
 class WorkerProcess:
@@ -157,17 +160,22 @@ def _running(
         worker.stop()
 
 
-def run_next_at(*, periodic_task: str, at: dt.datetime) -> None:
-    """Set the beat row named `periodic_task` as if it had last run one of its intervals before
-    `at`, so a beat started after this (`running_beat`) sends it at `at` and every interval after,
-    on its own schedule. A test whose worker is killed sends the lease sweep as the lost leases run
-    out: at the real schedule's luckiest moment rather than an unknown one, up to an interval (30 s)
-    later, which a test waiting on it would spend idle."""
+def sweep_as_leases_run_out(*, periodic_task: str, held: Iterable[QuerySet]) -> None:
+    """Set the beat row named `periodic_task` (a lease sweep) as if it had last run one of its
+    intervals before the leases on the claimed rows of `held` run out (on the database's clock,
+    which sets them; its now if none is held), plus SWEEP_LEEWAY, so a beat started after this
+    (`running_beat`) sends it then and every interval after, on its own schedule. A test whose
+    worker is killed sweeps at the real schedule's luckiest moment rather than an unknown one, up
+    to an interval (30 s) later, which a test waiting on it would spend idle."""
     from django_celery_beat.models import PeriodicTask
 
+    ends = [rows.exclude(claimed_by="").aggregate(end=Max("lease_until"))["end"] for rows in held]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT now()")
+        ends.append(cursor.fetchone()[0])
+    at = max(end for end in ends if end is not None) + SWEEP_LEEWAY
     task = PeriodicTask.objects.select_related("interval").get(name=periodic_task)
-    every = task.interval.schedule.run_every
-    PeriodicTask.objects.filter(pk=task.pk).update(last_run_at=at - every)
+    PeriodicTask.objects.filter(pk=task.pk).update(last_run_at=at - task.interval.schedule.run_every)
 
 
 def _wait_for_ready(worker: WorkerProcess, marker: str = READY_MARKER) -> None:

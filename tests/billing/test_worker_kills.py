@@ -6,13 +6,12 @@ duplicated or lost.
 The worker and the beat are real processes on the test Redis and database; leases are short
 (BILLING_LEASE_SECONDS) so each test takes well under a minute; the sweep runs on its production
 schedule (every 30 s, the row migration 0009 creates). The beat starts after the kill, its row set
-so that the sweep's next run falls as the killed worker's leases run out (`run_next_at`): the
+so that the sweep's next run falls as the killed worker's leases run out (`sweep_as_leases_run_out`): the
 schedule's luckiest moment, where a beat that had just swept would wait up to 30 s more, idle. So
 each recovery must leave that interval to spare within the minute."""
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import time
 
@@ -22,14 +21,14 @@ import redis
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count
 
 from accounts import models as accounts_models
 from billing import models, operations, tasks
 from kernel import ranges
 from tests.accounts.factories import EPOCH, PaymentMethodFactory
 from tests.billing.factories import TariffRateFactory, bulk_billable_accounts
-from tests.celery_worker import purge_queues, run_next_at, running_beat, running_worker, wait_for
+from tests.celery_worker import purge_queues, running_beat, running_worker, sweep_as_leases_run_out, wait_for
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 FEB = EPOCH.replace(month=2)
@@ -38,8 +37,6 @@ SWEEP = importlib.import_module("billing.migrations.0009_lease_sweep_schedule_an
 LEASES = {"BILLING_LEASE_SECONDS": "3", "COLLECTION_LEASE_SECONDS": "3", "BILLING_QUEUED_LEASE_SECONDS": "30"}
 RECOVERY_SECONDS = 60
 SWEEP_INTERVAL_SECONDS = SWEEP.SWEEP["interval"]["every"]
-# The sweep runs this long after the leases' end (the database's clock), so it finds them expired.
-SWEEP_LEEWAY = dt.timedelta(seconds=1)
 
 
 def _accounts(count: int, prefix: int):
@@ -79,26 +76,18 @@ def _unacknowledged_messages() -> int:
     return redis.Redis.from_url(settings.REDIS_URL).hlen(f"{settings.REDIS_KEY_PREFIX}unacked")
 
 
-def _lost_leases_end() -> dt.datetime:
-    """When the leases on the work the killed worker held run out (on the database's clock, which
-    sets them); the database's now if it held none."""
-    held = [
-        models.BillingRun.objects.filter(status=models.BillingRunStatus.RUNNING),
-        models.BillingRunItem.objects.filter(status=models.BillingRunItemStatus.PENDING),
-        models.PaymentCollectionAttempt.objects.filter(status=models.CollectionAttemptStatus.PENDING),
-    ]
-    ends = [rows.exclude(claimed_by="").aggregate(end=Max("lease_until"))["end"] for rows in held]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT now()")
-        ends.append(cursor.fetchone()[0])
-    return max(end for end in ends if end is not None)
-
-
 def _recover(tmp_path, extra_env, done, message: str) -> float:
     """Start the beat (its sweep due as the killed worker's leases run out) and a fresh worker,
     and wait for `done()`; seconds it took (the kill was just before)."""
     killed_at = time.monotonic()
-    run_next_at(periodic_task=SWEEP.SWEEP["name"], at=_lost_leases_end() + SWEEP_LEEWAY)
+    sweep_as_leases_run_out(
+        periodic_task=SWEEP.SWEEP["name"],
+        held=[
+            models.BillingRun.objects.filter(status=models.BillingRunStatus.RUNNING),
+            models.BillingRunItem.objects.filter(status=models.BillingRunItemStatus.PENDING),
+            models.PaymentCollectionAttempt.objects.filter(status=models.CollectionAttemptStatus.PENDING),
+        ],
+    )
     with (
         running_beat(tmp_dir=tmp_path),
         running_worker(queues=QUEUES, tmp_dir=tmp_path, extra_env=extra_env),

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import time
 
@@ -11,21 +10,17 @@ import pytest
 import redis
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
-from django.db.models import Max
 from django.utils import timezone
 
 from accounts import models as account_models
 from imports import models, operations, queries, tasks
 from metering import models as metering_models
-from tests.celery_worker import purge_queues, run_next_at, running_beat, running_worker, wait_for
+from tests.celery_worker import purge_queues, running_beat, running_worker, sweep_as_leases_run_out, wait_for
 from tests.imports import payloads
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 QUEUES = [settings.IMPORTS_QUEUE]
 SWEEP_MIGRATION = importlib.import_module("imports.migrations.0007_lease_sweep_schedule")
-# The sweep runs this long after the lease's end (the database's clock), so it finds it expired.
-SWEEP_LEEWAY = dt.timedelta(seconds=1)
 
 
 def start(supplier, count: int, chunk: int):
@@ -69,7 +64,7 @@ class TestBatchOnWorker:
         # message unacknowledged for its visibility timeout (an hour, left as configured); the
         # rows the dead worker claimed are handed to the next worker by the beat sweep (every 30 s)
         # once their lease (10 s) runs out. The beat starts after the kill with the sweep due as
-        # the lease runs out (`run_next_at`): the schedule's luckiest moment; an unlucky one waits
+        # the lease runs out (`sweep_as_leases_run_out`): the schedule's luckiest moment; an unlucky one waits
         # up to an interval more, which the minute must leave room for.
         purge_queues(QUEUES)
         create_sweep_schedule()
@@ -81,7 +76,9 @@ class TestBatchOnWorker:
             )
             worker.kill()
         killed_at, imported_when_killed = time.monotonic(), progress(batch)
-        run_next_at(periodic_task=SWEEP_MIGRATION.SCHEDULE["name"], at=lost_lease_end() + SWEEP_LEEWAY)
+        sweep_as_leases_run_out(
+            periodic_task=SWEEP_MIGRATION.SCHEDULE["name"], held=[models.AccountImportProcess.objects.all()]
+        )
         with running_beat(tmp_dir=tmp_path), running_worker(queues=QUEUES, tmp_dir=tmp_path):
             wait_for(lambda: finished(batch), timeout=90, interval=0.1, message="the batch to finish")
         recovered_in = time.monotonic() - killed_at
@@ -108,16 +105,6 @@ def create_sweep_schedule() -> None:
     """The sweep's periodic task row, as migration 0007 creates it (a transactional test elsewhere
     flushes the tables, and the migrated row with them)."""
     SWEEP_MIGRATION.create_schedule(apps, None)
-
-
-def lost_lease_end() -> dt.datetime:
-    """When the lease on the rows the killed worker held runs out (on the database's clock, which
-    sets it); the database's now if it held none."""
-    end = models.AccountImportProcess.objects.exclude(claimed_by="").aggregate(end=Max("lease_until"))["end"]
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT now()")
-        now = cursor.fetchone()[0]
-    return max(end or now, now)
 
 
 def unacknowledged_messages() -> int:
